@@ -1,0 +1,16 @@
+export { SightlineError, ValidationError, IssueCollector, formatIssuePath } from './errors.js';
+export type { ErrorDetails, IssuePath, ValidationIssue } from './errors.js';
+export { systemClock, ManualClock } from './clock.js';
+export type { Clock } from './clock.js';
+export { parseDuration, formatDuration, toMilliseconds } from './duration.js';
+export type { DurationUnit } from './duration.js';
+export { parsePrincipal } from './principal.js';
+export type { Principal, PrincipalKind } from './principal.js';
+export { SEVERITIES, isSeverity, parseSeverity, compareSeverity, isAtLeastSeverity, maxSeverity } from './severity.js';
+export type { Severity } from './severity.js';
+export type { Labels, TimeSeriesPoint, Anomaly } from './signals.js';
+export { createAlert, resolveAlert, alertFingerprint } from './alert.js';
+export type { Alert, AlertInput, AlertSink, AlertStatus } from './alert.js';
+export { RingBuffer, NumberRingBuffer } from './ring-buffer.js';
+export { TimeBuckets } from './time-buckets.js';
+export type { TimeBucketsOptions } from './time-buckets.js';
