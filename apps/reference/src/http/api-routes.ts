@@ -1,0 +1,84 @@
+import type { Clock } from '@sightline/core';
+import type { FastifyInstance } from 'fastify';
+import type { Database } from '../storage/database.js';
+import { logStats, searchLogs, SEVERITY_FLOOR } from '../storage/log-store.js';
+import { metricSeries } from '../storage/metric-store.js';
+import { getTrace, listServices, searchTraces } from '../storage/span-store.js';
+import { HttpError } from './api-error.js';
+import { parseQuery } from './query-params.js';
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+const LIMIT = { type: 'integer', min: 1, max: 1_000 } as const;
+
+/** The read API under `/api/v1`: services, traces, logs and metric series. */
+export function registerApiRoutes(app: FastifyInstance, options: { db: Database; clock: Clock }): void {
+  const { db, clock } = options;
+
+  app.get('/api/v1/services', async (request) => {
+    const q = parseQuery(request.query, { since: { type: 'time' } }, clock.now());
+    return { services: await listServices(db, q.since ?? clock.now() - 3_600_000) };
+  });
+
+  app.get('/api/v1/traces', async (request) => {
+    const q = parseQuery(
+      request.query,
+      { service: { type: 'string' }, since: { type: 'time' }, until: { type: 'time' }, errorsOnly: { type: 'boolean' }, limit: LIMIT, before: { type: 'time' } },
+      clock.now(),
+    );
+    const limit = q.limit ?? 50;
+    const traces = await searchTraces(db, { ...definedOnly(q), limit });
+    const last = traces[traces.length - 1];
+    return { traces, nextBefore: traces.length === limit && last !== undefined ? last.start_ms : null };
+  });
+
+  app.get<{ Params: { traceId: string } }>('/api/v1/traces/:traceId', async (request) => {
+    const traceId = request.params.traceId.toLowerCase();
+    if (!TRACE_ID.test(traceId)) throw new HttpError(400, 'TRACE_ID_INVALID', `traceId ${JSON.stringify(request.params.traceId)} must be 32 hex characters`);
+    const spans = await getTrace(db, traceId);
+    if (spans.length === 0) throw new HttpError(404, 'TRACE_NOT_FOUND', `No spans stored for trace ${traceId}`);
+    return { traceId, spans };
+  });
+
+  app.get('/api/v1/logs', async (request) => {
+    const q = parseQuery(
+      request.query,
+      {
+        service: { type: 'string' },
+        level: { type: 'string', oneOf: Object.keys(SEVERITY_FLOOR) },
+        since: { type: 'time' },
+        until: { type: 'time' },
+        traceId: { type: 'string', pattern: TRACE_ID },
+        text: { type: 'string' },
+        limit: LIMIT,
+        before: { type: 'integer', min: 1, max: Number.MAX_SAFE_INTEGER },
+      },
+      clock.now(),
+    );
+    const { before, level, ...rest } = q;
+    const limit = q.limit ?? 100;
+    const logs = await searchLogs(db, {
+      ...definedOnly(rest),
+      ...(level === undefined ? {} : { level: level as keyof typeof SEVERITY_FLOOR }),
+      ...(before === undefined ? {} : { beforeId: before }),
+      limit,
+    });
+    const last = logs[logs.length - 1];
+    return { logs, nextBefore: logs.length === limit && last !== undefined ? last.id : null };
+  });
+
+  app.get('/api/v1/logs/stats', async (request) => {
+    const q = parseQuery(request.query, { since: { type: 'time' } }, clock.now());
+    return logStats(db, q.since ?? clock.now() - 3_600_000);
+  });
+
+  app.get('/api/v1/metrics/series', async (request) => {
+    const q = parseQuery(request.query, { name: { type: 'string' }, service: { type: 'string' }, since: { type: 'time' }, limit: { type: 'integer', min: 1, max: 10_000 } }, clock.now());
+    if (q.name === undefined || q.service === undefined) throw new HttpError(400, 'QUERY_INVALID', 'name and service are required');
+    return { points: await metricSeries(db, q.name, q.service, q.since ?? clock.now() - 3_600_000, q.limit ?? 1_000) };
+  });
+}
+
+/** Drops undefined values so optional fields stay absent (exactOptionalPropertyTypes). */
+function definedOnly<T extends Record<string, unknown>>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+}

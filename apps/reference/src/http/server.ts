@@ -1,0 +1,66 @@
+import type { Clock } from '@sightline/core';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { IngestGate } from '../ingest/ingest-gate.js';
+import { registerOtlpRoutes } from '../ingest/otlp-routes.js';
+import type { Database } from '../storage/database.js';
+import { isMigrated } from '../storage/migrations.js';
+import { toApiError } from './api-error.js';
+import { registerApiRoutes } from './api-routes.js';
+
+export interface ServerOptions {
+  db: Database;
+  clock: Clock;
+  /** Largest accepted request body in bytes (→ 413 above it). */
+  bodyLimitBytes: number;
+  /** Concurrent ingest writes before 503 + Retry-After. */
+  ingestConcurrency: number;
+}
+
+/** Builds the HTTP server: OTLP receivers, the `/api/v1` API, health endpoints. */
+export function buildServer(options: ServerOptions): FastifyInstance {
+  const app = Fastify({ bodyLimit: options.bodyLimitBytes, logger: false });
+  const gate = new IngestGate(options.ingestConcurrency);
+
+  // Only JSON is accepted; anything else is a 415 that names what is accepted.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch (error) {
+      done(Object.assign(new Error(`body is not valid JSON: ${(error as Error).message}`), { statusCode: 400, code: 'BODY_NOT_JSON' }), undefined);
+    }
+  });
+  app.addContentTypeParser('*', (request, _payload, done) => {
+    const type = request.headers['content-type'] ?? '(none)';
+    done(Object.assign(new Error(`content type ${type} is not supported; send application/json (OTLP/HTTP JSON encoding)`), { statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE' }), undefined);
+  });
+
+  app.setErrorHandler((error, _request, reply) => {
+    const fastifyStatus = (error as { statusCode?: number }).statusCode;
+    if (fastifyStatus !== undefined && fastifyStatus >= 400 && fastifyStatus < 500) {
+      const code = fastifyStatus === 413 ? 'BODY_TOO_LARGE' : String((error as { code?: string }).code ?? 'BAD_REQUEST');
+      return reply.code(fastifyStatus).send({ error: { code, message: (error as Error).message } });
+    }
+    const { status, body } = toApiError(error);
+    if (status >= 500) app.log.error(error);
+    return reply.code(status).send(body);
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const checks = { storage: false, migrations: false };
+    try {
+      await options.db.query('select 1');
+      checks.storage = true;
+      checks.migrations = await isMigrated(options.db);
+    } catch {
+      // reported as not ready below
+    }
+    const ready = checks.storage && checks.migrations;
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
+  });
+
+  registerOtlpRoutes(app, { db: options.db, clock: options.clock, gate });
+  registerApiRoutes(app, { db: options.db, clock: options.clock });
+  return app;
+}

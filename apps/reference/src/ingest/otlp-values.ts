@@ -1,0 +1,94 @@
+// Decoding of the OTLP/JSON building blocks (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding):
+// AnyValue, KeyValue lists, 64-bit integers sent as strings, and hex ids.
+
+/** A JSON value decoded from an OTLP `AnyValue`. */
+export type AttributeValue = string | number | boolean | null | AttributeValue[] | { [key: string]: AttributeValue };
+
+/** Attributes as a plain object. */
+export type Attributes = Record<string, AttributeValue>;
+
+/** Raised for input that cannot be decoded; the message says which field and why. */
+export class OtlpDecodeError extends Error {
+  constructor(readonly path: string, why: string) {
+    super(`${path}: ${why}`);
+    this.name = 'OtlpDecodeError';
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Reads an optional array field; absent is empty, anything but an array is an error. */
+export function arrayField(parent: Record<string, unknown>, key: string, path: string): unknown[] {
+  const value = parent[key];
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new OtlpDecodeError(`${path}.${key}`, 'must be an array');
+  return value;
+}
+
+/** Decodes one OTLP `AnyValue` (`{ stringValue }`, `{ intValue }`, `{ arrayValue: { values } }`, ...). */
+export function decodeAnyValue(value: unknown, path: string): AttributeValue {
+  if (value === undefined || value === null) return null;
+  if (!isRecord(value)) throw new OtlpDecodeError(path, 'must be an AnyValue object');
+  if ('stringValue' in value) return String(value.stringValue);
+  if ('boolValue' in value) return value.boolValue === true;
+  if ('intValue' in value) return toNumber(value.intValue, `${path}.intValue`);
+  if ('doubleValue' in value) return toNumber(value.doubleValue, `${path}.doubleValue`);
+  if ('bytesValue' in value) return String(value.bytesValue);
+  if ('arrayValue' in value) {
+    const inner = isRecord(value.arrayValue) ? value.arrayValue : {};
+    return arrayField(inner, 'values', `${path}.arrayValue`).map((v, i) => decodeAnyValue(v, `${path}.arrayValue.values[${i}]`));
+  }
+  if ('kvlistValue' in value) {
+    const inner = isRecord(value.kvlistValue) ? value.kvlistValue : {};
+    return decodeAttributes(arrayField(inner, 'values', `${path}.kvlistValue`), `${path}.kvlistValue.values`);
+  }
+  return null;
+}
+
+/** Decodes a `KeyValue[]` list into an object. */
+export function decodeAttributes(list: unknown[], path: string): Attributes {
+  const out: Attributes = {};
+  list.forEach((entry, i) => {
+    if (!isRecord(entry) || typeof entry.key !== 'string') throw new OtlpDecodeError(`${path}[${i}]`, 'must be a KeyValue with a string key');
+    // Own data property only, so a "__proto__" key cannot reach the prototype.
+    Object.defineProperty(out, entry.key, { value: decodeAnyValue(entry.value, `${path}[${i}].value`), enumerable: true, writable: true, configurable: true });
+  });
+  return out;
+}
+
+/** Converts an int64/fixed64 (string or number in OTLP/JSON) or a double to a JS number. */
+export function toNumber(value: unknown, path: string): number {
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof number !== 'number' || Number.isNaN(number)) throw new OtlpDecodeError(path, `must be a number, got ${JSON.stringify(value)}`);
+  return number;
+}
+
+/** Converts a `...UnixNano` field to epoch milliseconds without losing sub-ms precision needlessly. */
+export function nanosToMs(value: unknown, path: string): number {
+  if (typeof value === 'string' && /^\d+$/.test(value)) {
+    // Split to stay exact: Number() of a 19-digit string rounds to ~256 ns, fine, but split is exact to 1 ns.
+    const whole = value.length > 6 ? Number(value.slice(0, -6)) : 0;
+    const fraction = Number(value.slice(-6)) / 1e6;
+    return whole + fraction;
+  }
+  return toNumber(value, path) / 1e6;
+}
+
+const HEX = /^[0-9a-f]+$/;
+
+/** Reads a lowercase-hex id of `bytes` bytes; all-zero ids are invalid (W3C / OTLP). */
+export function hexId(value: unknown, bytes: number, path: string): string {
+  if (typeof value !== 'string') throw new OtlpDecodeError(path, `must be a ${bytes * 2}-character hex string`);
+  const id = value.toLowerCase();
+  if (id.length !== bytes * 2 || !HEX.test(id)) throw new OtlpDecodeError(path, `must be ${bytes * 2} hex characters, got ${JSON.stringify(value)}`);
+  if (/^0+$/.test(id)) throw new OtlpDecodeError(path, 'must not be all zeros');
+  return id;
+}
+
+/** The `service.name` resource attribute, or `unknown_service` as the SDKs default it. */
+export function serviceName(resource: Attributes): string {
+  const name = resource['service.name'];
+  return typeof name === 'string' && name !== '' ? name : 'unknown_service';
+}

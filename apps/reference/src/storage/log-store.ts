@@ -1,0 +1,87 @@
+import type { LogRow } from '../ingest/otlp-logs.js';
+import type { Queryable } from './database.js';
+
+/** Inserts log records in one statement (see insertSpans for why JSON + jsonb_to_recordset). */
+export async function insertLogs(db: Queryable, logs: readonly LogRow[]): Promise<void> {
+  if (logs.length === 0) return;
+  await db.query(
+    `insert into logs (time_ms, service, severity_number, severity_text, body, trace_id, span_id, attributes, resource)
+     select time_ms, service, severity_number, severity_text, body, trace_id, span_id, attributes, resource
+     from jsonb_to_recordset($1::jsonb) as r(time_ms double precision, service text, severity_number smallint,
+       severity_text text, body text, trace_id text, span_id text, attributes jsonb, resource jsonb)`,
+    [JSON.stringify(logs)],
+  );
+}
+
+/** OTLP severity ranges: 1-4 trace, 5-8 debug, 9-12 info, 13-16 warn, 17-20 error, 21-24 fatal. */
+export const SEVERITY_FLOOR: Readonly<Record<string, number>> = { trace: 1, debug: 5, info: 9, warn: 13, error: 17, fatal: 21 };
+
+export interface LogQuery {
+  service?: string;
+  /** Minimum level: `error` matches error and fatal. */
+  level?: keyof typeof SEVERITY_FLOOR;
+  since?: number;
+  until?: number;
+  traceId?: string;
+  /** Case-insensitive substring of the body. */
+  text?: string;
+  limit: number;
+  /** `id` of the last record of the previous page. */
+  beforeId?: number;
+}
+
+export interface StoredLog extends LogRow {
+  id: number;
+}
+
+/** Log records matching every given filter, newest first. */
+export async function searchLogs(db: Queryable, query: LogQuery): Promise<StoredLog[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (clause: string, value: unknown) => {
+    params.push(value);
+    where.push(clause.replaceAll('?', `$${params.length}`));
+  };
+  if (query.service !== undefined) add('service = ?', query.service);
+  if (query.level !== undefined) add('severity_number >= ?', SEVERITY_FLOOR[query.level]);
+  if (query.since !== undefined) add('time_ms >= ?', query.since);
+  if (query.until !== undefined) add('time_ms < ?', query.until);
+  if (query.traceId !== undefined) add('trace_id = ?', query.traceId);
+  if (query.text !== undefined) add(`body ilike '%' || ? || '%'`, query.text.replace(/[\\%_]/g, (c) => `\\${c}`));
+  if (query.beforeId !== undefined) add('id < ?', query.beforeId);
+  params.push(query.limit);
+  const rows = await db.query<StoredLog & { id: string | number }>(
+    `select id, time_ms, service, severity_number, severity_text, body, trace_id, span_id, attributes, resource
+     from logs ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
+     order by id desc limit $${params.length}`,
+    params,
+  );
+  // bigserial arrives as a string from node-postgres.
+  return rows.map((row) => ({ ...row, id: Number(row.id) }));
+}
+
+export interface LogStats {
+  total: number;
+  byLevel: Record<string, number>;
+  byService: Record<string, number>;
+}
+
+/** Counts by level band and by service since `sinceMs`. */
+export async function logStats(db: Queryable, sinceMs: number): Promise<LogStats> {
+  const rows = await db.query<{ service: string; band: string; n: number }>(
+    `select service,
+       case when severity_number >= 21 then 'fatal' when severity_number >= 17 then 'error'
+            when severity_number >= 13 then 'warn' when severity_number >= 9 then 'info'
+            when severity_number >= 5 then 'debug' when severity_number >= 1 then 'trace' else 'unspecified' end as band,
+       count(*)::int as n
+     from logs where time_ms >= $1 group by 1, 2`,
+    [sinceMs],
+  );
+  const stats: LogStats = { total: 0, byLevel: {}, byService: {} };
+  for (const { service, band, n } of rows) {
+    stats.total += n;
+    stats.byLevel[band] = (stats.byLevel[band] ?? 0) + n;
+    stats.byService[service] = (stats.byService[service] ?? 0) + n;
+  }
+  return stats;
+}

@@ -1,0 +1,98 @@
+import type { Database } from './database.js';
+
+/** One forward-only schema change. Versions are dense and never edited once released. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+// Times are epoch milliseconds as double precision: exact to the microsecond for any date this
+// century, and the same number type the packages use.
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'signals',
+    sql: `
+      create table spans (
+        trace_id text not null,
+        span_id text not null,
+        parent_span_id text,
+        service text not null,
+        name text not null,
+        kind smallint not null,
+        start_ms double precision not null,
+        duration_ms double precision not null,
+        status_code smallint not null,
+        status_message text,
+        attributes jsonb not null,
+        resource jsonb not null,
+        events jsonb not null,
+        links jsonb not null,
+        scope text,
+        primary key (trace_id, span_id)
+      );
+      create index spans_service_start on spans (service, start_ms desc);
+      create index spans_start on spans (start_ms desc);
+
+      create table logs (
+        id bigserial primary key,
+        time_ms double precision not null,
+        service text not null,
+        severity_number smallint not null,
+        severity_text text,
+        body text not null,
+        trace_id text,
+        span_id text,
+        attributes jsonb not null,
+        resource jsonb not null
+      );
+      create index logs_time on logs (time_ms desc);
+      create index logs_trace on logs (trace_id) where trace_id is not null;
+
+      create table metric_points (
+        id bigserial primary key,
+        name text not null,
+        service text not null,
+        kind text not null,
+        labels jsonb not null,
+        time_ms double precision not null,
+        value double precision not null,
+        histogram jsonb
+      );
+      create index metric_points_series on metric_points (name, service, time_ms desc);
+    `,
+  },
+];
+
+/** Advisory-lock key so replicas starting together migrate one at a time. */
+const MIGRATION_LOCK = 7_346_201;
+
+/**
+ * Applies every migration not yet applied, each in its own transaction, and returns the
+ * versions applied now. Safe to run from several replicas at once.
+ */
+export async function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  await db.query(`create table if not exists schema_migrations (
+    version integer primary key, name text not null, applied_at timestamptz not null default now())`);
+  const applied: number[] = [];
+  for (const migration of migrations) {
+    const done = await db.transaction(async (tx) => {
+      await tx.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      const rows = await tx.query('select 1 from schema_migrations where version = $1', [migration.version]);
+      if (rows.length > 0) return false;
+      await tx.exec(migration.sql);
+      await tx.query('insert into schema_migrations (version, name) values ($1, $2)', [migration.version, migration.name]);
+      return true;
+    });
+    if (done) applied.push(migration.version);
+  }
+  return applied;
+}
+
+/** Whether every known migration has been applied (for `/readyz`). */
+export async function isMigrated(db: Database, migrations: readonly Migration[] = MIGRATIONS): Promise<boolean> {
+  const rows = await db.query<{ max: number | null }>('select max(version) as max from schema_migrations').catch(() => [{ max: null }]);
+  const latest = migrations[migrations.length - 1]?.version ?? 0;
+  return (rows[0]?.max ?? 0) >= latest;
+}

@@ -1,0 +1,102 @@
+import type { SpanRow } from '../ingest/otlp-traces.js';
+import type { Queryable } from './database.js';
+
+/**
+ * Inserts spans in one statement: the rows travel as one JSON parameter and are expanded by
+ * `jsonb_to_recordset`, which keeps a 512-span batch to a single round trip on both PostgreSQL
+ * and PGlite. Re-sent spans (exporter retries) are ignored by their primary key.
+ */
+export async function insertSpans(db: Queryable, spans: readonly SpanRow[]): Promise<void> {
+  if (spans.length === 0) return;
+  await db.query(
+    `insert into spans (trace_id, span_id, parent_span_id, service, name, kind, start_ms, duration_ms,
+       status_code, status_message, attributes, resource, events, links, scope)
+     select trace_id, span_id, parent_span_id, service, name, kind, start_ms, duration_ms,
+       status_code, status_message, attributes, resource, events, links, scope
+     from jsonb_to_recordset($1::jsonb) as r(trace_id text, span_id text, parent_span_id text, service text,
+       name text, kind smallint, start_ms double precision, duration_ms double precision, status_code smallint,
+       status_message text, attributes jsonb, resource jsonb, events jsonb, links jsonb, scope text)
+     on conflict (trace_id, span_id) do nothing`,
+    [JSON.stringify(spans)],
+  );
+}
+
+const SPAN_COLUMNS = `trace_id, span_id, parent_span_id, service, name, kind, start_ms, duration_ms,
+  status_code, status_message, attributes, resource, events, links, scope`;
+
+/** Every span of a trace, oldest first. */
+export async function getTrace(db: Queryable, traceId: string): Promise<SpanRow[]> {
+  return db.query<SpanRow>(`select ${SPAN_COLUMNS} from spans where trace_id = $1 order by start_ms, span_id`, [traceId]);
+}
+
+/** Filters for {@link searchTraces}. Times are epoch ms. */
+export interface TraceQuery {
+  service?: string;
+  since?: number;
+  until?: number;
+  errorsOnly?: boolean;
+  limit: number;
+  /** `start_ms` of the last trace of the previous page (keyset pagination). */
+  before?: number;
+}
+
+/** One row per trace: its root (or earliest) span, newest first. */
+export interface TraceSummary {
+  trace_id: string;
+  root_service: string;
+  root_name: string;
+  start_ms: number;
+  duration_ms: number;
+  span_count: number;
+  error_count: number;
+}
+
+export async function searchTraces(db: Queryable, query: TraceQuery): Promise<TraceSummary[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (clause: string, value: unknown) => {
+    params.push(value);
+    where.push(clause.replace('?', `$${params.length}`));
+  };
+  if (query.service !== undefined) add('service = ?', query.service);
+  if (query.since !== undefined) add('start_ms >= ?', query.since);
+  if (query.until !== undefined) add('start_ms < ?', query.until);
+  if (query.before !== undefined) add('start_ms < ?', query.before);
+  params.push(query.limit);
+  const rows = await db.query<TraceSummary>(
+    `with matching as (
+       select distinct trace_id from spans ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
+     )
+     select s.trace_id,
+       (array_agg(s.service order by (s.parent_span_id is null) desc, s.start_ms))[1] as root_service,
+       (array_agg(s.name order by (s.parent_span_id is null) desc, s.start_ms))[1] as root_name,
+       min(s.start_ms) as start_ms,
+       max(s.start_ms + s.duration_ms) - min(s.start_ms) as duration_ms,
+       count(*)::int as span_count,
+       count(*) filter (where s.status_code = 2)::int as error_count
+     from spans s join matching m on m.trace_id = s.trace_id
+     group by s.trace_id
+     ${query.errorsOnly === true ? 'having count(*) filter (where s.status_code = 2) > 0' : ''}
+     order by start_ms desc
+     limit $${params.length}`,
+    params,
+  );
+  return rows;
+}
+
+/** Services seen in spans since `sinceMs`, with request and error counts and p95 duration. */
+export interface ServiceSummary {
+  service: string;
+  spans: number;
+  errors: number;
+  p95_ms: number;
+}
+
+export async function listServices(db: Queryable, sinceMs: number): Promise<ServiceSummary[]> {
+  return db.query<ServiceSummary>(
+    `select service, count(*)::int as spans, count(*) filter (where status_code = 2)::int as errors,
+       coalesce(percentile_cont(0.95) within group (order by duration_ms), 0) as p95_ms
+     from spans where start_ms >= $1 group by service order by service`,
+    [sinceMs],
+  );
+}
