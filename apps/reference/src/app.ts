@@ -1,47 +1,97 @@
 import { systemClock, type Clock } from '@sightline/core';
 import type { FastifyInstance } from 'fastify';
+import { Gauge, type Registry } from 'prom-client';
+import { AlertPipeline } from './alerts/alert-pipeline.js';
+import { logSink, webhookSink, type NotificationSink } from './alerts/alert-sinks.js';
+import { DEFAULT_CONFIG, type Config } from './config.js';
+import { registerAlertRoutes } from './http/alert-routes.js';
+import { registerApiRoutes } from './http/api-routes.js';
+import { registerMetricsRoute } from './http/metrics-route.js';
 import { buildServer } from './http/server.js';
+import { IngestGate } from './ingest/ingest-gate.js';
+import { registerOtlpRoutes } from './ingest/otlp-routes.js';
 import { openDatabase, type Database, type DatabaseOptions } from './storage/database.js';
 import { migrate } from './storage/migrations.js';
+import { enforceRetention } from './storage/retention.js';
 
-export interface AppOptions extends DatabaseOptions {
+/** Everything `createApp` needs; every part has a default so tests pass only what they vary. */
+export interface AppOptions {
+  config?: Partial<Config>;
+  /** Storage override for tests (`{}` is in-memory PGlite); defaults to `config.storage`. */
+  storage?: DatabaseOptions;
   clock?: Clock;
-  bodyLimitBytes?: number;
-  ingestConcurrency?: number;
+  /** Where the app's own log lines go (the log alert sink among them). */
+  log?: (line: Record<string, unknown>) => void;
+  /** Start the background loops (alert dispatch, retention). Tests drive them by hand. */
+  background?: boolean;
 }
 
-/** A running Sightline app: its server, its storage, and one way to stop both. */
+/** A running Sightline app: its server, storage and capabilities, and one way to stop them. */
 export interface App {
   readonly server: FastifyInstance;
   readonly db: Database;
+  readonly alerts: AlertPipeline;
+  readonly metrics: Registry;
+  readonly config: Config;
   /** Starts listening; returns the base URL (port 0 picks a free port). */
-  listen(port: number, host?: string): Promise<string>;
+  listen(port?: number, host?: string): Promise<string>;
   /** Idempotent. */
   close(): Promise<void>;
 }
 
-/** Opens storage, applies migrations and builds the server. Wiring of every capability lives here. */
+/** Opens storage, applies migrations and wires every capability: the one place they meet. */
 export async function createApp(options: AppOptions = {}): Promise<App> {
-  const db = await openDatabase(options);
+  const config: Config = { ...DEFAULT_CONFIG, ...options.config };
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? ((line) => process.stdout.write(`${JSON.stringify({ time: new Date(clock.now()).toISOString(), ...line })}\n`));
+  const db = await openDatabase(options.storage ?? config.storage);
   await migrate(db);
-  const server = buildServer({
-    db,
-    clock: options.clock ?? systemClock,
-    bodyLimitBytes: options.bodyLimitBytes ?? 8 * 1024 * 1024,
-    ingestConcurrency: options.ingestConcurrency ?? 16,
-  });
+
+  const server = buildServer({ db, bodyLimitBytes: config.server.bodyLimitBytes });
+  const metrics = registerMetricsRoute(server);
+
+  // Alerts: one pipeline for every source.
+  const sinks: NotificationSink[] = [logSink(log), ...config.alerts.webhooks.map((w) => webhookSink(w.name, w.url))];
+  const alerts = new AlertPipeline({ db, clock, sinks });
+  registerAlertRoutes(server, { pipeline: alerts, clock });
+  new Gauge({ name: 'sightline_alert_deliveries_pending', help: 'Alert notifications queued and not yet delivered', registers: [metrics], collect: async function () { this.set(await alerts.pendingDeliveries()); } });
+
+  // Ingest and the read API.
+  const gate = new IngestGate(config.server.ingestConcurrency);
+  registerOtlpRoutes(server, { db, clock, gate });
+  registerApiRoutes(server, { db, clock });
+  new Gauge({ name: 'sightline_ingest_in_flight', help: 'OTLP writes in progress', registers: [metrics], collect() { this.set(gate.inFlight); } });
+  new Gauge({ name: 'sightline_ingest_refused', help: 'OTLP requests refused with 503 since start', registers: [metrics], collect() { this.set(gate.refused); } });
+
+  const timers: NodeJS.Timeout[] = [];
+  if (options.background === true) {
+    const report = (what: string) => (error: unknown) => log({ level: 'error', msg: `${what} failed`, error: (error as Error).message });
+    alerts.start(config.alerts.dispatchIntervalMs, report('alert dispatch'));
+    const retention = setInterval(() => void enforceRetention(db, config.retention, clock.now()).catch(report('retention')), 60_000);
+    retention.unref();
+    timers.push(retention);
+  }
+
   let closing: Promise<void> | undefined;
   return {
     server,
     db,
-    async listen(port, host = '127.0.0.1') {
+    alerts,
+    metrics,
+    config,
+    async listen(port = config.server.port, host = config.server.host) {
       await server.listen({ port, host });
       const address = server.server.address();
       const actualPort = typeof address === 'object' && address !== null ? address.port : port;
       return `http://${host}:${actualPort}`;
     },
     close() {
-      closing ??= server.close().then(() => db.close());
+      closing ??= (async () => {
+        for (const timer of timers) clearInterval(timer);
+        await server.close();
+        await alerts.close();
+        await db.close();
+      })();
       return closing;
     },
   };

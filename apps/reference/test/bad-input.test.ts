@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createApp, type App } from '../src/app.js';
+import { DEFAULT_CONFIG } from '../src/config.js';
 
 const traceId = '0af7651916cd43dd8448eb211c80319c';
 const span = (overrides: Record<string, unknown> = {}) => ({
@@ -18,7 +19,7 @@ describe('bad input is refused clearly and the server keeps serving', () => {
   let url: string;
 
   beforeAll(async () => {
-    app = await createApp({ bodyLimitBytes: 64 * 1024 });
+    app = await createApp({ storage: {}, config: { server: { ...DEFAULT_CONFIG.server, bodyLimitBytes: 64 * 1024 } }, log: () => undefined });
     url = await app.listen(0);
   });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { SeverityNumber, SpanStatusCode } from '@opentelemetry/api';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { SeverityNumber } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -20,7 +21,7 @@ describe.each(testDatabases.map((db) => [db.name, db] as const))('OTLP ingest fr
   beforeAll(async () => {
     const created = await database.create();
     drop = created.drop;
-    app = await createApp(created.options);
+    app = await createApp({ storage: created.options, log: () => undefined });
     url = await app.listen(0);
   });
 

@@ -1,25 +1,20 @@
-import type { Clock } from '@sightline/core';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { IngestGate } from '../ingest/ingest-gate.js';
-import { registerOtlpRoutes } from '../ingest/otlp-routes.js';
 import type { Database } from '../storage/database.js';
 import { isMigrated } from '../storage/migrations.js';
 import { toApiError } from './api-error.js';
-import { registerApiRoutes } from './api-routes.js';
 
 export interface ServerOptions {
   db: Database;
-  clock: Clock;
   /** Largest accepted request body in bytes (→ 413 above it). */
   bodyLimitBytes: number;
-  /** Concurrent ingest writes before 503 + Retry-After. */
-  ingestConcurrency: number;
 }
 
-/** Builds the HTTP server: OTLP receivers, the `/api/v1` API, health endpoints. */
+/**
+ * Builds the HTTP server shell: JSON-only body parsing, one error shape, `/healthz` and
+ * `/readyz`. Capabilities add their routes in `app.ts`.
+ */
 export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({ bodyLimit: options.bodyLimitBytes, logger: false });
-  const gate = new IngestGate(options.ingestConcurrency);
 
   // Only JSON is accepted; anything else is a 415 that names what is accepted.
   app.removeAllContentTypeParsers();
@@ -59,8 +54,5 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     const ready = checks.storage && checks.migrations;
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
   });
-
-  registerOtlpRoutes(app, { db: options.db, clock: options.clock, gate });
-  registerApiRoutes(app, { db: options.db, clock: options.clock });
   return app;
 }

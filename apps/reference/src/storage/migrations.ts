@@ -63,6 +63,53 @@ export const MIGRATIONS: readonly Migration[] = [
       create index metric_points_series on metric_points (name, service, time_ms desc);
     `,
   },
+  {
+    version: 2,
+    name: 'alerts',
+    sql: `
+      -- One row per alert occurrence; at most one firing row per fingerprint (dedup).
+      create table alerts (
+        id text primary key,
+        fingerprint text not null,
+        source text not null,
+        severity text not null,
+        title text not null,
+        labels jsonb not null,
+        annotations jsonb not null,
+        status text not null,
+        starts_at double precision not null,
+        ends_at double precision,
+        updated_at double precision not null,
+        silenced boolean not null default false
+      );
+      create unique index alerts_one_firing on alerts (fingerprint) where status = 'firing';
+      create index alerts_updated on alerts (updated_at desc);
+
+      create table silences (
+        id text primary key,
+        matchers jsonb not null,
+        comment text not null,
+        created_by text not null,
+        starts_at double precision not null,
+        ends_at double precision not null
+      );
+
+      -- Outbox: written in the same transaction as the alert change, so a delivery survives a
+      -- crash between the change and the send (at-least-once).
+      create table alert_deliveries (
+        id bigserial primary key,
+        alert_id text not null references alerts (id),
+        sink text not null,
+        payload jsonb not null,
+        attempts integer not null default 0,
+        next_attempt_at double precision not null,
+        delivered_at double precision,
+        failed_at double precision,
+        last_error text
+      );
+      create index alert_deliveries_due on alert_deliveries (next_attempt_at) where delivered_at is null and failed_at is null;
+    `,
+  },
 ];
 
 /** Advisory-lock key so replicas starting together migrate one at a time. */

@@ -1,0 +1,228 @@
+import { SightlineError, type Alert, type Clock, type Labels, type Severity } from '@sightline/core';
+import { randomUUID } from 'node:crypto';
+import type { Database, Queryable } from '../storage/database.js';
+import { groupKeyOf, type AlertNotification, type NotificationSink } from './alert-sinks.js';
+import { silences, type Silence, type SilenceInput } from './silence.js';
+
+/** Retry schedule for failed deliveries: exponential from `initialMs`, capped at `maxMs`. */
+export interface RetryPolicy {
+  initialMs: number;
+  maxMs: number;
+  /** After this many failed attempts the delivery is marked failed and no longer retried. */
+  maxAttempts: number;
+}
+
+export interface AlertPipelineOptions {
+  db: Database;
+  clock: Clock;
+  sinks: readonly NotificationSink[];
+  retry?: RetryPolicy;
+  /** How long a claimed delivery is reserved for one dispatcher before another may retry it. */
+  leaseMs?: number;
+}
+
+/** What `submit` did with an alert. */
+export type SubmitOutcome = 'opened' | 'updated' | 'resolved' | 'ignored';
+
+/** An alert as stored, with whether a silence muted it. */
+export interface StoredAlert extends Alert {
+  silenced: boolean;
+  updatedAt: number;
+}
+
+interface AlertRow {
+  id: string;
+  fingerprint: string;
+  source: string;
+  severity: Severity;
+  title: string;
+  labels: Labels;
+  annotations: Labels;
+  status: Alert['status'];
+  starts_at: number;
+  ends_at: number | null;
+  updated_at: number;
+  silenced: boolean;
+}
+
+const DEFAULT_RETRY: RetryPolicy = { initialMs: 1_000, maxMs: 300_000, maxAttempts: 12 };
+
+/**
+ * The one path every alert takes (SLO burn, anomaly, cost): dedup by fingerprint (one firing
+ * occurrence at a time), resolve when the condition clears, silences, and at-least-once
+ * delivery to every sink through an outbox table written in the same transaction as the change.
+ */
+export class AlertPipeline {
+  readonly #db: Database;
+  readonly #clock: Clock;
+  readonly #sinks: Map<string, NotificationSink>;
+  readonly #retry: RetryPolicy;
+  readonly #leaseMs: number;
+  #timer: NodeJS.Timeout | undefined;
+  #dispatching: Promise<unknown> | undefined;
+
+  constructor(options: AlertPipelineOptions) {
+    this.#db = options.db;
+    this.#clock = options.clock;
+    this.#sinks = new Map(options.sinks.map((s) => [s.name, s]));
+    this.#retry = options.retry ?? DEFAULT_RETRY;
+    this.#leaseMs = options.leaseMs ?? 30_000;
+  }
+
+  /** Records an alert state change and queues its notifications. */
+  async submit(alert: Alert): Promise<SubmitOutcome> {
+    const now = this.#clock.now();
+    return this.#db.transaction(async (tx) => {
+      const open = (await tx.query<AlertRow>(`select * from alerts where fingerprint = $1 and status = 'firing'`, [alert.fingerprint]))[0];
+      if (alert.status === 'firing') {
+        if (open !== undefined) {
+          await tx.query('update alerts set annotations = $2, severity = $3, title = $4, updated_at = $5 where id = $1', [open.id, JSON.stringify(alert.annotations), alert.severity, alert.title, now]);
+          return 'updated';
+        }
+        const silenced = await this.#isSilenced(tx, alert.labels, now);
+        const inserted = await tx.query(
+          `insert into alerts (id, fingerprint, source, severity, title, labels, annotations, status, starts_at, ends_at, updated_at, silenced)
+           values ($1, $2, $3, $4, $5, $6, $7, 'firing', $8, null, $9, $10) on conflict (id) do nothing returning id`,
+          [alert.id, alert.fingerprint, alert.source, alert.severity, alert.title, JSON.stringify(alert.labels), JSON.stringify(alert.annotations), alert.startsAt, now, silenced],
+        );
+        if (inserted.length === 0) return 'ignored';
+        if (!silenced) await this.#enqueue(tx, alert, now);
+        return 'opened';
+      }
+      if (open === undefined) return 'ignored';
+      const endsAt = alert.endsAt ?? now;
+      await tx.query(`update alerts set status = 'resolved', ends_at = $2, updated_at = $3 where id = $1`, [open.id, endsAt, now]);
+      if (!open.silenced) await this.#enqueue(tx, { ...toAlert(open), status: 'resolved', endsAt }, now);
+      return 'resolved';
+    });
+  }
+
+  /**
+   * Sends every delivery that is due: claims a batch (so replicas never send the same one
+   * concurrently), sends it, and records success or schedules the retry.
+   */
+  async dispatchDue(): Promise<{ delivered: number; retrying: number; failed: number }> {
+    const now = this.#clock.now();
+    const claimed = await this.#db.query<{ id: string | number; sink: string; payload: AlertNotification; attempts: number }>(
+      `update alert_deliveries set next_attempt_at = $1 + $2
+       where id in (select id from alert_deliveries where delivered_at is null and failed_at is null and next_attempt_at <= $1
+                    order by next_attempt_at limit 100 for update skip locked)
+       returning id, sink, payload, attempts`,
+      [now, this.#leaseMs],
+    );
+    const counts = { delivered: 0, retrying: 0, failed: 0 };
+    for (const delivery of claimed) {
+      const sink = this.#sinks.get(delivery.sink);
+      try {
+        if (sink === undefined) throw new SightlineError('ALERT_SINK_UNKNOWN', `No sink named ${delivery.sink} is configured`);
+        await sink.send(delivery.payload);
+        await this.#db.query('update alert_deliveries set delivered_at = $2, attempts = attempts + 1 where id = $1', [delivery.id, this.#clock.now()]);
+        counts.delivered++;
+      } catch (error) {
+        const attempts = delivery.attempts + 1;
+        const message = (error as Error).message;
+        if (attempts >= this.#retry.maxAttempts || sink === undefined) {
+          await this.#db.query('update alert_deliveries set attempts = $2, failed_at = $3, last_error = $4 where id = $1', [delivery.id, attempts, this.#clock.now(), message]);
+          counts.failed++;
+        } else {
+          const backoff = Math.min(this.#retry.maxMs, this.#retry.initialMs * 2 ** (attempts - 1));
+          await this.#db.query('update alert_deliveries set attempts = $2, next_attempt_at = $3, last_error = $4 where id = $1', [delivery.id, attempts, this.#clock.now() + backoff, message]);
+          counts.retrying++;
+        }
+      }
+    }
+    return counts;
+  }
+
+  /** Deliveries not yet delivered nor given up (for `/metrics` and tests). */
+  async pendingDeliveries(): Promise<number> {
+    const rows = await this.#db.query<{ n: number }>('select count(*)::int as n from alert_deliveries where delivered_at is null and failed_at is null');
+    return rows[0]?.n ?? 0;
+  }
+
+  /** Dispatches every `intervalMs` until `close()`. */
+  start(intervalMs: number, onError: (error: unknown) => void): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = setInterval(() => {
+      if (this.#dispatching !== undefined) return;
+      this.#dispatching = this.dispatchDue()
+        .catch(onError)
+        .finally(() => (this.#dispatching = undefined));
+    }, intervalMs);
+    this.#timer.unref();
+  }
+
+  /** Stops dispatching and waits for a dispatch in progress. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#dispatching;
+  }
+
+  async listAlerts(query: { status?: Alert['status']; limit: number; beforeUpdatedAt?: number }): Promise<StoredAlert[]> {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (query.status !== undefined) where.push(`status = $${params.push(query.status)}`);
+    if (query.beforeUpdatedAt !== undefined) where.push(`updated_at < $${params.push(query.beforeUpdatedAt)}`);
+    const rows = await this.#db.query<AlertRow>(
+      `select * from alerts ${where.length > 0 ? `where ${where.join(' and ')}` : ''} order by updated_at desc limit $${params.push(query.limit)}`,
+      params,
+    );
+    return rows.map((row) => ({ ...toAlert(row), silenced: row.silenced, updatedAt: row.updated_at }));
+  }
+
+  async createSilence(input: SilenceInput): Promise<Silence> {
+    const silence: Silence = { id: randomUUID(), startsAt: input.startsAt ?? this.#clock.now(), ...input };
+    await this.#db.query('insert into silences (id, matchers, comment, created_by, starts_at, ends_at) values ($1, $2, $3, $4, $5, $6)', [
+      silence.id,
+      JSON.stringify(silence.matchers),
+      silence.comment,
+      silence.createdBy,
+      silence.startsAt,
+      silence.endsAt,
+    ]);
+    return silence;
+  }
+
+  /** Ends a silence now; returns false when there is no such active silence. */
+  async expireSilence(id: string): Promise<boolean> {
+    const now = this.#clock.now();
+    const rows = await this.#db.query('update silences set ends_at = $2 where id = $1 and ends_at > $2 returning id', [id, now]);
+    return rows.length > 0;
+  }
+
+  async listSilences(activeOnly: boolean): Promise<Silence[]> {
+    const rows = await this.#db.query<{ id: string; matchers: Record<string, string>; comment: string; created_by: string; starts_at: number; ends_at: number }>(
+      `select * from silences ${activeOnly ? 'where ends_at > $1' : 'where $1 = $1'} order by starts_at desc`,
+      [this.#clock.now()],
+    );
+    return rows.map((r) => ({ id: r.id, matchers: r.matchers, comment: r.comment, createdBy: r.created_by, startsAt: r.starts_at, endsAt: r.ends_at }));
+  }
+
+  async #isSilenced(tx: Queryable, labels: Labels, now: number): Promise<boolean> {
+    const rows = await tx.query<{ id: string; matchers: Record<string, string>; starts_at: number; ends_at: number }>('select id, matchers, starts_at, ends_at from silences where ends_at > $1', [now]);
+    return rows.some((r) => silences({ id: r.id, matchers: r.matchers, comment: '', createdBy: '', startsAt: r.starts_at, endsAt: r.ends_at }, labels, now));
+  }
+
+  async #enqueue(tx: Queryable, alert: Alert, now: number): Promise<void> {
+    const notification: AlertNotification = { version: '1', status: alert.status, groupKey: groupKeyOf(alert), alert };
+    for (const sink of this.#sinks.keys()) {
+      await tx.query('insert into alert_deliveries (alert_id, sink, payload, next_attempt_at) values ($1, $2, $3, $4)', [alert.id, sink, JSON.stringify(notification), now]);
+    }
+  }
+}
+
+function toAlert(row: AlertRow): Alert {
+  return {
+    id: row.id,
+    fingerprint: row.fingerprint,
+    source: row.source,
+    severity: row.severity,
+    title: row.title,
+    labels: row.labels,
+    annotations: row.annotations,
+    status: row.status,
+    startsAt: row.starts_at,
+    ...(row.ends_at === null ? {} : { endsAt: row.ends_at }),
+  };
+}

@@ -1,0 +1,106 @@
+import { getJson, CliError, EXIT } from './api-client.js';
+import { isoTime, renderTable, type Format } from './output.js';
+
+/** One read-only subcommand: its options (besides --url/--format/--help) and what it prints. */
+export interface QueryCommand {
+  summary: string;
+  usage: string;
+  options: Record<string, { type: 'string'; description: string }>;
+  positionals?: number;
+  run(context: { url: string; format: Format; values: Record<string, string | undefined>; positionals: string[] }): Promise<{ output: string; exitCode: number }>;
+}
+
+const json = (value: unknown) => JSON.stringify(value, null, 2);
+
+export const QUERY_COMMANDS: Record<string, QueryCommand> = {
+  health: {
+    summary: 'Is the server ready (storage reachable, migrations applied)? Exit 0 if so, 1 if not.',
+    usage: 'sightline health [--url URL] [--format table|json]',
+    options: {},
+    async run({ url, format }) {
+      const { status, body } = await getJson<{ status: string; checks: Record<string, boolean> }>(url, '/readyz');
+      const output = format === 'json' ? json(body) : renderTable(Object.entries(body.checks).map(([check, ok]) => ({ check, status: ok ? 'ok' : 'FAIL' })), ['check', 'status']);
+      return { output, exitCode: status === 200 ? EXIT.ok : EXIT.failed };
+    },
+  },
+  logs: {
+    summary: 'Search logs, newest first.',
+    usage: 'sightline logs [--since 1h] [--level error] [--service NAME] [--trace ID] [--text TEXT] [--limit N]',
+    options: {
+      since: { type: 'string', description: 'how far back (e.g. 15m, 1h, 7d) or an ISO time' },
+      level: { type: 'string', description: 'minimum level: trace, debug, info, warn, error, fatal' },
+      service: { type: 'string', description: 'only this service' },
+      trace: { type: 'string', description: 'only this trace id' },
+      text: { type: 'string', description: 'case-insensitive text in the message' },
+      limit: { type: 'string', description: 'at most N records (default 100)' },
+    },
+    async run({ url, format, values }) {
+      const { body } = await getJson<{ logs: Record<string, unknown>[] }>(url, '/api/v1/logs', {
+        since: values.since,
+        level: values.level,
+        service: values.service,
+        traceId: values.trace,
+        text: values.text,
+        limit: values.limit,
+      });
+      if (format === 'json') return { output: json(body.logs), exitCode: EXIT.ok };
+      const rows = body.logs.map((l) => ({ time: isoTime(l.time_ms), level: l.severity_text ?? l.severity_number, service: l.service, message: l.body, trace: l.trace_id }));
+      return { output: renderTable(rows, ['time', 'level', 'service', 'message', 'trace']), exitCode: EXIT.ok };
+    },
+  },
+  'log-stats': {
+    summary: 'Log counts by level and by service.',
+    usage: 'sightline log-stats [--since 1h]',
+    options: { since: { type: 'string', description: 'how far back (default 1h)' } },
+    async run({ url, format, values }) {
+      const { body } = await getJson<{ total: number; byLevel: Record<string, number>; byService: Record<string, number> }>(url, '/api/v1/logs/stats', { since: values.since });
+      if (format === 'json') return { output: json(body), exitCode: EXIT.ok };
+      const rows = [
+        ...Object.entries(body.byLevel).map(([key, count]) => ({ by: 'level', key, count })),
+        ...Object.entries(body.byService).map(([key, count]) => ({ by: 'service', key, count })),
+      ];
+      return { output: `${renderTable(rows, ['by', 'key', 'count'])}\ntotal ${body.total}`, exitCode: EXIT.ok };
+    },
+  },
+  alerts: {
+    summary: 'Alerts, most recently changed first.',
+    usage: 'sightline alerts [--status firing|resolved] [--limit N]',
+    options: { status: { type: 'string', description: 'firing or resolved' }, limit: { type: 'string', description: 'at most N alerts' } },
+    async run({ url, format, values }) {
+      const { body } = await getJson<{ alerts: Record<string, unknown>[] }>(url, '/api/v1/alerts', { status: values.status, limit: values.limit });
+      if (format === 'json') return { output: json(body.alerts), exitCode: EXIT.ok };
+      const rows = body.alerts.map((a) => ({ status: a.status, severity: a.severity, title: a.title, since: isoTime(a.startsAt), silenced: a.silenced ? 'yes' : '' }));
+      return { output: renderTable(rows, ['status', 'severity', 'title', 'since', 'silenced']), exitCode: EXIT.ok };
+    },
+  },
+  traces: {
+    summary: 'Show one trace by id, or search traces.',
+    usage: 'sightline traces [TRACE_ID] [--service NAME] [--since 1h] [--errors] [--limit N]',
+    positionals: 1,
+    options: {
+      service: { type: 'string', description: 'only traces touching this service' },
+      since: { type: 'string', description: 'how far back (default: all)' },
+      errors: { type: 'string', description: '"true" for traces with an error span only' },
+      limit: { type: 'string', description: 'at most N traces (default 50)' },
+    },
+    async run({ url, format, values, positionals }) {
+      const id = positionals[0];
+      if (id !== undefined) {
+        const { body } = await getJson<{ spans: Record<string, unknown>[] }>(url, `/api/v1/traces/${encodeURIComponent(id)}`);
+        if (format === 'json') return { output: json(body), exitCode: EXIT.ok };
+        const start = Math.min(...body.spans.map((s) => s.start_ms as number));
+        const rows = body.spans.map((s) => ({ offset_ms: ((s.start_ms as number) - start).toFixed(1), duration_ms: (s.duration_ms as number).toFixed(1), service: s.service, name: s.name, status: s.status_code === 2 ? 'ERROR' : 'ok', span: s.span_id, parent: s.parent_span_id }));
+        return { output: renderTable(rows, ['offset_ms', 'duration_ms', 'service', 'name', 'status', 'span', 'parent']), exitCode: EXIT.ok };
+      }
+      const { body } = await getJson<{ traces: Record<string, unknown>[] }>(url, '/api/v1/traces', { service: values.service, since: values.since, errorsOnly: values.errors, limit: values.limit });
+      if (format === 'json') return { output: json(body.traces), exitCode: EXIT.ok };
+      const rows = body.traces.map((t) => ({ trace: t.trace_id, start: isoTime(t.start_ms), duration_ms: (t.duration_ms as number).toFixed(1), root: `${String(t.root_service)} ${String(t.root_name)}`, spans: t.span_count, errors: t.error_count }));
+      return { output: renderTable(rows, ['trace', 'start', 'duration_ms', 'root', 'spans', 'errors']), exitCode: EXIT.ok };
+    },
+  },
+};
+
+/** Fails with a usage error (exit 2). */
+export function usageError(message: string): never {
+  throw new CliError(message, EXIT.usage);
+}

@@ -1,0 +1,147 @@
+import { IssueCollector, parseDuration } from '@sightline/core';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+
+/** The app's whole configuration, after defaults, file and environment are merged and validated. */
+export interface Config {
+  server: { host: string; port: number; bodyLimitBytes: number; ingestConcurrency: number };
+  storage: { databaseUrl?: string; dataDir: string };
+  /** How long each signal is kept, in ms. */
+  retention: { spans: number; logs: number; metrics: number; alerts: number };
+  alerts: { webhooks: { name: string; url: string }[]; dispatchIntervalMs: number };
+}
+
+export const DEFAULT_CONFIG: Config = {
+  // 4318 is the OTLP/HTTP port: an SDK with default exporter settings reaches the app unconfigured.
+  server: { host: '127.0.0.1', port: 4318, bodyLimitBytes: 8 * 1024 * 1024, ingestConcurrency: 16 },
+  storage: { dataDir: '.sightline-data' },
+  retention: { spans: parseDuration('7d'), logs: parseDuration('7d'), metrics: parseDuration('30d'), alerts: parseDuration('90d') },
+  alerts: { webhooks: [], dispatchIntervalMs: 5_000 },
+};
+
+/** Environment variables the app reads, and the config key each sets. */
+export const ENVIRONMENT: Readonly<Record<string, string>> = {
+  SIGHTLINE_HOST: 'server.host',
+  SIGHTLINE_PORT: 'server.port',
+  DATABASE_URL: 'storage.databaseUrl',
+  SIGHTLINE_DATA_DIR: 'storage.dataDir',
+  SIGHTLINE_WEBHOOK_URL: 'alerts.webhooks (one webhook named "default")',
+};
+
+const KEYS: Record<string, readonly string[]> = {
+  '': ['server', 'storage', 'retention', 'alerts'],
+  server: ['host', 'port', 'bodyLimitBytes', 'ingestConcurrency'],
+  storage: ['databaseUrl', 'dataDir'],
+  retention: ['spans', 'logs', 'metrics', 'alerts'],
+  alerts: ['webhooks', 'dispatchInterval'],
+};
+
+/**
+ * Loads configuration: defaults, then the YAML/JSON file (if given), then the environment.
+ * Every bad key or value is reported with its path in one `CONFIG_INVALID` error.
+ */
+export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } = {}): Config {
+  const env = options.env ?? process.env;
+  const issues = new IssueCollector();
+  let raw: unknown = {};
+  if (options.file !== undefined) {
+    try {
+      raw = parseYaml(readFileSync(options.file, 'utf8')) ?? {};
+    } catch (error) {
+      issues.add(['(file)'], `cannot read ${options.file}: ${(error as Error).message}`, 'CONFIG_FILE');
+      issues.throwIfAny('CONFIG_INVALID', `Invalid configuration in ${options.file}`);
+    }
+  }
+  const doc = asObject(raw, [], issues);
+  const config = structuredClone(DEFAULT_CONFIG);
+  checkKeys(doc, '', issues);
+
+  const server = asObject(doc.server, ['server'], issues);
+  checkKeys(server, 'server', issues);
+  if (server.host !== undefined) config.server.host = str(server.host, ['server', 'host'], issues);
+  if (server.port !== undefined) config.server.port = int(server.port, ['server', 'port'], 0, 65_535, issues);
+  if (server.bodyLimitBytes !== undefined) config.server.bodyLimitBytes = int(server.bodyLimitBytes, ['server', 'bodyLimitBytes'], 1_024, 1 << 30, issues);
+  if (server.ingestConcurrency !== undefined) config.server.ingestConcurrency = int(server.ingestConcurrency, ['server', 'ingestConcurrency'], 1, 1_024, issues);
+
+  const storage = asObject(doc.storage, ['storage'], issues);
+  checkKeys(storage, 'storage', issues);
+  if (storage.databaseUrl !== undefined) config.storage.databaseUrl = str(storage.databaseUrl, ['storage', 'databaseUrl'], issues);
+  if (storage.dataDir !== undefined) config.storage.dataDir = str(storage.dataDir, ['storage', 'dataDir'], issues);
+
+  const retention = asObject(doc.retention, ['retention'], issues);
+  checkKeys(retention, 'retention', issues);
+  for (const signal of ['spans', 'logs', 'metrics', 'alerts'] as const) {
+    if (retention[signal] !== undefined) config.retention[signal] = duration(retention[signal], ['retention', signal], issues);
+  }
+
+  const alerts = asObject(doc.alerts, ['alerts'], issues);
+  checkKeys(alerts, 'alerts', issues);
+  if (alerts.dispatchInterval !== undefined) config.alerts.dispatchIntervalMs = duration(alerts.dispatchInterval, ['alerts', 'dispatchInterval'], issues);
+  if (alerts.webhooks !== undefined) {
+    if (!Array.isArray(alerts.webhooks)) issues.add(['alerts', 'webhooks'], 'must be a list of { name, url }', 'CONFIG_TYPE');
+    else
+      config.alerts.webhooks = alerts.webhooks.map((hook: unknown, i) => {
+        const h = asObject(hook, ['alerts', 'webhooks', i], issues);
+        return { name: str(h.name, ['alerts', 'webhooks', i, 'name'], issues), url: httpUrl(h.url, ['alerts', 'webhooks', i, 'url'], issues) };
+      });
+  }
+
+  // The environment wins over the file.
+  if (env.SIGHTLINE_HOST) config.server.host = env.SIGHTLINE_HOST;
+  if (env.SIGHTLINE_PORT) config.server.port = int(env.SIGHTLINE_PORT, ['env', 'SIGHTLINE_PORT'], 0, 65_535, issues);
+  if (env.DATABASE_URL) config.storage.databaseUrl = env.DATABASE_URL;
+  if (env.SIGHTLINE_DATA_DIR) config.storage.dataDir = env.SIGHTLINE_DATA_DIR;
+  if (env.SIGHTLINE_WEBHOOK_URL) config.alerts.webhooks.push({ name: 'default', url: httpUrl(env.SIGHTLINE_WEBHOOK_URL, ['env', 'SIGHTLINE_WEBHOOK_URL'], issues) });
+  const names = config.alerts.webhooks.map((w) => w.name);
+  names.forEach((name, i) => names.indexOf(name) !== i && issues.add(['alerts', 'webhooks', i, 'name'], `duplicate webhook name ${JSON.stringify(name)}`, 'CONFIG_DUPLICATE'));
+
+  issues.throwIfAny('CONFIG_INVALID', `Invalid configuration${options.file === undefined ? '' : ` in ${options.file}`}`);
+  return config;
+}
+
+type Path = (string | number)[];
+
+function asObject(value: unknown, path: Path, issues: IssueCollector): Record<string, unknown> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    issues.add(path, 'must be a mapping', 'CONFIG_TYPE');
+    return {};
+  }
+  return value as Record<string, unknown>;
+}
+
+function checkKeys(value: Record<string, unknown>, section: string, issues: IssueCollector): void {
+  const allowed = KEYS[section] ?? [];
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) issues.add(section === '' ? [key] : [section, key], `unknown key; expected one of ${allowed.join(', ')}`, 'CONFIG_UNKNOWN_KEY');
+  }
+}
+
+function str(value: unknown, path: Path, issues: IssueCollector): string {
+  if (typeof value === 'string' && value !== '') return value;
+  issues.add(path, 'must be a non-empty string', 'CONFIG_TYPE');
+  return '';
+}
+
+function int(value: unknown, path: Path, min: number, max: number, issues: IssueCollector): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max) return n;
+  issues.add(path, `must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`, 'CONFIG_RANGE');
+  return min;
+}
+
+function duration(value: unknown, path: Path, issues: IssueCollector): number {
+  try {
+    if (typeof value !== 'string') throw new Error('not a string');
+    return parseDuration(value);
+  } catch {
+    issues.add(path, `must be a duration such as "7d" or "30s", got ${JSON.stringify(value)}`, 'CONFIG_DURATION');
+    return 0;
+  }
+}
+
+function httpUrl(value: unknown, path: Path, issues: IssueCollector): string {
+  const text = str(value, path, issues);
+  if (text !== '' && !/^https?:\/\/[^\s]+$/.test(text)) issues.add(path, 'must be an http(s) URL', 'CONFIG_URL');
+  return text;
+}

@@ -1,0 +1,42 @@
+import type { Clock } from '@sightline/core';
+import type { FastifyInstance } from 'fastify';
+import type { AlertPipeline } from '../alerts/alert-pipeline.js';
+import { parseSilenceInput } from '../alerts/silence.js';
+import { HttpError } from './api-error.js';
+import { parseQuery } from './query-params.js';
+
+/** `/api/v1/alerts` and `/api/v1/silences`. */
+export function registerAlertRoutes(app: FastifyInstance, options: { pipeline: AlertPipeline; clock: Clock }): void {
+  const { pipeline, clock } = options;
+
+  app.get('/api/v1/alerts', async (request) => {
+    const q = parseQuery(
+      request.query,
+      { status: { type: 'string', oneOf: ['firing', 'resolved'] }, limit: { type: 'integer', min: 1, max: 1_000 }, before: { type: 'time' } },
+      clock.now(),
+    );
+    const limit = q.limit ?? 100;
+    const alerts = await pipeline.listAlerts({
+      limit,
+      ...(q.status === undefined ? {} : { status: q.status as 'firing' | 'resolved' }),
+      ...(q.before === undefined ? {} : { beforeUpdatedAt: q.before }),
+    });
+    const last = alerts[alerts.length - 1];
+    return { alerts, nextBefore: alerts.length === limit && last !== undefined ? last.updatedAt : null };
+  });
+
+  app.get('/api/v1/silences', async (request) => {
+    const q = parseQuery(request.query, { active: { type: 'boolean' } }, clock.now());
+    return { silences: await pipeline.listSilences(q.active ?? true) };
+  });
+
+  app.post('/api/v1/silences', async (request, reply) => {
+    const silence = await pipeline.createSilence(parseSilenceInput(request.body, clock.now()));
+    return reply.code(201).send(silence);
+  });
+
+  app.delete<{ Params: { id: string } }>('/api/v1/silences/:id', async (request, reply) => {
+    if (!(await pipeline.expireSilence(request.params.id))) throw new HttpError(404, 'SILENCE_NOT_FOUND', `No active silence ${request.params.id}`);
+    return reply.code(204).send();
+  });
+}

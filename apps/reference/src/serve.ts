@@ -1,0 +1,40 @@
+import { createApp } from './app.js';
+import { loadConfig } from './config.js';
+
+export interface ServeOptions {
+  configFile?: string;
+  port?: string;
+  host?: string;
+  dataDir?: string;
+  demo: boolean;
+}
+
+/** Loads and validates the configuration, starts the app, and stops it cleanly on SIGINT/SIGTERM. */
+export async function serve(options: ServeOptions): Promise<void> {
+  const configFile = options.configFile ?? process.env.SIGHTLINE_CONFIG;
+  const env = { ...process.env };
+  if (options.port !== undefined) env.SIGHTLINE_PORT = options.port;
+  if (options.host !== undefined) env.SIGHTLINE_HOST = options.host;
+  if (options.dataDir !== undefined) env.SIGHTLINE_DATA_DIR = options.dataDir;
+  const config = loadConfig({ ...(configFile === undefined ? {} : { file: configFile }), env });
+  const app = await createApp({ config, background: true });
+  const url = await app.listen();
+  const storage = config.storage.databaseUrl === undefined ? `embedded PGlite in ${config.storage.dataDir}` : 'PostgreSQL (DATABASE_URL)';
+  process.stdout.write(`Sightline is listening on ${url} (storage: ${storage})\n  OTLP/HTTP: ${url}/v1/traces, ${url}/v1/metrics, ${url}/v1/logs\n  API: ${url}/api/v1   metrics: ${url}/metrics\n`);
+
+  let stopDemo: (() => Promise<void>) | undefined;
+  if (options.demo) {
+    const { startDemo } = await import('./demo/demo-workload.js');
+    stopDemo = await startDemo(url);
+    process.stdout.write('  demo workload: services "storefront", "checkout" and "payments" are sending telemetry\n');
+  }
+
+  const stop = async (signal: string) => {
+    process.stdout.write(`\n${signal}: stopping\n`);
+    await stopDemo?.();
+    await app.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
