@@ -13,6 +13,7 @@ import { registerOtlpRoutes } from './ingest/otlp-routes.js';
 import { openDatabase, type Database, type DatabaseOptions } from './storage/database.js';
 import { migrate } from './storage/migrations.js';
 import { enforceRetention } from './storage/retention.js';
+import { RequestSeries } from './signals/request-series.js';
 
 /** Everything `createApp` needs; every part has a default so tests pass only what they vary. */
 export interface AppOptions {
@@ -32,6 +33,7 @@ export interface App {
   readonly db: Database;
   readonly alerts: AlertPipeline;
   readonly metrics: Registry;
+  readonly requestSeries: RequestSeries;
   readonly config: Config;
   /** Starts listening; returns the base URL (port 0 picks a free port). */
   listen(port?: number, host?: string): Promise<string>;
@@ -56,16 +58,23 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   registerAlertRoutes(server, { pipeline: alerts, clock });
   new Gauge({ name: 'sightline_alert_deliveries_pending', help: 'Alert notifications queued and not yet delivered', registers: [metrics], collect: async function () { this.set(await alerts.pendingDeliveries()); } });
 
+  const report = (what: string) => (error: unknown) => log({ level: 'error', msg: `${what} failed`, error: (error as Error).message });
+
+  // Request rate, error ratio and p95 per service and operation, derived from spans.
+  const requestSeries = new RequestSeries({ db, clock, onError: report('derived series') });
+
   // Ingest and the read API.
   const gate = new IngestGate(config.server.ingestConcurrency);
-  registerOtlpRoutes(server, { db, clock, gate });
+  registerOtlpRoutes(server, { db, clock, gate, onSpansStored: (spans) => requestSeries.observe(spans) });
   registerApiRoutes(server, { db, clock });
   new Gauge({ name: 'sightline_ingest_in_flight', help: 'OTLP writes in progress', registers: [metrics], collect() { this.set(gate.inFlight); } });
   new Gauge({ name: 'sightline_ingest_refused', help: 'OTLP requests refused with 503 since start', registers: [metrics], collect() { this.set(gate.refused); } });
 
   const timers: NodeJS.Timeout[] = [];
   if (options.background === true) {
-    const report = (what: string) => (error: unknown) => log({ level: 'error', msg: `${what} failed`, error: (error as Error).message });
+    const flushSeries = setInterval(() => requestSeries.flush(), 15_000);
+    flushSeries.unref();
+    timers.push(flushSeries);
     alerts.start(config.alerts.dispatchIntervalMs, report('alert dispatch'));
     const retention = setInterval(() => void enforceRetention(db, config.retention, clock.now()).catch(report('retention')), 60_000);
     retention.unref();
@@ -78,6 +87,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     db,
     alerts,
     metrics,
+    requestSeries,
     config,
     async listen(port = config.server.port, host = config.server.host) {
       await server.listen({ port, host });
@@ -89,6 +99,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
       closing ??= (async () => {
         for (const timer of timers) clearInterval(timer);
         await server.close();
+        await requestSeries.settled();
         await alerts.close();
         await db.close();
       })();

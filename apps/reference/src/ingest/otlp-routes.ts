@@ -7,7 +7,7 @@ import { insertSpans } from '../storage/span-store.js';
 import type { IngestGate } from './ingest-gate.js';
 import { decodeLogs } from './otlp-logs.js';
 import { decodeMetrics } from './otlp-metrics.js';
-import { decodeTraces } from './otlp-traces.js';
+import { decodeTraces, type SpanRow } from './otlp-traces.js';
 import { OtlpDecodeError } from './otlp-values.js';
 
 /** Seconds a refused exporter should wait; OTLP exporters honour Retry-After. */
@@ -17,8 +17,8 @@ export interface OtlpRouteOptions {
   db: Database;
   clock: Clock;
   gate: IngestGate;
-  /** Called after each stored batch, for derived signals (SLIs, detectors). */
-  onStored?: (signal: 'traces' | 'logs' | 'metrics', count: number) => void;
+  /** Called with each batch of spans once it is stored, for derived signals (SLIs, series). */
+  onSpansStored?: (spans: readonly SpanRow[]) => void;
 }
 
 /**
@@ -33,7 +33,7 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRouteOptio
     const decoded = decodeOr400(reply, () => decodeTraces(request.body));
     if (decoded === undefined) return reply;
     return store(reply, () => insertSpans(db, decoded.spans), () => {
-      options.onStored?.('traces', decoded.spans.length);
+      options.onSpansStored?.(decoded.spans);
       return partial('rejectedSpans', decoded.rejected, decoded.errors);
     });
   });
@@ -42,7 +42,6 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRouteOptio
     const decoded = decodeOr400(reply, () => decodeLogs(request.body, clock.now()));
     if (decoded === undefined) return reply;
     return store(reply, () => insertLogs(db, decoded.logs), () => {
-      options.onStored?.('logs', decoded.logs.length);
       return partial('rejectedLogRecords', decoded.rejected, decoded.errors);
     });
   });
@@ -51,7 +50,6 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRouteOptio
     const decoded = decodeOr400(reply, () => decodeMetrics(request.body));
     if (decoded === undefined) return reply;
     return store(reply, () => insertMetricPoints(db, decoded.points), () => {
-      options.onStored?.('metrics', decoded.points.length);
       return partial('rejectedDataPoints', decoded.rejected, decoded.errors);
     });
   });

@@ -1,0 +1,71 @@
+import type { Clock } from '@sightline/core';
+import type { SpanRow } from '../ingest/otlp-traces.js';
+import type { Database } from '../storage/database.js';
+import { insertMetricPoints } from '../storage/metric-store.js';
+import { DerivedSeries, type DerivedPoint } from './derived-series.js';
+import { requestOutcome } from './span-outcome.js';
+
+/** Metric name under which each derived series is stored (queryable like any ingested metric). */
+export const DERIVED_METRIC = {
+  request_rate: 'sightline.request.rate',
+  error_ratio: 'sightline.request.error_ratio',
+  latency_p95: 'sightline.request.duration.p95',
+} as const;
+
+/**
+ * Derives per-minute request rate, error ratio and p95 latency per service and operation from
+ * ingested spans, stores them as metric points, and hands them to `onPoints` (anomaly detection).
+ */
+export class RequestSeries {
+  readonly #series = new DerivedSeries();
+  readonly #db: Database;
+  readonly #clock: Clock;
+  readonly #onPoints: (points: readonly DerivedPoint[]) => void;
+  readonly #onError: (error: unknown) => void;
+  readonly #writes = new Set<Promise<void>>();
+
+  constructor(options: { db: Database; clock: Clock; onPoints?: (points: readonly DerivedPoint[]) => void; onError: (error: unknown) => void }) {
+    this.#db = options.db;
+    this.#clock = options.clock;
+    this.#onPoints = options.onPoints ?? (() => undefined);
+    this.#onError = options.onError;
+  }
+
+  /** Feeds stored spans; points of minutes that closed are stored in the background. */
+  observe(spans: readonly SpanRow[]): void {
+    const closed: DerivedPoint[] = [];
+    for (const span of spans) {
+      const outcome = requestOutcome(span);
+      if (outcome !== undefined) closed.push(...this.#series.add(outcome));
+    }
+    this.#emit(closed);
+  }
+
+  /** Closes minutes of keys that went quiet (called on a timer). */
+  flush(): void {
+    this.#emit(this.#series.flushBefore(this.#clock.now()));
+  }
+
+  #emit(points: DerivedPoint[]): void {
+    if (points.length === 0) return;
+    this.#onPoints(points);
+    const rows = points.map((p) => ({
+      name: DERIVED_METRIC[p.name],
+      service: p.labels.service,
+      kind: 'gauge' as const,
+      labels: { operation: p.labels.operation },
+      time_ms: p.timestamp,
+      value: p.value,
+      histogram: null,
+    }));
+    const write = insertMetricPoints(this.#db, rows)
+      .catch(this.#onError)
+      .finally(() => this.#writes.delete(write));
+    this.#writes.add(write);
+  }
+
+  /** Resolves when every write started so far has finished (tests, shutdown). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.#writes]);
+  }
+}

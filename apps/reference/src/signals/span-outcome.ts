@@ -1,0 +1,36 @@
+import type { SpanRow } from '../ingest/otlp-traces.js';
+
+/** OTel SpanKind numbers as OTLP sends them. */
+const SERVER = 2;
+const CONSUMER = 5;
+
+/** What one served request looked like, as SLIs and derived series need it. */
+export interface RequestOutcome {
+  service: string;
+  /** `http.route` when present (low cardinality), else the span name. */
+  operation: string;
+  /** Epoch ms when the request started. */
+  timestamp: number;
+  durationMs: number;
+  /** A failed request: error status, or an HTTP 5xx answer. */
+  isError: boolean;
+}
+
+/**
+ * Turns a stored span into a request outcome when it is the entry point of a request in its
+ * service (a SERVER or CONSUMER span); inner spans return `undefined` so a request counts once.
+ * Errors follow the HTTP semantic conventions: 5xx is the server's fault, 4xx is not.
+ */
+export function requestOutcome(span: SpanRow): RequestOutcome | undefined {
+  if (span.kind !== SERVER && span.kind !== CONSUMER) return undefined;
+  const route = span.attributes['http.route'];
+  const status = span.attributes['http.response.status_code'];
+  const httpServerError = typeof status === 'number' && status >= 500;
+  return {
+    service: span.service,
+    operation: typeof route === 'string' && route !== '' ? route : span.name,
+    timestamp: span.start_ms,
+    durationMs: span.duration_ms,
+    isError: span.status_code === 2 || httpServerError,
+  };
+}
