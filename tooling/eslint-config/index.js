@@ -11,7 +11,7 @@ export const config = tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -22,6 +22,11 @@ export const config = tseslint.config(
       ],
       eqeqeq: ['error', 'always'],
     },
+  },
+  {
+    // Tool configuration files (vite.config.ts, ...) must default-export by the tools' contract.
+    files: ['**/*.config.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
   },
   {
     files: ['**/*.js', '**/*.mjs'],

@@ -7,6 +7,7 @@ import { DEFAULT_CONFIG, type Config } from './config.js';
 import { registerAlertRoutes } from './http/alert-routes.js';
 import { registerApiRoutes } from './http/api-routes.js';
 import { registerMetricsRoute } from './http/metrics-route.js';
+import { registerWebRoute } from './http/web-route.js';
 import { buildServer } from './http/server.js';
 import { IngestGate } from './ingest/ingest-gate.js';
 import { registerOtlpRoutes } from './ingest/otlp-routes.js';
@@ -51,6 +52,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
 
   const server = buildServer({ db, bodyLimitBytes: config.server.bodyLimitBytes });
   const metrics = registerMetricsRoute(server);
+  await registerWebRoute(server);
 
   // Alerts: one pipeline for every source.
   const sinks: NotificationSink[] = [logSink(log), ...config.alerts.webhooks.map((w) => webhookSink(w.name, w.url))];
