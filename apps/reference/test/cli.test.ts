@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createApp, type App } from '../src/app.js';
 import { runCli } from '../src/cli/main.js';
+import { upsertAnomaly } from '../src/storage/anomaly-store.js';
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -71,6 +72,15 @@ describe('sightline CLI against a running server', () => {
     expect(lines[2]).toMatch(/^5\.0\s+25\.0\s+checkout\s+charge card\s+ok/);
   });
 
+  it('anomalies lists stored anomalies with the minimum severity filter', async () => {
+    await upsertAnomaly(app.db, { seriesKey: 'sightline.request.error_ratio{service="checkout"}', detector: 'zscore', startsAt: Date.now() - 60_000, score: 0.9, severity: 'critical', value: 0.4, reason: 'error ratio 40% vs 1% expected', labels: { service: 'checkout' } });
+    const table = await cli('anomalies', '--url', url, '--severity', 'error');
+    expect(table.code).toBe(0);
+    expect(table.out).toMatch(/critical\s+0\.90\s+sightline\.request\.error_ratio/);
+    expect(JSON.parse((await cli('anomalies', '--url', url, '--severity', 'critical', '--format', 'json')).out)).toHaveLength(1);
+    expect((await cli('anomalies', '--url', url, '--severity', 'loud')).code).toBe(1);
+  });
+
   it('alerts prints (none) when nothing fired', async () => {
     expect((await cli('alerts', '--url', url)).out.trim()).toBe('(none)');
   });
@@ -98,7 +108,7 @@ describe('sightline CLI against a running server', () => {
   it('has --help for the program and for every command', async () => {
     const main = await cli('--help');
     expect(main.code).toBe(0);
-    for (const command of ['serve', 'health', 'logs', 'log-stats', 'alerts', 'traces']) {
+    for (const command of ['serve', 'health', 'logs', 'log-stats', 'alerts', 'anomalies', 'traces']) {
       expect(main.out).toContain(command);
       const help = await cli(command, '--help');
       expect(help.code).toBe(0);

@@ -73,6 +73,22 @@ export const QUERY_COMMANDS: Record<string, QueryCommand> = {
       return { output: renderTable(rows, ['status', 'severity', 'title', 'since', 'silenced']), exitCode: EXIT.ok };
     },
   },
+  anomalies: {
+    summary: 'Anomalies found in metrics and derived series, newest first.',
+    usage: 'sightline anomalies [--since 1h] [--severity warning] [--service NAME] [--limit N]',
+    options: {
+      since: { type: 'string', description: 'how far back (e.g. 1h, 7d) or an ISO time' },
+      severity: { type: 'string', description: 'minimum severity: info, warning, error, critical' },
+      service: { type: 'string', description: 'only this service' },
+      limit: { type: 'string', description: 'at most N anomalies (default 100)' },
+    },
+    async run({ url, format, values }) {
+      const { body } = await getJson<{ anomalies: Record<string, unknown>[] }>(url, '/api/v1/anomalies', { since: values.since, severity: values.severity, service: values.service, limit: values.limit });
+      if (format === 'json') return { output: json(body.anomalies), exitCode: EXIT.ok };
+      const rows = body.anomalies.map((a) => ({ start: isoTime(a.startsAt), end: isoTime(a.endsAt), severity: a.severity, score: (a.score as number).toFixed(2), series: a.seriesKey, reason: a.reason }));
+      return { output: renderTable(rows, ['start', 'end', 'severity', 'score', 'series', 'reason']), exitCode: EXIT.ok };
+    },
+  },
   traces: {
     summary: 'Show one trace by id, or search traces.',
     usage: 'sightline traces [TRACE_ID] [--service NAME] [--since 1h] [--errors] [--limit N]',

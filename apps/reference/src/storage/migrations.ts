@@ -110,6 +110,31 @@ export const MIGRATIONS: readonly Migration[] = [
       create index alert_deliveries_due on alert_deliveries (next_attempt_at) where delivered_at is null and failed_at is null;
     `,
   },
+  {
+    version: 3,
+    name: 'anomalies',
+    sql: `
+      create table anomalies (
+        id bigserial primary key,
+        series_key text not null,
+        detector text not null,
+        service text,
+        starts_at double precision not null,
+        ends_at double precision,
+        score double precision not null,
+        severity text not null,
+        value double precision not null,
+        expected double precision,
+        lower double precision,
+        upper double precision,
+        reason text not null,
+        labels jsonb not null
+      );
+      create index anomalies_starts on anomalies (starts_at desc);
+      -- One open anomaly per series and detector: updates extend it instead of duplicating it.
+      create unique index anomalies_one_open on anomalies (series_key, detector) where ends_at is null;
+    `,
+  },
 ];
 
 /** Advisory-lock key so replicas starting together migrate one at a time. */
