@@ -16,6 +16,8 @@ import { openDatabase, type Database, type DatabaseOptions } from './storage/dat
 import { migrate } from './storage/migrations.js';
 import { enforceRetention } from './storage/retention.js';
 import { RequestSeries } from './signals/request-series.js';
+import { startSelfTelemetry, type SelfTelemetry } from './telemetry/self-telemetry.js';
+import { APP_VERSION } from './version.js';
 
 /** Everything `createApp` needs; every part has a default so tests pass only what they vary. */
 export interface AppOptions {
@@ -27,6 +29,8 @@ export interface AppOptions {
   log?: (line: Record<string, unknown>) => void;
   /** Start the background loops (alert dispatch, retention). Tests drive them by hand. */
   background?: boolean;
+  /** Start the OpenTelemetry SDK and trace the app's own requests into its storage. */
+  selfTelemetry?: boolean;
 }
 
 /** A running Sightline app: its server, storage and capabilities, and one way to stop them. */
@@ -36,6 +40,8 @@ export interface App {
   readonly alerts: AlertPipeline;
   readonly metrics: Registry;
   readonly requestSeries: RequestSeries;
+  /** Present when started with `selfTelemetry`. */
+  readonly telemetry: SelfTelemetry | undefined;
   readonly config: Config;
   /** Starts listening; returns the base URL (port 0 picks a free port). */
   listen(port?: number, host?: string): Promise<string>;
@@ -52,6 +58,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   await migrate(db);
 
   const server = buildServer({ db, bodyLimitBytes: config.server.bodyLimitBytes });
+  const telemetry = options.selfTelemetry === true ? startSelfTelemetry(server, { db, version: APP_VERSION }) : undefined;
   const metrics = registerMetricsRoute(server);
   await registerWebRoute(server);
 
@@ -92,6 +99,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     alerts,
     metrics,
     requestSeries,
+    telemetry,
     config,
     async listen(port = config.server.port, host = config.server.host) {
       await server.listen({ port, host });
@@ -105,6 +113,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
         await server.close();
         await requestSeries.settled();
         await alerts.close();
+        await telemetry?.shutdown();
         await db.close();
       })();
       return closing;
