@@ -73,6 +73,16 @@ describe('bad input is refused clearly and the server keeps serving', () => {
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('BODY_TOO_LARGE');
   });
 
+  it('refuses a gzip body that inflates past the limit (zip bomb) with 413, and unknown encodings with 415', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const bomb = gzipSync(Buffer.from(JSON.stringify(request([span({ name: 'x'.repeat(1 << 20) })]))));
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    const inflated = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: bomb });
+    expect(inflated.status).toBe(413);
+    const brotli = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'br' }, body: 'x' });
+    expect(brotli.status).toBe(415);
+  });
+
   it('names unknown and bad query parameters, all at once', async () => {
     const response = await fetch(`${url}/api/v1/logs?level=loud&limit=0&colour=red`);
     expect(response.status).toBe(400);

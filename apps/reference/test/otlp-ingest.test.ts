@@ -4,6 +4,7 @@ import { SeverityNumber } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
@@ -55,6 +56,16 @@ describe.each(testDatabases.map((db) => [db.name, db] as const))('OTLP ingest fr
 
     const services = (await (await fetch(`${url}/api/v1/services`)).json()) as { services: { service: string; spans: number; errors: number }[] };
     expect(services.services).toEqual([expect.objectContaining({ service: 'checkout', spans: 2, errors: 1 })]);
+  });
+
+  it('accepts gzip-compressed exports', async () => {
+    const provider = new TracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${url}/v1/traces`, compression: CompressionAlgorithm.GZIP }) })] });
+    const span = provider.getTracer('test').startSpan('compressed');
+    span.end();
+    await provider.forceFlush();
+    await provider.shutdown();
+    const stored = (await (await fetch(`${url}/api/v1/traces/${span.spanContext().traceId}`)).json()) as { spans: { name: string }[] };
+    expect(stored.spans.map((s) => s.name)).toEqual(['compressed']);
   });
 
   it('stores logs sent by OTLPLogExporter, correlated with the trace, and searches them', async () => {

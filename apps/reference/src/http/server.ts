@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { createGunzip } from 'node:zlib';
 import type { Database } from '../storage/database.js';
 import { isMigrated } from '../storage/migrations.js';
 import { toApiError } from './api-error.js';
@@ -15,6 +16,19 @@ export interface ServerOptions {
  */
 export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({ bodyLimit: options.bodyLimitBytes, logger: false });
+
+  // OTLP exporters may gzip their bodies (the Collector does by default). Decompress before
+  // parsing; bodyLimit then applies to the decompressed bytes, so a zip bomb is refused (413).
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    const encoding = request.headers['content-encoding'];
+    if (encoding === undefined || encoding === 'identity') return payload;
+    if (encoding !== 'gzip') {
+      throw Object.assign(new Error(`content-encoding ${encoding} is not supported; send gzip or identity`), { statusCode: 415, code: 'UNSUPPORTED_ENCODING' });
+    }
+    const gunzip = createGunzip();
+    delete request.headers['content-length'];
+    return payload.pipe(gunzip);
+  });
 
   // Only JSON is accepted; anything else is a 415 that names what is accepted.
   app.removeAllContentTypeParsers();
