@@ -1,0 +1,226 @@
+import { describe, expect, it } from '@jest/globals';
+import { ManualClock, ValidationError } from '@sightline/core';
+import { createAuthorizer } from './authorizer.js';
+import type { PolicySet } from './policy.js';
+
+const T = Date.parse('2026-03-02T10:30:00Z'); // a Monday, 11:30 in Paris
+const subject = { id: 'ada', roles: ['engineer'], team: 'payments', clearance: 3 };
+const allowWhen = (condition: unknown): PolicySet => ({ policies: [{ id: 'p', effect: 'allow', condition: condition as never }] });
+const decide = (set: PolicySet, context: Record<string, unknown> = {}, resource: Record<string, unknown> = {}) =>
+  createAuthorizer(set, { clock: new ManualClock(T) }).decide({ subject, action: 'read', resource: { type: 'doc', ...resource }, context }, { explain: true });
+
+describe('semantics', () => {
+  it('denies by default', () => {
+    expect(decide({ policies: [] }).reason).toBe('no_applicable_allow');
+  });
+
+  it('lets a deny override any number of allows', () => {
+    const set: PolicySet = { policies: [{ id: 'a1', effect: 'allow' }, { id: 'd', effect: 'deny', condition: { attr: 'subject.team', op: 'equals', value: 'payments' } }, { id: 'a2', effect: 'allow' }] };
+    const d = decide(set);
+    expect(d.decision).toBe('deny');
+    expect(d.explanation?.allows).toEqual(['a1', 'a2']);
+    expect(d.explanation?.denies).toEqual(['d']);
+  });
+
+  it('reads own attributes only: __proto__ and constructor are missing, and the prototype is untouched', () => {
+    const hostile = JSON.parse('{"__proto__": {"admin": true}, "constructor": {"name": "x"}}') as Record<string, unknown>;
+    const set = allowWhen({ attr: 'context.admin', op: 'equals', value: true });
+    const d = decide(set, hostile);
+    expect(d.decision).toBe('deny');
+    expect(d.explanation?.errors[0]?.note).toEqual(expect.objectContaining({ attr: 'context.admin', outcome: 'missing', observedType: 'missing' }));
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+    expect(() => createAuthorizer(allowWhen({ attr: 'context.__proto__.admin', op: 'equals', value: true }))).toThrow(expect.objectContaining({ code: 'ABAC_POLICY_INVALID' }));
+  });
+
+  it('never coerces types: 1 is not true, "3" is not 3', () => {
+    expect(decide(allowWhen({ attr: 'context.flag', op: 'equals', value: true }), { flag: 1 }).decision).toBe('deny');
+    expect(decide(allowWhen({ attr: 'subject.clearance', op: 'greater_than_or_equal', value: 3 })).decision).toBe('allow');
+    const d = decide(allowWhen({ attr: 'context.level', op: 'greater_than', value: 2 }), { level: '3' });
+    expect(d.decision).toBe('deny');
+    expect(d.explanation?.errors[0]?.note).toEqual(expect.objectContaining({ outcome: 'type_mismatch', observedType: 'string' }));
+  });
+
+  it('treats a missing or ill-typed attribute in an allow as not applying, and reports it', () => {
+    const d = decide(allowWhen({ attr: 'context.mfa', op: 'equals', value: true }));
+    expect(d.reason).toBe('no_applicable_allow');
+    expect(d.explanation?.errors).toEqual([{ policyId: 'p', note: expect.objectContaining({ attr: 'context.mfa', outcome: 'missing', path: 'condition' }) }]);
+  });
+
+  it('fails closed: a deny whose condition errors denies, unless it opts out with onError: skip', () => {
+    const set = (onError?: 'skip'): PolicySet => ({
+      policies: [{ id: 'allow-all', effect: 'allow' }, { id: 'deny-untrusted', effect: 'deny', condition: { attr: 'context.ip', op: 'cidr', value: '10.0.0.0/8' }, ...(onError ? { onError } : {}) }],
+    });
+    // the IP is missing: Cedar would drop this deny and allow; we deny
+    expect(decide(set()).reason).toBe('denied_on_error');
+    expect(decide(set(), { ip: 'not an ip' }).reason).toBe('denied_on_error');
+    expect(decide(set('skip')).decision).toBe('allow');
+  });
+
+  it('never throws: malformed requests, throwing getters and proxies are denied with invalid_request', () => {
+    const authorizer = createAuthorizer({ policies: [{ id: 'a', effect: 'allow', condition: { attr: 'context.x', op: 'equals', value: 1 } }] });
+    const trap = new Proxy({}, { get: () => { throw new Error('boom'); }, has: () => { throw new Error('boom'); }, ownKeys: () => { throw new Error('boom'); } });
+    for (const bad of [null, 42, {}, { subject: {}, action: 'read' }, { subject: [], action: 'read', resource: { type: 'd' } }, { subject: {}, action: 'read', resource: { type: 'd' }, context: trap }]) {
+      expect(authorizer.decide(bad as never).decision).toBe('deny');
+      expect(authorizer.decide(bad as never).reason).toBe('invalid_request');
+    }
+  });
+
+  it('refuses requests deeper or larger than the limits', () => {
+    let deep: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < 20; i++) deep = { deep };
+    const authorizer = createAuthorizer({ policies: [{ id: 'a', effect: 'allow' }] });
+    const d = authorizer.decide({ subject: { id: 'x' }, action: 'read', resource: { type: 'd' }, context: deep }, { explain: true });
+    expect(d.reason).toBe('invalid_request');
+    expect(d.explanation?.requestProblem).toMatch(/deeper than 8/);
+    const wide = Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [`k${i}`, i]));
+    expect(authorizer.decide({ subject: { id: 'x' }, action: 'read', resource: { type: 'd' }, context: wide }).reason).toBe('invalid_request');
+  });
+
+  it('inherits roles through the hierarchy', () => {
+    const set: PolicySet = { roles: { viewer: {}, engineer: { inherits: ['viewer'] } }, policies: [{ id: 'v', effect: 'allow', target: { roles: ['viewer'] } }] };
+    expect(createAuthorizer(set).decide({ subject: { id: 'a', roles: ['engineer'] }, action: 'read', resource: { type: 'd' } }).decision).toBe('allow');
+    expect(createAuthorizer(set).decide({ subject: { id: 'a', roles: 'viewer' }, action: 'read', resource: { type: 'd' } }).decision).toBe('deny');
+  });
+
+  it('compares two attributes with ref (teams see their own resources)', () => {
+    const set = allowWhen({ attr: 'resource.team', op: 'equals', ref: 'subject.team' });
+    expect(decide(set, {}, { team: 'payments' }).decision).toBe('allow');
+    expect(decide(set, {}, { team: 'search' }).decision).toBe('deny');
+  });
+});
+
+describe('operators', () => {
+  const cases: [string, unknown, Record<string, unknown>, 'allow' | 'deny'][] = [
+    ['in', { attr: 'context.zone', op: 'in', value: ['eu', 'us'] }, { zone: 'eu' }, 'allow'],
+    ['not_in', { attr: 'context.zone', op: 'not_in', value: ['eu', 'us'] }, { zone: 'eu' }, 'deny'],
+    ['contains on an array', { attr: 'context.groups', op: 'contains', value: 'ops' }, { groups: ['dev', 'ops'] }, 'allow'],
+    ['not_contains on a string', { attr: 'context.agent', op: 'not_contains', value: 'curl' }, { agent: 'Mozilla' }, 'allow'],
+    ['between (inclusive)', { attr: 'context.risk', op: 'between', value: [0, 5] }, { risk: 5 }, 'allow'],
+    ['less_than', { attr: 'context.risk', op: 'less_than', value: 5 }, { risk: 5 }, 'deny'],
+    ['starts_with', { attr: 'context.path', op: 'starts_with', value: '/api/' }, { path: '/api/v1' }, 'allow'],
+    ['ends_with', { attr: 'context.host', op: 'ends_with', value: '.internal' }, { host: 'db.internal' }, 'allow'],
+    ['glob', { attr: 'context.bucket', op: 'glob', value: 'logs-*-eu?' }, { bucket: 'logs-prod-eu1' }, 'allow'],
+    ['glob treats regex characters literally', { attr: 'context.bucket', op: 'glob', value: 'a.b' }, { bucket: 'axb' }, 'deny'],
+    ['exists', { attr: 'context.mfa', op: 'exists' }, { mfa: false }, 'allow'],
+    ['not exists', { not: { attr: 'context.mfa', op: 'exists' } }, {}, 'allow'],
+    ['cidr IPv4', { attr: 'context.ip', op: 'cidr', value: ['10.0.0.0/8'] }, { ip: '10.200.3.4' }, 'allow'],
+    ['cidr IPv6', { attr: 'context.ip', op: 'cidr', value: '2001:db8::/32' }, { ip: '2001:db8:1::7' }, 'allow'],
+    ['cidr IPv4-mapped IPv6 is not IPv4', { attr: 'context.ip', op: 'cidr', value: '10.0.0.0/8' }, { ip: '::ffff:10.0.0.1' }, 'deny'],
+    ['cidr rejects leading zeros', { attr: 'context.ip', op: 'cidr', value: '10.0.0.0/8' }, { ip: '010.0.0.1' }, 'deny'],
+    ['matches_pattern (RE2)', { attr: 'context.branch', op: 'matches_pattern', value: '^release/[0-9]+\\.[0-9]+$' }, { branch: 'release/1.2' }, 'allow'],
+    ['time_window in a time zone', { op: 'time_window', value: { start: '09:00', end: '18:00', timeZone: 'Europe/Paris' } }, {}, 'allow'],
+    ['time_window that wraps midnight', { op: 'time_window', value: { start: '22:00', end: '06:00', timeZone: 'Europe/Paris' } }, {}, 'deny'],
+    ['weekdays', { op: 'weekdays', value: { days: ['mon', 'tue'], timeZone: 'Europe/Paris' } }, {}, 'allow'],
+    // 10:30 UTC on Monday is already 00:30 on Tuesday in Kiritimati (UTC+14)
+    ['weekdays across the date line', { op: 'weekdays', value: { days: ['tue'], timeZone: 'Pacific/Kiritimati' } }, {}, 'allow'],
+    ['time_window on an attribute', { attr: 'context.at', op: 'time_window', value: { start: '00:00', end: '01:00', timeZone: 'UTC' } }, { at: Date.parse('2026-03-02T00:30:00Z') }, 'allow'],
+    ['any with one true', { any: [{ attr: 'context.a', op: 'equals', value: 1 }, { attr: 'context.b', op: 'equals', value: 2 }] }, { a: 0, b: 2 }, 'allow'],
+    ['any with an error and no true is not true', { any: [{ attr: 'context.a', op: 'equals', value: 1 }, { attr: 'context.missing', op: 'equals', value: 2 }] }, { a: 0 }, 'deny'],
+    ['all with a false and an error is false', { all: [{ attr: 'context.a', op: 'equals', value: 1 }, { attr: 'context.missing', op: 'equals', value: 2 }] }, { a: 0 }, 'deny'],
+  ];
+  it.each(cases)('%s', (_name, condition, context, decision) => {
+    expect(decide(allowWhen(condition), context).decision).toBe(decision);
+  });
+});
+
+describe('explain', () => {
+  it('gives near misses with the first failed condition, its path and the observed type', () => {
+    const set: PolicySet = {
+      policies: [
+        { id: 'ops-only', effect: 'allow', target: { roles: ['ops'] } },
+        { id: 'mfa-and-zone', effect: 'allow', condition: { all: [{ attr: 'context.mfa', op: 'equals', value: true }, { attr: 'context.zone', op: 'equals', value: 'corp' }] } },
+      ],
+    };
+    const d = decide(set, { mfa: true, zone: 'home' });
+    expect(d.explanation?.nearMisses).toEqual([
+      { policyId: 'ops-only', effect: 'allow', because: 'role' },
+      { policyId: 'mfa-and-zone', effect: 'allow', because: 'condition', failure: { path: 'condition.all[1]', attr: 'context.zone', op: 'equals', observedType: 'string', outcome: 'false' } },
+    ]);
+  });
+});
+
+describe('validation', () => {
+  const issuesOf = (set: unknown, options: Parameters<typeof createAuthorizer>[1] = {}) => {
+    try {
+      createAuthorizer(set, options);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationError);
+      return (error as ValidationError).issues.map((i) => [i.path.join('.'), i.code]);
+    }
+    throw new Error('expected the policy set to be rejected');
+  };
+
+  it('reports every problem with its path', () => {
+    expect(
+      issuesOf({
+        roles: { a: { inherits: ['b'] }, b: { inherits: ['a'] } },
+        policies: [
+          { id: 'x', effect: 'permit' },
+          { id: 'x', effect: 'allow', condition: { attr: 'context.ip', op: 'cidr', value: ['10.0.0.0/33', '300.1.1.1'] } },
+          { id: 'y', effect: 'allow', condition: { attr: 'context.name', op: 'matches_pattern', value: '(a)\\1' } },
+          { id: 'z', effect: 'allow', condition: { attr: 'user.name', op: 'like', value: 'x' } },
+          { id: 'w', effect: 'allow', target: { actions: [] } },
+          { id: 't', effect: 'allow', condition: { op: 'time_window', value: { start: '25:00', end: '09:00', timeZone: 'Mars/Olympus' } } },
+        ],
+      }),
+    ).toEqual([
+      ['roles.a', 'ABAC_ROLE_CYCLE'],
+      ['policies.0.effect', 'ABAC_EFFECT'],
+      ['policies.1.condition.value.0', 'ABAC_CIDR'],
+      ['policies.1.condition.value.1', 'ABAC_CIDR'],
+      ['policies.1.id', 'ABAC_DUPLICATE_ID'],
+      ['policies.2.condition.value', 'ABAC_PATTERN'],
+      ['policies.3.condition.op', 'ABAC_UNKNOWN_OPERATOR'],
+      ['policies.4.target.actions', 'ABAC_POLICY_UNREACHABLE'],
+      ['policies.5.condition.value.start', 'ABAC_TIME'],
+      ['policies.5.condition.value.timeZone', 'ABAC_TIME'],
+    ]);
+  });
+
+  it('checks attributes and operator types against a schema', () => {
+    const schema = { subject: { team: 'string' as const }, context: { mfa: 'boolean' as const, ip: 'ip' as const } };
+    expect(
+      issuesOf(
+        {
+          policies: [
+            { id: 'a', effect: 'allow', condition: { attr: 'context.mfa', op: 'greater_than', value: 1 } },
+            { id: 'b', effect: 'allow', condition: { attr: 'context.device', op: 'equals', value: 'x' } },
+            { id: 'c', effect: 'allow', condition: { attr: 'context.ip', op: 'cidr', value: '10.0.0.0/8' } },
+          ],
+        },
+        { schema },
+      ),
+    ).toEqual([
+      ['policies.0.condition.op', 'ABAC_OPERATOR_TYPE'],
+      ['policies.1.condition.attr', 'ABAC_UNKNOWN_ATTRIBUTE'],
+    ]);
+  });
+
+  it('finds an allow shadowed by an unconditional deny', () => {
+    expect(issuesOf({ policies: [{ id: 'no-deletes', effect: 'deny', target: { actions: ['delete'] } }, { id: 'admins-delete', effect: 'allow', target: { actions: ['delete'], roles: ['admin'] } }] })).toEqual([
+      ['policies.1', 'ABAC_POLICY_SHADOWED'],
+    ]);
+  });
+
+  it('enforces size limits', () => {
+    let deep: unknown = { attr: 'context.a', op: 'exists' };
+    for (let i = 0; i < 40; i++) deep = { not: deep };
+    expect(issuesOf({ policies: [{ id: 'deep', effect: 'allow', condition: deep }] })).toContainEqual([expect.stringContaining('policies.0.condition'), 'ABAC_LIMIT']);
+    expect(issuesOf({ policies: [{ id: 'p', effect: 'allow' }, { id: 'q', effect: 'allow' }] }, { limits: { maxPolicies: 1 } })).toEqual([['policies', 'ABAC_LIMIT']]);
+  });
+});
+
+describe('permittedActions', () => {
+  it('enumerates what a principal may do on a resource', () => {
+    const set: PolicySet = {
+      policies: [
+        { id: 'r', effect: 'allow', target: { actions: ['read', 'list'] } },
+        { id: 'w', effect: 'allow', target: { actions: ['write'], roles: ['editor'] } },
+        { id: 'd', effect: 'allow', target: { actions: ['delete'] }, condition: { attr: 'resource.owner', op: 'equals', ref: 'subject.id' } },
+      ],
+    };
+    const authorizer = createAuthorizer(set);
+    expect(authorizer.permittedActions({ id: 'ada', roles: ['editor'] }, { type: 'doc', owner: 'bob' })).toEqual(['list', 'read', 'write']);
+    expect(authorizer.permittedActions({ id: 'bob' }, { type: 'doc', owner: 'bob' })).toEqual(['delete', 'list', 'read']);
+  });
+});

@@ -1,0 +1,227 @@
+import { systemClock, type Clock } from '@sightline/core';
+import { compileCondition, ERROR, TRUE, type CompiledCondition, type ComparisonNote, type Trace } from './compile-condition.js';
+import type { Effect, PolicySet } from './policy.js';
+import type { AccessRequest } from './request.js';
+import { roleClosure } from './roles.js';
+import type { AttributeSchema } from './schema.js';
+import { validatePolicySet, type PolicyLimits } from './validate.js';
+
+/** Why a decision came out as it did. */
+export type DecisionReason = 'allowed' | 'denied_by_policy' | 'denied_on_error' | 'no_applicable_allow' | 'invalid_request';
+
+/** The answer to an access request. Never thrown: every request gets one. */
+export interface Decision {
+  readonly decision: 'allow' | 'deny';
+  readonly reason: DecisionReason;
+  /** The policies that determined it (empty for a default deny). */
+  readonly policies: readonly string[];
+  /** Id of the policy-set version that decided. */
+  readonly version: string;
+  readonly explanation?: Explanation;
+}
+
+/** Everything that mattered for one decision, for a human who has to act on it. */
+export interface Explanation {
+  readonly allows: readonly string[];
+  readonly denies: readonly string[];
+  /** Policies targeting this action and resource type that did not apply, and the first reason why. */
+  readonly nearMisses: readonly { policyId: string; effect: Effect; because: 'role' | 'condition'; failure?: ComparisonNote }[];
+  /** Missing or ill-typed attributes met while evaluating. */
+  readonly errors: readonly { policyId: string; note: ComparisonNote }[];
+  /** Set when the request itself was refused. */
+  readonly requestProblem?: string;
+}
+
+/** Bounds on one request, checked before any policy runs. */
+export interface RequestLimits {
+  maxDepth: number;
+  maxValues: number;
+}
+
+export interface AuthorizerOptions {
+  clock?: Clock;
+  schema?: AttributeSchema;
+  limits?: Partial<PolicyLimits>;
+  requestLimits?: Partial<RequestLimits>;
+  /** Shown in every decision; defaults to `unversioned`. */
+  version?: string;
+  /** Called with every decision (e.g. an audit trail's `record`); must not throw. */
+  onDecision?: (request: AccessRequest, decision: Decision, atMs: number) => void;
+}
+
+interface CompiledPolicy {
+  readonly id: string;
+  readonly effect: Effect;
+  readonly actions: ReadonlySet<string> | undefined;
+  readonly types: ReadonlySet<string> | undefined;
+  /** Roles whose holders satisfy the target (the target roles and every role inheriting one). */
+  readonly roles: ReadonlySet<string> | undefined;
+  readonly condition: CompiledCondition | undefined;
+  readonly failClosed: boolean;
+  readonly matchDecision: Decision;
+  readonly errorDecision: Decision;
+}
+
+/** Decides access requests against one compiled policy set. */
+export interface Authorizer {
+  readonly version: string;
+  /** Decides; with `explain` the decision carries an {@link Explanation}. Never throws. */
+  decide(request: AccessRequest, options?: { explain?: boolean }): Decision;
+  /** Actions named by any policy that `subject` may perform on `resource` now. */
+  permittedActions(subject: AccessRequest['subject'], resource: AccessRequest['resource'], context?: AccessRequest['context']): string[];
+  /** Ids of every policy, in document order. */
+  readonly policyIds: readonly string[];
+}
+
+const CANDIDATE_CACHE_LIMIT = 10_000;
+
+/**
+ * Validates and compiles a policy set once into closures indexed by action and resource type,
+ * so a decision only evaluates the policies that can apply. Semantics: default deny; deny
+ * overrides; a deny whose condition errors denies (fail closed) unless it says `onError: skip`;
+ * an allow whose condition errors does not apply; no type coercion; own attributes only.
+ */
+export function createAuthorizer(policySet: unknown, options: AuthorizerOptions = {}): Authorizer {
+  const set: PolicySet = validatePolicySet(policySet, { ...(options.schema === undefined ? {} : { schema: options.schema }), ...(options.limits === undefined ? {} : { limits: options.limits }) });
+  const version = options.version ?? 'unversioned';
+  const clock = options.clock ?? systemClock;
+  const requestLimits: RequestLimits = { maxDepth: 8, maxValues: 1_000, ...options.requestLimits };
+  const closure = roleClosure(set.roles ?? {});
+  const satisfying = (targetRoles: readonly string[]): Set<string> => {
+    const out = new Set(targetRoles);
+    for (const [role, held] of closure) if (targetRoles.some((t) => held.has(t))) out.add(role);
+    return out;
+  };
+  const compiled: CompiledPolicy[] = set.policies.map((p) => ({
+    id: p.id,
+    effect: p.effect,
+    actions: p.target?.actions === undefined ? undefined : new Set(p.target.actions),
+    types: p.target?.resourceTypes === undefined ? undefined : new Set(p.target.resourceTypes),
+    roles: p.target?.roles === undefined ? undefined : satisfying(p.target.roles),
+    condition: p.condition === undefined ? undefined : compileCondition(p.condition),
+    failClosed: p.effect === 'deny' && p.onError !== 'skip',
+    matchDecision: Object.freeze({ decision: p.effect, reason: p.effect === 'allow' ? 'allowed' : 'denied_by_policy', policies: Object.freeze([p.id]), version }),
+    errorDecision: Object.freeze({ decision: 'deny', reason: 'denied_on_error', policies: Object.freeze([p.id]), version }),
+  }));
+  const defaultDeny: Decision = Object.freeze({ decision: 'deny', reason: 'no_applicable_allow', policies: Object.freeze([]), version });
+
+  // Candidates per (action, resource type), denies first so a matching deny ends the search.
+  const byAction = new Map<string, CompiledPolicy[]>();
+  const anyAction: CompiledPolicy[] = [];
+  for (const policy of compiled) {
+    if (policy.actions === undefined) anyAction.push(policy);
+    else for (const action of policy.actions) byAction.set(action, [...(byAction.get(action) ?? []), policy]);
+  }
+  const cache = new Map<string, CompiledPolicy[]>();
+  const candidatesFor = (action: string, type: string): CompiledPolicy[] => {
+    const key = `${action}\u0000${type}`;
+    let list = cache.get(key);
+    if (list !== undefined) return list;
+    const order = new Map(compiled.map((p, i) => [p, i]));
+    list = [...(byAction.get(action) ?? []), ...anyAction]
+      .filter((p) => p.types === undefined || p.types.has(type))
+      .sort((a, b) => (a.effect === b.effect ? order.get(a)! - order.get(b)! : a.effect === 'deny' ? -1 : 1));
+    if (cache.size < CANDIDATE_CACHE_LIMIT) cache.set(key, list);
+    return list;
+  };
+
+  const holdsRole = (policy: CompiledPolicy, request: AccessRequest): boolean => {
+    if (policy.roles === undefined) return true;
+    const roles = Object.hasOwn(request.subject, 'roles') ? request.subject.roles : undefined;
+    if (!Array.isArray(roles)) return false;
+    for (let i = 0; i < roles.length; i++) if (typeof roles[i] === 'string' && policy.roles.has(roles[i] as string)) return true;
+    return false;
+  };
+
+  const decideFast = (request: AccessRequest, now: number): Decision => {
+    // Denies come first, so the first matching allow can answer: no deny is left to override it.
+    const candidates = candidatesFor(request.action, request.resource.type);
+    for (let i = 0; i < candidates.length; i++) {
+      const policy = candidates[i]!;
+      if (!holdsRole(policy, request)) continue;
+      const outcome = policy.condition === undefined ? TRUE : policy.condition(request, now, undefined);
+      if (policy.effect === 'deny') {
+        if (outcome === TRUE) return policy.matchDecision;
+        if (outcome === ERROR && policy.failClosed) return policy.errorDecision;
+      } else if (outcome === TRUE) return policy.matchDecision;
+    }
+    return defaultDeny;
+  };
+
+  const decideExplained = (request: AccessRequest, now: number): Decision => {
+    const allows: string[] = [];
+    const denies: string[] = [];
+    const nearMisses: { policyId: string; effect: Effect; because: 'role' | 'condition'; failure?: ComparisonNote }[] = [];
+    const errors: { policyId: string; note: ComparisonNote }[] = [];
+    let errorDeny: string | undefined;
+    for (const policy of candidatesFor(request.action, request.resource.type)) {
+      if (!holdsRole(policy, request)) {
+        nearMisses.push({ policyId: policy.id, effect: policy.effect, because: 'role' });
+        continue;
+      }
+      const trace: Trace = { errors: [] };
+      const outcome = policy.condition === undefined ? TRUE : policy.condition(request, now, trace);
+      for (const note of trace.errors) errors.push({ policyId: policy.id, note });
+      if (outcome === TRUE) (policy.effect === 'allow' ? allows : denies).push(policy.id);
+      else {
+        if (outcome === ERROR && policy.failClosed) errorDeny ??= policy.id;
+        nearMisses.push({ policyId: policy.id, effect: policy.effect, because: 'condition', ...(trace.firstFailure === undefined ? {} : { failure: trace.firstFailure }) });
+      }
+    }
+    const explanation: Explanation = { allows, denies, nearMisses, errors };
+    if (denies.length > 0) return { decision: 'deny', reason: 'denied_by_policy', policies: denies, version, explanation };
+    if (errorDeny !== undefined) return { decision: 'deny', reason: 'denied_on_error', policies: [errorDeny], version, explanation };
+    if (allows.length > 0) return { decision: 'allow', reason: 'allowed', policies: allows, version, explanation };
+    return { decision: 'deny', reason: 'no_applicable_allow', policies: [], version, explanation };
+  };
+
+  const decide = (request: AccessRequest, decideOptions?: { explain?: boolean }): Decision => {
+    const now = clock.now();
+    let decision: Decision;
+    try {
+      const problem = requestProblem(request, requestLimits);
+      if (problem !== undefined) {
+        decision = { decision: 'deny', reason: 'invalid_request', policies: [], version, ...(decideOptions?.explain === true ? { explanation: { allows: [], denies: [], nearMisses: [], errors: [], requestProblem: problem } } : {}) };
+      } else decision = decideOptions?.explain === true ? decideExplained(request, now) : decideFast(request, now);
+    } catch (error) {
+      // Decisions never throw: anything unexpected (a getter that throws, a Proxy) denies.
+      decision = { decision: 'deny', reason: 'invalid_request', policies: [], version, ...(decideOptions?.explain === true ? { explanation: { allows: [], denies: [], nearMisses: [], errors: [], requestProblem: `evaluation failed: ${(error as Error)?.message ?? String(error)}` } } : {}) };
+    }
+    options.onDecision?.(request, decision, now);
+    return decision;
+  };
+
+  const knownActions = [...new Set(set.policies.flatMap((p) => p.target?.actions ?? []))].sort();
+  return {
+    version,
+    decide,
+    permittedActions(subject, resource, context) {
+      return knownActions.filter((action) => decide({ subject, action, resource, ...(context === undefined ? {} : { context }) }).decision === 'allow');
+    },
+    policyIds: set.policies.map((p) => p.id),
+  };
+}
+
+/** Why a request cannot be evaluated, or `undefined` when it can. Bounded work, never throws. */
+function requestProblem(request: unknown, limits: RequestLimits): string | undefined {
+  if (typeof request !== 'object' || request === null) return 'the request must be an object';
+  const r = request as Record<string, unknown>;
+  if (typeof r.action !== 'string' || r.action === '') return 'action must be a non-empty string';
+  if (typeof r.subject !== 'object' || r.subject === null || Array.isArray(r.subject)) return 'subject must be an object';
+  if (typeof r.resource !== 'object' || r.resource === null || Array.isArray(r.resource)) return 'resource must be an object';
+  if (typeof (r.resource as Record<string, unknown>).type !== 'string') return 'resource.type must be a string';
+  if (r.context !== undefined && (typeof r.context !== 'object' || r.context === null || Array.isArray(r.context))) return 'context must be an object';
+  let values = 0;
+  const walk = (value: unknown, depth: number): string | undefined => {
+    if (++values > limits.maxValues) return `the request holds more than ${limits.maxValues} values`;
+    if (typeof value !== 'object' || value === null) return undefined;
+    if (depth > limits.maxDepth) return `the request nests deeper than ${limits.maxDepth} levels`;
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      const problem = walk((value as Record<string, unknown>)[key], depth + 1);
+      if (problem !== undefined) return problem;
+    }
+    return undefined;
+  };
+  return walk(r.subject, 1) ?? walk(r.resource, 1) ?? walk(r.context, 1);
+}

@@ -1,0 +1,15 @@
+export { createAuthorizer } from './authorizer.js';
+export type { Authorizer, AuthorizerOptions, Decision, DecisionReason, Explanation, RequestLimits } from './authorizer.js';
+export type { AccessRequest } from './request.js';
+export { OPERATORS } from './policy.js';
+export type { Comparison, Condition, Effect, Operator, Policy, PolicySet, RoleDefinition, Target } from './policy.js';
+export { validatePolicySet, DEFAULT_LIMITS } from './validate.js';
+export type { PolicyLimits } from './validate.js';
+export type { AttributeSchema, AttributeType } from './schema.js';
+export type { ComparisonNote } from './compile-condition.js';
+export { AuditTrail, FileAuditSink, MemoryAuditSink, verifyAuditTrail } from './audit-trail.js';
+export type { AuditEntry, AuditSink, AuditTrailOptions, AuditVerification } from './audit-trail.js';
+export { PolicyStore } from './policy-store.js';
+export type { PolicyDiff, PolicyVersion } from './policy-store.js';
+export { policyCoverage } from './coverage.js';
+export type { PolicyCoverage } from './coverage.js';
