@@ -125,9 +125,14 @@ export class AuditTrail {
   }
 }
 
-/** SHA-256 over the entry's content (without `hash`), keys in a fixed order. */
+/**
+ * SHA-256 over the entry's content (without `hash`) as JSON. Entries are built with a fixed key
+ * order and JSON preserves it through a file or a database round trip, so the serialisation is
+ * stable without a canonicalising pass.
+ */
 export function entryHash(entry: Omit<AuditEntry, 'hash'>): string {
-  return createHash('sha256').update(canonical(entry)).digest('hex');
+  const { seq, decisionId, time, principal, action, resource, decision, reason, policies, version, input, prevHash } = entry;
+  return createHash('sha256').update(JSON.stringify([seq, decisionId, time, principal, action, resource, decision, reason, policies, version, input, prevHash])).digest('hex');
 }
 
 /** What {@link verifyAuditTrail} found. */
@@ -186,12 +191,4 @@ function mask(value: unknown, keys: ReadonlySet<string>, depth: number): unknown
     out[key] = keys.has(key.toLowerCase()) ? '***' : mask((value as Record<string, unknown>)[key], keys, depth + 1);
   }
   return out;
-}
-
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
