@@ -69,12 +69,17 @@ export class AuditTrail {
   #seq: number;
   #flushing: Promise<void> = Promise.resolve();
   #sampled = 0;
+  // Decision ids are this trail's run id plus the sequence number: unique without a UUID each.
+  readonly #runId = randomUUID();
+  readonly #maskPattern: RegExp;
 
   constructor(options: AuditTrailOptions) {
     this.#sink = options.sink;
     this.#clock = options.clock ?? systemClock;
     this.#sampleRate = options.allowSampleRate ?? 1;
     this.#mask = new Set((options.maskKeys ?? DEFAULT_MASK).map((k) => k.toLowerCase()));
+    const escaped = [...this.#mask].map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    this.#maskPattern = new RegExp(`"(?:${escaped.join('|')})"\\s*:`, 'i');
     this.#batchSize = options.batchSize ?? 256;
     this.#lastHash = options.lastHash ?? GENESIS;
     this.#seq = options.lastSeq ?? 0;
@@ -105,9 +110,10 @@ export class AuditTrail {
 
   #seal(pending: Pending): AuditEntry {
     const { request, decision } = pending;
+    const seq = ++this.#seq;
     const body = {
-      seq: ++this.#seq,
-      decisionId: randomUUID(),
+      seq,
+      decisionId: `${this.#runId}:${seq}`,
       time: pending.time,
       principal: typeof request.subject.id === 'string' ? request.subject.id : '(unknown)',
       action: String(request.action),
@@ -116,12 +122,20 @@ export class AuditTrail {
       reason: decision.reason,
       policies: decision.policies,
       version: decision.version,
-      input: mask(request, this.#mask, 0),
+      input: this.#maskInput(request),
       prevHash: this.#lastHash,
     };
     const hash = entryHash(body);
     this.#lastHash = hash;
     return { ...body, hash };
+  }
+
+  /** The request as stored: copied as-is when nothing needs masking or cutting (the common case). */
+  #maskInput(request: AccessRequest): unknown {
+    const json = JSON.stringify(request);
+    // No string can exceed 256 characters in a shorter document, and no key matches the mask.
+    if (json.length <= 256 && !this.#maskPattern.test(json)) return JSON.parse(json) as unknown;
+    return mask(request, this.#mask, 0);
   }
 }
 
