@@ -1,16 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createApp, type App } from '../src/app.js';
+import { describe, expect, it } from '@jest/globals';
+import { useTestApp } from './test-app.js';
 
 describe('request series derived from ingested spans', () => {
-  let app: App;
-  let url: string;
-  beforeAll(async () => {
-    app = await createApp({ storage: {}, log: () => undefined });
-    url = await app.listen(0);
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const t = useTestApp();
 
   it('stores per-minute rate, error ratio and p95 per service and route, queryable as metrics', async () => {
     const minute = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
@@ -27,11 +19,11 @@ describe('request series derived from ingested spans', () => {
     const spans = Array.from({ length: 30 }, (_, i) => span(i, i * 1_000, i < 3 ? 500 : 200, 20));
     spans.push(span(30, 61_000, 200, 20));
     const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }] }, scopeSpans: [{ spans }] }] };
-    expect((await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status).toBe(200);
-    await app.requestSeries.settled();
+    expect((await fetch(`${t.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status).toBe(200);
+    await t.app.requestSeries.settled();
 
     const series = async (name: string) =>
-      ((await (await fetch(`${url}/api/v1/metrics/series?name=${name}&service=checkout&since=1h`)).json()) as { points: { time_ms: number; value: number; labels: object }[] }).points;
+      ((await (await fetch(`${t.url}/api/v1/metrics/series?name=${name}&service=checkout&since=1h`)).json()) as { points: { time_ms: number; value: number; labels: object }[] }).points;
     expect(await series('sightline.request.rate')).toEqual([{ time_ms: minute, value: 30 / 60, labels: { operation: '/orders' } }]);
     expect((await series('sightline.request.error_ratio'))[0]?.value).toBeCloseTo(0.1, 10);
     expect((await series('sightline.request.duration.p95'))[0]?.value).toBe(20);

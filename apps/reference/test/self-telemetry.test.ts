@@ -1,24 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createApp, type App } from '../src/app.js';
+import { describe, expect, it } from '@jest/globals';
+import { useTestApp } from './test-app.js';
 
 describe('the app observes itself', () => {
-  let app: App;
-  let url: string;
-  beforeAll(async () => {
-    app = await createApp({ storage: {}, log: () => undefined, selfTelemetry: true });
-    url = await app.listen(0);
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const t = useTestApp({ selfTelemetry: true });
 
   it('stores a SERVER span for each API request as service "sightline", continuing the caller trace', async () => {
     const callerTrace = '0af7651916cd43dd8448eb211c80319c';
-    await fetch(`${url}/api/v1/logs?level=error`, { headers: { traceparent: `00-${callerTrace}-b7ad6b7169203331-01` } });
-    await fetch(`${url}/api/v1/logs?level=nope`);
-    await app.telemetry?.flush();
+    await fetch(`${t.url}/api/v1/logs?level=error`, { headers: { traceparent: `00-${callerTrace}-b7ad6b7169203331-01` } });
+    await fetch(`${t.url}/api/v1/logs?level=nope`);
+    await t.app.telemetry?.flush();
 
-    const trace = (await (await fetch(`${url}/api/v1/traces/${callerTrace}`)).json()) as { spans: { name: string; kind: number; service: string; parent_span_id: string; attributes: Record<string, unknown> }[] };
+    const trace = (await (await fetch(`${t.url}/api/v1/traces/${callerTrace}`)).json()) as { spans: { name: string; kind: number; service: string; parent_span_id: string; attributes: Record<string, unknown> }[] };
     expect(trace.spans).toEqual([
       expect.objectContaining({
         name: 'GET /api/v1/logs',
@@ -28,7 +20,7 @@ describe('the app observes itself', () => {
         attributes: expect.objectContaining({ 'http.route': '/api/v1/logs', 'http.response.status_code': 200 }),
       }),
     ]);
-    const services = (await (await fetch(`${url}/api/v1/services`)).json()) as { services: { service: string; spans: number }[] };
+    const services = (await (await fetch(`${t.url}/api/v1/services`)).json()) as { services: { service: string; spans: number }[] };
     expect(services.services.find((s) => s.service === 'sightline')?.spans).toBeGreaterThanOrEqual(2);
   });
 });

@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createApp, type App } from '../src/app.js';
+import { describe, expect, it } from '@jest/globals';
+import { useTestApp } from './test-app.js';
 
 describe('the web page is served by the server itself', () => {
-  let app: App;
-  let url: string;
-  beforeAll(async () => {
-    app = await createApp({ storage: {}, log: () => undefined });
-    url = await app.listen(0);
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const t = useTestApp();
 
   it('serves the built page at / and its bundled assets, with no external URLs', async () => {
-    const response = await fetch(`${url}/`);
+    const response = await fetch(`${t.url}/`);
     expect(response.status).toBe(200);
     const html = await response.text();
     expect(html).toContain('<div id="app">');
@@ -21,13 +13,13 @@ describe('the web page is served by the server itself', () => {
     expect(scripts.length).toBeGreaterThan(0);
     for (const asset of scripts) {
       expect(asset.startsWith('/')).toBe(true);
-      expect((await fetch(`${url}${asset}`)).status).toBe(200);
+      expect((await fetch(`${t.url}${asset}`)).status).toBe(200);
     }
   });
 
   it('answers client-side routes with the page, and unknown API routes with a JSON 404', async () => {
-    expect(await (await fetch(`${url}/traces/abc`)).text()).toContain('<div id="app">');
-    const api = await fetch(`${url}/api/v1/nothing-here`);
+    expect(await (await fetch(`${t.url}/traces/abc`)).text()).toContain('<div id="app">');
+    const api = await fetch(`${t.url}/api/v1/nothing-here`);
     expect(api.status).toBe(404);
     expect(((await api.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
   });

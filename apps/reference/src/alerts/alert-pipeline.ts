@@ -1,6 +1,7 @@
 import { SightlineError, type Alert, type Clock, type Labels, type Severity } from '@sightline/core';
 import { randomUUID } from 'node:crypto';
 import type { Database, Queryable } from '../storage/database.js';
+import { SqlFilter } from '../storage/sql-filter.js';
 import { groupKeyOf, type AlertNotification, type NotificationSink } from './alert-sinks.js';
 import { silences, type Silence, type SilenceInput } from './silence.js';
 
@@ -160,14 +161,8 @@ export class AlertPipeline {
   }
 
   async listAlerts(query: { status?: Alert['status']; limit: number; beforeUpdatedAt?: number }): Promise<StoredAlert[]> {
-    const params: unknown[] = [];
-    const where: string[] = [];
-    if (query.status !== undefined) where.push(`status = $${params.push(query.status)}`);
-    if (query.beforeUpdatedAt !== undefined) where.push(`updated_at < $${params.push(query.beforeUpdatedAt)}`);
-    const rows = await this.#db.query<AlertRow>(
-      `select * from alerts ${where.length > 0 ? `where ${where.join(' and ')}` : ''} order by updated_at desc limit $${params.push(query.limit)}`,
-      params,
-    );
+    const filter = new SqlFilter().addIf('status = ?', query.status).addIf('updated_at < ?', query.beforeUpdatedAt);
+    const rows = await this.#db.query<AlertRow>(`select * from alerts ${filter.where()} order by updated_at desc limit ${filter.param(query.limit)}`, filter.params);
     return rows.map((row) => ({ ...toAlert(row), silenced: row.silenced, updatedAt: row.updated_at }));
   }
 

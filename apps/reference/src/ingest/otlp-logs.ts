@@ -1,4 +1,4 @@
-import { arrayField, decodeAnyValue, decodeAttributes, hexId, isRecord, nanosToMs, OtlpDecodeError, serviceName, toNumber, type Attributes } from './otlp-values.js';
+import { arrayField, decodeAnyValue, decodeAttributes, hexId, isRecord, nanosToMs, OtlpDecodeError, toNumber, walkOtlp, type Attributes, type Decoded } from './otlp-values.js';
 
 /** One log record as stored. */
 export interface LogRow {
@@ -13,36 +13,11 @@ export interface LogRow {
   resource: Attributes;
 }
 
-export interface DecodedLogs {
-  logs: LogRow[];
-  rejected: number;
-  errors: string[];
-}
-
-/** Decodes an OTLP/JSON `ExportLogsServiceRequest`; see {@link decodeTraces} for the error split. */
-export function decodeLogs(body: unknown, receivedAtMs: number): DecodedLogs {
-  if (!isRecord(body)) throw new OtlpDecodeError('(body)', 'must be an ExportLogsServiceRequest JSON object');
-  const result: DecodedLogs = { logs: [], rejected: 0, errors: [] };
-  arrayField(body, 'resourceLogs', '(body)').forEach((rl, r) => {
-    const rlPath = `resourceLogs[${r}]`;
-    if (!isRecord(rl)) throw new OtlpDecodeError(rlPath, 'must be an object');
-    const resource = decodeAttributes(arrayField(isRecord(rl.resource) ? rl.resource : {}, 'attributes', `${rlPath}.resource`), `${rlPath}.resource.attributes`);
-    const service = serviceName(resource);
-    arrayField(rl, 'scopeLogs', rlPath).forEach((sl, s) => {
-      const slPath = `${rlPath}.scopeLogs[${s}]`;
-      if (!isRecord(sl)) throw new OtlpDecodeError(slPath, 'must be an object');
-      arrayField(sl, 'logRecords', slPath).forEach((record, i) => {
-        try {
-          result.logs.push(decodeRecord(record, `${slPath}.logRecords[${i}]`, service, resource, receivedAtMs));
-        } catch (error) {
-          if (!(error instanceof OtlpDecodeError)) throw error;
-          result.rejected++;
-          if (result.errors.length < 10) result.errors.push(error.message);
-        }
-      });
-    });
-  });
-  return result;
+/** Decodes an OTLP/JSON `ExportLogsServiceRequest`; see {@link walkOtlp} for the error split. */
+export function decodeLogs(body: unknown, receivedAtMs: number): Decoded<LogRow> {
+  return walkOtlp(body, { request: 'ExportLogsServiceRequest', resource: 'resourceLogs', scope: 'scopeLogs', items: 'logRecords' }, (record, path, { service, resource }) =>
+    decodeRecord(record, path, service, resource, receivedAtMs),
+  );
 }
 
 function decodeRecord(record: unknown, path: string, service: string, resource: Attributes, receivedAtMs: number): LogRow {

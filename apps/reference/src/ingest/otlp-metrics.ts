@@ -1,4 +1,4 @@
-import { arrayField, decodeAttributes, isRecord, nanosToMs, OtlpDecodeError, serviceName, toNumber, type Attributes } from './otlp-values.js';
+import { arrayField, decodeAttributes, isRecord, nanosToMs, OtlpDecodeError, toNumber, walkOtlp, type Attributes, type Decoded } from './otlp-values.js';
 
 /** One metric point as stored. Histograms keep their buckets; `value` is then the sum. */
 export interface MetricRow {
@@ -11,50 +11,27 @@ export interface MetricRow {
   histogram: { count: number; bounds: number[]; counts: number[] } | null;
 }
 
-export interface DecodedMetrics {
-  points: MetricRow[];
-  rejected: number;
-  errors: string[];
-}
-
-/** Decodes an OTLP/JSON `ExportMetricsServiceRequest` (gauge, sum and explicit-bucket histogram). */
-export function decodeMetrics(body: unknown): DecodedMetrics {
-  if (!isRecord(body)) throw new OtlpDecodeError('(body)', 'must be an ExportMetricsServiceRequest JSON object');
-  const result: DecodedMetrics = { points: [], rejected: 0, errors: [] };
-  const reject = (error: unknown) => {
-    if (!(error instanceof OtlpDecodeError)) throw error;
-    result.rejected++;
-    if (result.errors.length < 10) result.errors.push(error.message);
-  };
-  arrayField(body, 'resourceMetrics', '(body)').forEach((rm, r) => {
-    const rmPath = `resourceMetrics[${r}]`;
-    if (!isRecord(rm)) throw new OtlpDecodeError(rmPath, 'must be an object');
-    const resource = decodeAttributes(arrayField(isRecord(rm.resource) ? rm.resource : {}, 'attributes', `${rmPath}.resource`), `${rmPath}.resource.attributes`);
-    const service = serviceName(resource);
-    arrayField(rm, 'scopeMetrics', rmPath).forEach((sm, s) => {
-      const smPath = `${rmPath}.scopeMetrics[${s}]`;
-      if (!isRecord(sm)) throw new OtlpDecodeError(smPath, 'must be an object');
-      arrayField(sm, 'metrics', smPath).forEach((metric, m) => {
-        const mPath = `${smPath}.metrics[${m}]`;
-        try {
-          if (!isRecord(metric) || typeof metric.name !== 'string' || metric.name === '') throw new OtlpDecodeError(`${mPath}.name`, 'must be a non-empty string');
-          const name = metric.name;
-          const [kind, data] = isRecord(metric.gauge) ? (['gauge', metric.gauge] as const) : isRecord(metric.sum) ? (['sum', metric.sum] as const) : isRecord(metric.histogram) ? (['histogram', metric.histogram] as const) : [undefined, undefined];
-          if (kind === undefined) throw new OtlpDecodeError(mPath, 'only gauge, sum and histogram metrics are accepted');
-          arrayField(data, 'dataPoints', `${mPath}.${kind}`).forEach((point, p) => {
-            try {
-              result.points.push(decodePoint(point, `${mPath}.${kind}.dataPoints[${p}]`, name, kind, service));
-            } catch (error) {
-              reject(error);
-            }
-          });
-        } catch (error) {
-          reject(error);
-        }
-      });
+/**
+ * Decodes an OTLP/JSON `ExportMetricsServiceRequest` (gauge, sum and explicit-bucket histogram).
+ * A bad metric or data point is rejected and counted; see {@link walkOtlp}.
+ */
+export function decodeMetrics(body: unknown): Decoded<MetricRow> {
+  return walkOtlp(body, { request: 'ExportMetricsServiceRequest', resource: 'resourceMetrics', scope: 'scopeMetrics', items: 'metrics' }, (metric, path, { service, reject }) => {
+    if (!isRecord(metric) || typeof metric.name !== 'string' || metric.name === '') throw new OtlpDecodeError(`${path}.name`, 'must be a non-empty string');
+    const name = metric.name;
+    const [kind, data] = isRecord(metric.gauge) ? (['gauge', metric.gauge] as const) : isRecord(metric.sum) ? (['sum', metric.sum] as const) : isRecord(metric.histogram) ? (['histogram', metric.histogram] as const) : [undefined, undefined];
+    if (kind === undefined) throw new OtlpDecodeError(path, 'only gauge, sum and histogram metrics are accepted');
+    // A bad data point is rejected alone; the metric's other points are kept.
+    const points: MetricRow[] = [];
+    arrayField(data, 'dataPoints', `${path}.${kind}`).forEach((point, p) => {
+      try {
+        points.push(decodePoint(point, `${path}.${kind}.dataPoints[${p}]`, name, kind, service));
+      } catch (error) {
+        reject(error);
+      }
     });
+    return points;
   });
-  return result;
 }
 
 function decodePoint(point: unknown, path: string, name: string, kind: MetricRow['kind'], service: string): MetricRow {

@@ -32,8 +32,8 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRouteOptio
   app.post('/v1/traces', async (request, reply) => {
     const decoded = decodeOr400(reply, () => decodeTraces(request.body));
     if (decoded === undefined) return reply;
-    return store(reply, () => insertSpans(db, decoded.spans), () => {
-      options.onSpansStored?.(decoded.spans);
+    return store(reply, () => insertSpans(db, decoded.items), () => {
+      options.onSpansStored?.(decoded.items);
       return partial('rejectedSpans', decoded.rejected, decoded.errors);
     });
   });
@@ -41,7 +41,7 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRouteOptio
   app.post('/v1/logs', async (request, reply) => {
     const decoded = decodeOr400(reply, () => decodeLogs(request.body, clock.now()));
     if (decoded === undefined) return reply;
-    return store(reply, () => insertLogs(db, decoded.logs), () => {
+    return store(reply, () => insertLogs(db, decoded.items), () => {
       return partial('rejectedLogRecords', decoded.rejected, decoded.errors);
     });
   });
@@ -49,7 +49,7 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRouteOptio
   app.post('/v1/metrics', async (request, reply) => {
     const decoded = decodeOr400(reply, () => decodeMetrics(request.body));
     if (decoded === undefined) return reply;
-    return store(reply, () => insertMetricPoints(db, decoded.points), () => {
+    return store(reply, () => insertMetricPoints(db, decoded.items), () => {
       return partial('rejectedDataPoints', decoded.rejected, decoded.errors);
     });
   });

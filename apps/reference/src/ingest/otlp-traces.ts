@@ -1,4 +1,4 @@
-import { arrayField, decodeAttributes, hexId, isRecord, nanosToMs, OtlpDecodeError, serviceName, toNumber, type Attributes } from './otlp-values.js';
+import { arrayField, decodeAttributes, hexId, isRecord, nanosToMs, OtlpDecodeError, toNumber, walkOtlp, type Attributes, type Decoded } from './otlp-values.js';
 
 /** One span as stored. */
 export interface SpanRow {
@@ -19,42 +19,15 @@ export interface SpanRow {
   scope: string | null;
 }
 
-/** Spans that decoded, and the count and reasons of those that did not (OTLP partial success). */
-export interface DecodedTraces {
-  spans: SpanRow[];
-  rejected: number;
-  errors: string[];
-}
-
 /**
  * Decodes an OTLP/JSON `ExportTraceServiceRequest`. A structurally broken request throws
  * {@link OtlpDecodeError} (→ 400); a bad individual span is rejected and counted while the
  * rest are accepted (→ 200 with `partialSuccess`).
  */
-export function decodeTraces(body: unknown): DecodedTraces {
-  if (!isRecord(body)) throw new OtlpDecodeError('(body)', 'must be an ExportTraceServiceRequest JSON object');
-  const result: DecodedTraces = { spans: [], rejected: 0, errors: [] };
-  arrayField(body, 'resourceSpans', '(body)').forEach((rs, r) => {
-    const rsPath = `resourceSpans[${r}]`;
-    if (!isRecord(rs)) throw new OtlpDecodeError(rsPath, 'must be an object');
-    const resource = decodeAttributes(arrayField(isRecord(rs.resource) ? rs.resource : {}, 'attributes', `${rsPath}.resource`), `${rsPath}.resource.attributes`);
-    const service = serviceName(resource);
-    arrayField(rs, 'scopeSpans', rsPath).forEach((ss, s) => {
-      const ssPath = `${rsPath}.scopeSpans[${s}]`;
-      if (!isRecord(ss)) throw new OtlpDecodeError(ssPath, 'must be an object');
-      const scope = isRecord(ss.scope) && typeof ss.scope.name === 'string' ? ss.scope.name : null;
-      arrayField(ss, 'spans', ssPath).forEach((span, i) => {
-        try {
-          result.spans.push(decodeSpan(span, `${ssPath}.spans[${i}]`, service, resource, scope));
-        } catch (error) {
-          if (!(error instanceof OtlpDecodeError)) throw error;
-          result.rejected++;
-          if (result.errors.length < 10) result.errors.push(error.message);
-        }
-      });
-    });
-  });
-  return result;
+export function decodeTraces(body: unknown): Decoded<SpanRow> {
+  return walkOtlp(body, { request: 'ExportTraceServiceRequest', resource: 'resourceSpans', scope: 'scopeSpans', items: 'spans' }, (span, path, { service, resource, scope }) =>
+    decodeSpan(span, path, service, resource, scope),
+  );
 }
 
 function decodeSpan(span: unknown, path: string, service: string, resource: Attributes, scope: string | null): SpanRow {

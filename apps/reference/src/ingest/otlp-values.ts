@@ -92,3 +92,51 @@ export function serviceName(resource: Attributes): string {
   const name = resource['service.name'];
   return typeof name === 'string' && name !== '' ? name : 'unknown_service';
 }
+
+/** Items that decoded, and the count and first reasons of those that did not (OTLP partial success). */
+export interface Decoded<T> {
+  items: T[];
+  rejected: number;
+  errors: string[];
+}
+
+/**
+ * Walks the OTLP envelope shared by every signal — `resource<Signal>[].scope<Signal>[].<items>[]` —
+ * decoding each item with `decodeItem`. A structurally broken envelope throws {@link OtlpDecodeError}
+ * (→ 400); an item that fails to decode is counted and its reason kept (→ partial success).
+ */
+export function walkOtlp<T>(
+  body: unknown,
+  keys: { request: string; resource: string; scope: string; items: string },
+  decodeItem: (item: unknown, path: string, context: { resource: Attributes; service: string; scope: string | null; reject: (error: unknown) => void }) => T | T[],
+): Decoded<T> {
+  if (!isRecord(body)) throw new OtlpDecodeError('(body)', `must be an ${keys.request} JSON object`);
+  const result: Decoded<T> = { items: [], rejected: 0, errors: [] };
+  // Counts one rejected item (or sub-item, such as a metric's data point); rethrows anything else.
+  const reject = (error: unknown) => {
+    if (!(error instanceof OtlpDecodeError)) throw error;
+    result.rejected++;
+    if (result.errors.length < 10) result.errors.push(error.message);
+  };
+  arrayField(body, keys.resource, '(body)').forEach((r, ri) => {
+    const rPath = `${keys.resource}[${ri}]`;
+    if (!isRecord(r)) throw new OtlpDecodeError(rPath, 'must be an object');
+    const resource = decodeAttributes(arrayField(isRecord(r.resource) ? r.resource : {}, 'attributes', `${rPath}.resource`), `${rPath}.resource.attributes`);
+    const service = serviceName(resource);
+    arrayField(r, keys.scope, rPath).forEach((s, si) => {
+      const sPath = `${rPath}.${keys.scope}[${si}]`;
+      if (!isRecord(s)) throw new OtlpDecodeError(sPath, 'must be an object');
+      const scope = isRecord(s.scope) && typeof s.scope.name === 'string' ? s.scope.name : null;
+      arrayField(s, keys.items, sPath).forEach((item, i) => {
+        try {
+          const decoded = decodeItem(item, `${sPath}.${keys.items}[${i}]`, { resource, service, scope, reject });
+          if (Array.isArray(decoded)) result.items.push(...decoded);
+          else result.items.push(decoded);
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+  });
+  return result;
+}

@@ -1,5 +1,6 @@
 import type { Anomaly, Severity } from '@sightline/core';
 import type { Queryable } from './database.js';
+import { SqlFilter } from './sql-filter.js';
 
 /** An anomaly as stored, with its row id. */
 export interface StoredAnomaly extends Anomaly {
@@ -69,16 +70,12 @@ export interface AnomalyQuery {
 
 /** Anomalies newest first. */
 export async function searchAnomalies(db: Queryable, query: AnomalyQuery): Promise<StoredAnomaly[]> {
-  const params: unknown[] = [];
-  const where: string[] = [];
-  if (query.since !== undefined) where.push(`starts_at >= $${params.push(query.since)}`);
-  if (query.severities !== undefined) where.push(`severity = any($${params.push([...query.severities])}::text[])`);
-  if (query.service !== undefined) where.push(`service = $${params.push(query.service)}`);
-  if (query.beforeId !== undefined) where.push(`id < $${params.push(query.beforeId)}`);
-  const rows = await db.query<AnomalyRow>(
-    `select * from anomalies ${where.length > 0 ? `where ${where.join(' and ')}` : ''} order by id desc limit $${params.push(query.limit)}`,
-    params,
-  );
+  const filter = new SqlFilter()
+    .addIf('starts_at >= ?', query.since)
+    .addIf('severity = any(?::text[])', query.severities === undefined ? undefined : [...query.severities])
+    .addIf('service = ?', query.service)
+    .addIf('id < ?', query.beforeId);
+  const rows = await db.query<AnomalyRow>(`select * from anomalies ${filter.where()} order by id desc limit ${filter.param(query.limit)}`, filter.params);
   return rows.map((r) => ({
     id: Number(r.id),
     seriesKey: r.series_key,

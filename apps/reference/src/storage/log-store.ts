@@ -1,5 +1,6 @@
 import type { LogRow } from '../ingest/otlp-logs.js';
 import type { Queryable } from './database.js';
+import { SqlFilter } from './sql-filter.js';
 
 /** Inserts log records in one statement (see insertSpans for why JSON + jsonb_to_recordset). */
 export async function insertLogs(db: Queryable, logs: readonly LogRow[]): Promise<void> {
@@ -36,25 +37,20 @@ export interface StoredLog extends LogRow {
 
 /** Log records matching every given filter, newest first. */
 export async function searchLogs(db: Queryable, query: LogQuery): Promise<StoredLog[]> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (clause: string, value: unknown) => {
-    params.push(value);
-    where.push(clause.replaceAll('?', `$${params.length}`));
-  };
-  if (query.service !== undefined) add('service = ?', query.service);
-  if (query.level !== undefined) add('severity_number >= ?', SEVERITY_FLOOR[query.level]);
-  if (query.since !== undefined) add('time_ms >= ?', query.since);
-  if (query.until !== undefined) add('time_ms < ?', query.until);
-  if (query.traceId !== undefined) add('trace_id = ?', query.traceId);
-  if (query.text !== undefined) add(`body ilike '%' || ? || '%'`, query.text.replace(/[\\%_]/g, (c) => `\\${c}`));
-  if (query.beforeId !== undefined) add('id < ?', query.beforeId);
-  params.push(query.limit);
+  const filter = new SqlFilter()
+    .addIf('service = ?', query.service)
+    .addIf('severity_number >= ?', query.level === undefined ? undefined : SEVERITY_FLOOR[query.level])
+    .addIf('time_ms >= ?', query.since)
+    .addIf('time_ms < ?', query.until)
+    .addIf('trace_id = ?', query.traceId)
+    .addIf(`body ilike '%' || ? || '%'`, query.text?.replace(/[\\%_]/g, (c) => `\\${c}`))
+    .addIf('id < ?', query.beforeId);
+  const limit = filter.param(query.limit);
   const rows = await db.query<StoredLog & { id: string | number }>(
     `select id, time_ms, service, severity_number, severity_text, body, trace_id, span_id, attributes, resource
-     from logs ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
-     order by id desc limit $${params.length}`,
-    params,
+     from logs ${filter.where()}
+     order by id desc limit ${limit}`,
+    filter.params,
   );
   // bigserial arrives as a string from node-postgres.
   return rows.map((row) => ({ ...row, id: Number(row.id) }));

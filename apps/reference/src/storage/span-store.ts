@@ -1,5 +1,6 @@
 import type { SpanRow } from '../ingest/otlp-traces.js';
 import type { Queryable } from './database.js';
+import { SqlFilter } from './sql-filter.js';
 
 /**
  * Inserts spans in one statement: the rows travel as one JSON parameter and are expanded by
@@ -52,20 +53,15 @@ export interface TraceSummary {
 }
 
 export async function searchTraces(db: Queryable, query: TraceQuery): Promise<TraceSummary[]> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (clause: string, value: unknown) => {
-    params.push(value);
-    where.push(clause.replace('?', `$${params.length}`));
-  };
-  if (query.service !== undefined) add('service = ?', query.service);
-  if (query.since !== undefined) add('start_ms >= ?', query.since);
-  if (query.until !== undefined) add('start_ms < ?', query.until);
-  if (query.before !== undefined) add('start_ms < ?', query.before);
-  params.push(query.limit);
+  const filter = new SqlFilter()
+    .addIf('service = ?', query.service)
+    .addIf('start_ms >= ?', query.since)
+    .addIf('start_ms < ?', query.until)
+    .addIf('start_ms < ?', query.before);
+  const limit = filter.param(query.limit);
   const rows = await db.query<TraceSummary>(
     `with matching as (
-       select distinct trace_id from spans ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
+       select distinct trace_id from spans ${filter.where()}
      )
      select s.trace_id,
        (array_agg(s.service order by (s.parent_span_id is null) desc, s.start_ms))[1] as root_service,
@@ -78,8 +74,8 @@ export async function searchTraces(db: Queryable, query: TraceQuery): Promise<Tr
      group by s.trace_id
      ${query.errorsOnly === true ? 'having count(*) filter (where s.status_code = 2) > 0' : ''}
      order by start_ms desc
-     limit $${params.length}`,
-    params,
+     limit ${limit}`,
+    filter.params,
   );
   return rows;
 }
