@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '@sightline/core';
 import { compileCondition, ERROR, TRUE, type CompiledCondition, type ComparisonNote, type Trace } from './compile-condition.js';
-import type { Effect, PolicySet } from './policy.js';
-import type { AccessRequest } from './request.js';
+import type { Condition, Effect, PolicySet } from './policy.js';
+import { lookup, type AccessRequest } from './request.js';
 import { roleClosure } from './roles.js';
 import type { AttributeSchema } from './schema.js';
 import { validatePolicySet, type PolicyLimits } from './validate.js';
@@ -60,6 +60,55 @@ interface CompiledPolicy {
   readonly failClosed: boolean;
   readonly matchDecision: Decision;
   readonly errorDecision: Decision;
+  /** Literal `equals` comparisons every match requires (top level or under `all`): path → value. */
+  readonly requiredEquals: ReadonlyMap<string, string | number | boolean>;
+}
+
+/**
+ * The candidates for one (action, resource type). When many allows share a required equality
+ * on one attribute (`subject.dept equals "d3"`), they are bucketed by its value, so a request
+ * only evaluates the allows its own value can satisfy.
+ */
+interface CandidateSet {
+  readonly all: readonly CompiledPolicy[];
+  readonly denies: readonly CompiledPolicy[];
+  readonly indexPath: readonly string[] | undefined;
+  readonly byValue: ReadonlyMap<unknown, readonly CompiledPolicy[]>;
+  /** Allows without the indexed equality (always evaluated). */
+  readonly unindexed: readonly CompiledPolicy[];
+}
+
+const INDEX_THRESHOLD = 16;
+
+function requiredEquals(condition: Condition | undefined): Map<string, string | number | boolean> {
+  const out = new Map<string, string | number | boolean>();
+  const visit = (c: Condition) => {
+    if ('all' in c) c.all.forEach(visit);
+    else if ('op' in c && c.op === 'equals' && c.attr !== undefined && c.ref === undefined && (typeof c.value === 'string' || typeof c.value === 'number' || typeof c.value === 'boolean')) out.set(c.attr, c.value);
+  };
+  if (condition !== undefined) visit(condition);
+  return out;
+}
+
+function candidateSet(list: CompiledPolicy[]): CandidateSet {
+  const denies = list.filter((p) => p.effect === 'deny');
+  const allows = list.filter((p) => p.effect === 'allow');
+  const empty = { all: list, denies, indexPath: undefined, byValue: new Map(), unindexed: allows };
+  if (allows.length < INDEX_THRESHOLD) return empty;
+  const counts = new Map<string, number>();
+  for (const p of allows) for (const path of p.requiredEquals.keys()) counts.set(path, (counts.get(path) ?? 0) + 1);
+  const best = [...counts].sort((a, b) => b[1] - a[1])[0];
+  if (best === undefined || best[1] < allows.length / 2) return empty;
+  const byValue = new Map<unknown, CompiledPolicy[]>();
+  const unindexed: CompiledPolicy[] = [];
+  for (const p of allows) {
+    if (!p.requiredEquals.has(best[0])) unindexed.push(p);
+    else {
+      const value = p.requiredEquals.get(best[0]);
+      byValue.set(value, [...(byValue.get(value) ?? []), p]);
+    }
+  }
+  return { all: list, denies, indexPath: best[0].split('.'), byValue, unindexed };
 }
 
 /** Decides access requests against one compiled policy set. */
@@ -102,6 +151,7 @@ export function createAuthorizer(policySet: unknown, options: AuthorizerOptions 
     failClosed: p.effect === 'deny' && p.onError !== 'skip',
     matchDecision: Object.freeze({ decision: p.effect, reason: p.effect === 'allow' ? 'allowed' : 'denied_by_policy', policies: Object.freeze([p.id]), version }),
     errorDecision: Object.freeze({ decision: 'deny', reason: 'denied_on_error', policies: Object.freeze([p.id]), version }),
+    requiredEquals: requiredEquals(p.condition),
   }));
   const defaultDeny: Decision = Object.freeze({ decision: 'deny', reason: 'no_applicable_allow', policies: Object.freeze([]), version });
 
@@ -112,17 +162,18 @@ export function createAuthorizer(policySet: unknown, options: AuthorizerOptions 
     if (policy.actions === undefined) anyAction.push(policy);
     else for (const action of policy.actions) byAction.set(action, [...(byAction.get(action) ?? []), policy]);
   }
-  const cache = new Map<string, CompiledPolicy[]>();
-  const candidatesFor = (action: string, type: string): CompiledPolicy[] => {
+  const cache = new Map<string, CandidateSet>();
+  const order = new Map(compiled.map((p, i) => [p, i]));
+  const candidatesFor = (action: string, type: string): CandidateSet => {
     const key = `${action}\u0000${type}`;
-    let list = cache.get(key);
-    if (list !== undefined) return list;
-    const order = new Map(compiled.map((p, i) => [p, i]));
-    list = [...(byAction.get(action) ?? []), ...anyAction]
+    let set = cache.get(key);
+    if (set !== undefined) return set;
+    const list = [...(byAction.get(action) ?? []), ...anyAction]
       .filter((p) => p.types === undefined || p.types.has(type))
       .sort((a, b) => (a.effect === b.effect ? order.get(a)! - order.get(b)! : a.effect === 'deny' ? -1 : 1));
-    if (cache.size < CANDIDATE_CACHE_LIMIT) cache.set(key, list);
-    return list;
+    set = candidateSet(list);
+    if (cache.size < CANDIDATE_CACHE_LIMIT) cache.set(key, set);
+    return set;
   };
 
   const holdsRole = (policy: CompiledPolicy, request: AccessRequest): boolean => {
@@ -134,18 +185,32 @@ export function createAuthorizer(policySet: unknown, options: AuthorizerOptions 
   };
 
   const decideFast = (request: AccessRequest, now: number): Decision => {
-    // Denies come first, so the first matching allow can answer: no deny is left to override it.
-    const candidates = candidatesFor(request.action, request.resource.type);
-    for (let i = 0; i < candidates.length; i++) {
-      const policy = candidates[i]!;
+    // Every deny first; then the first matching allow can answer: no deny is left to override it.
+    const set = candidatesFor(request.action, request.resource.type);
+    for (let i = 0; i < set.denies.length; i++) {
+      const policy = set.denies[i]!;
       if (!holdsRole(policy, request)) continue;
       const outcome = policy.condition === undefined ? TRUE : policy.condition(request, now, undefined);
-      if (policy.effect === 'deny') {
-        if (outcome === TRUE) return policy.matchDecision;
-        if (outcome === ERROR && policy.failClosed) return policy.errorDecision;
-      } else if (outcome === TRUE) return policy.matchDecision;
+      if (outcome === TRUE) return policy.matchDecision;
+      if (outcome === ERROR && policy.failClosed) return policy.errorDecision;
     }
-    return defaultDeny;
+    if (set.indexPath !== undefined) {
+      const found = lookup(request, set.indexPath);
+      const bucket = found.found ? set.byValue.get(found.value) : undefined;
+      if (bucket !== undefined) {
+        const allowed = firstAllow(bucket, request, now);
+        if (allowed !== undefined) return allowed;
+      }
+    }
+    return firstAllow(set.unindexed, request, now) ?? defaultDeny;
+  };
+
+  const firstAllow = (allows: readonly CompiledPolicy[], request: AccessRequest, now: number): Decision | undefined => {
+    for (let i = 0; i < allows.length; i++) {
+      const policy = allows[i]!;
+      if (holdsRole(policy, request) && (policy.condition === undefined || policy.condition(request, now, undefined) === TRUE)) return policy.matchDecision;
+    }
+    return undefined;
   };
 
   const decideExplained = (request: AccessRequest, now: number): Decision => {
@@ -154,7 +219,7 @@ export function createAuthorizer(policySet: unknown, options: AuthorizerOptions 
     const nearMisses: { policyId: string; effect: Effect; because: 'role' | 'condition'; failure?: ComparisonNote }[] = [];
     const errors: { policyId: string; note: ComparisonNote }[] = [];
     let errorDeny: string | undefined;
-    for (const policy of candidatesFor(request.action, request.resource.type)) {
+    for (const policy of candidatesFor(request.action, request.resource.type).all) {
       if (!holdsRole(policy, request)) {
         nearMisses.push({ policyId: policy.id, effect: policy.effect, because: 'role' });
         continue;
@@ -211,17 +276,19 @@ function requestProblem(request: unknown, limits: RequestLimits): string | undef
   if (typeof r.resource !== 'object' || r.resource === null || Array.isArray(r.resource)) return 'resource must be an object';
   if (typeof (r.resource as Record<string, unknown>).type !== 'string') return 'resource.type must be a string';
   if (r.context !== undefined && (typeof r.context !== 'object' || r.context === null || Array.isArray(r.context))) return 'context must be an object';
-  let values = 0;
-  const walk = (value: unknown, depth: number): string | undefined => {
-    if (++values > limits.maxValues) return `the request holds more than ${limits.maxValues} values`;
-    if (typeof value !== 'object' || value === null) return undefined;
-    if (depth > limits.maxDepth) return `the request nests deeper than ${limits.maxDepth} levels`;
-    for (const key in value) {
-      if (!Object.hasOwn(value, key)) continue;
-      const problem = walk((value as Record<string, unknown>)[key], depth + 1);
-      if (problem !== undefined) return problem;
-    }
-    return undefined;
-  };
-  return walk(r.subject, 1) ?? walk(r.resource, 1) ?? walk(r.context, 1);
+  const budget = { values: limits.maxValues };
+  return boundedWalk(r.subject, 1, limits.maxDepth, budget) ?? boundedWalk(r.resource, 1, limits.maxDepth, budget) ?? boundedWalk(r.context, 1, limits.maxDepth, budget);
+}
+
+/** Walks own properties, failing past `maxDepth` levels or when `budget.values` runs out. */
+function boundedWalk(value: unknown, depth: number, maxDepth: number, budget: { values: number }): string | undefined {
+  if (--budget.values < 0) return 'the request holds too many values';
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (depth > maxDepth) return `the request nests deeper than ${maxDepth} levels`;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const problem = boundedWalk((value as Record<string, unknown>)[key], depth + 1, maxDepth, budget);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
 }

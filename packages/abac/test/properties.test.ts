@@ -69,6 +69,31 @@ describe('laws', () => {
     );
   });
 
+  it('the equality index (many allows keyed on one attribute) decides exactly like full evaluation', () => {
+    const keyed = fc.array(
+      fc.record({
+        team: fc.constantFrom('payments', 'search', 'ads'),
+        extra: conditionArb,
+        action: fc.subarray(['read', 'write', 'delete'], { minLength: 1 }),
+      }),
+      { minLength: 16, maxLength: 40 },
+    ).map((rows) =>
+      rows.map((row, i): Policy => ({
+        id: `k${i}`,
+        effect: 'allow',
+        target: { actions: row.action },
+        condition: i % 5 === 0 ? row.extra : { all: [{ attr: 'subject.team', op: 'equals', value: row.team }, row.extra] },
+      })),
+    );
+    fc.assert(
+      fc.property(keyed, fc.array(policyArb('deny'), { maxLength: 2 }), fc.array(requestArb, { minLength: 1, maxLength: 20 }), (allows, denies, requests) => {
+        const authorizer = createAuthorizer({ policies: [...allows, ...denies.map((d, i) => ({ ...d, id: `d${i}` }) as Policy)] });
+        return requests.every((r) => authorizer.decide(r).decision === authorizer.decide(r, { explain: true }).decision);
+      }),
+      { seed: SEED, numRuns: 200 },
+    );
+  });
+
   it('arbitrary JSON requests never throw and never modify Object.prototype', () => {
     const before = Object.getOwnPropertyNames(Object.prototype).sort();
     const authorizer = createAuthorizer({
