@@ -1,10 +1,10 @@
+import { systemClock, type Clock } from '@sightline/core';
 import { createHash, randomUUID } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';
-import { systemClock, type Clock } from '@sightline/core';
 import type { Decision } from './authorizer.js';
 import type { AccessRequest } from './request.js';
 
-/** One line of the audit trail. `hash` chains it to every line before it. */
+/** One recorded decision. */
 export interface AuditEntry {
   readonly seq: number;
   readonly decisionId: string;
@@ -17,15 +17,31 @@ export interface AuditEntry {
   readonly reason: string;
   readonly policies: readonly string[];
   readonly version: string;
-  /** The request with secrets masked and long strings cut. */
+  /** The request, with secrets masked and long strings cut. */
   readonly input: unknown;
-  readonly prevHash: string;
-  readonly hash: string;
 }
 
-/** Where sealed entries go. */
+/**
+ * A sealed batch of entries: `hash` is SHA-256 over `prevHash` and the entries' JSON, and
+ * `prevHash` is the previous block's `hash`, so the blocks form one chain.
+ */
+export interface AuditBlock {
+  readonly prevHash: string;
+  readonly hash: string;
+  readonly entries: readonly AuditEntry[];
+}
+
+/** What a sink receives: the block with its entries already serialised (the hashed bytes). */
+export interface SealedBlock {
+  readonly prevHash: string;
+  readonly hash: string;
+  /** `JSON.stringify(entries)`: exactly the text that was hashed. */
+  readonly entriesJson: string;
+}
+
+/** Where sealed blocks go. */
 export interface AuditSink {
-  append(entries: readonly AuditEntry[]): Promise<void>;
+  append(block: SealedBlock): Promise<void>;
 }
 
 export interface AuditTrailOptions {
@@ -35,43 +51,40 @@ export interface AuditTrailOptions {
   allowSampleRate?: number;
   /** Keys whose values are replaced by "***" in the stored input. */
   maskKeys?: readonly string[];
-  /** Flush when this many decisions are buffered. Default 256. */
+  /** Seal a block when this many decisions are buffered. Default 1,024. */
   batchSize?: number;
-  /** Hash of the last entry already in the sink, to continue a chain. */
+  /** Hash of the last block already in the sink, to continue a chain. */
   lastHash?: string;
   /** Sequence number of the last entry already in the sink. */
   lastSeq?: number;
 }
 
-const GENESIS = '0'.repeat(64);
+export const GENESIS_HASH = '0'.repeat(64);
 const DEFAULT_MASK = ['password', 'token', 'secret', 'authorization', 'apikey', 'api_key', 'cookie'];
-
-interface Pending {
-  request: AccessRequest;
-  decision: Decision;
-  time: number;
-}
+const MAX_STRING = 256;
 
 /**
- * A tamper-evident record of access decisions: each entry carries the SHA-256 of the previous
- * entry and its own content, so editing, deleting or reordering any entry breaks `verify`.
- * `record` only buffers (the decision's hot path does no hashing); sealing and writing happen
- * in `flush`, in batches.
+ * A tamper-evident record of access decisions. `record` only keeps a reference (nothing is
+ * copied or hashed on the decision's hot path); `flush` — or every `batchSize` decisions — seals
+ * the buffer into one block: one serialisation and one SHA-256 for the whole batch, chained to
+ * the previous block. Editing, deleting, inserting or reordering any entry breaks
+ * {@link verifyAuditTrail}. Requests must not be mutated after they are decided.
  */
 export class AuditTrail {
   readonly #sink: AuditSink;
   readonly #clock: Clock;
   readonly #sampleRate: number;
   readonly #mask: ReadonlySet<string>;
+  readonly #maskPattern: RegExp;
   readonly #batchSize: number;
-  #buffer: Pending[] = [];
+  readonly #runId = randomUUID();
+  #requests: AccessRequest[] = [];
+  #decisions: Decision[] = [];
+  #times: number[] = [];
   #lastHash: string;
   #seq: number;
-  #flushing: Promise<void> = Promise.resolve();
   #sampled = 0;
-  // Decision ids are this trail's run id plus the sequence number: unique without a UUID each.
-  readonly #runId = randomUUID();
-  readonly #maskPattern: RegExp;
+  #flushing: Promise<void> = Promise.resolve();
 
   constructor(options: AuditTrailOptions) {
     this.#sink = options.sink;
@@ -80,125 +93,163 @@ export class AuditTrail {
     this.#mask = new Set((options.maskKeys ?? DEFAULT_MASK).map((k) => k.toLowerCase()));
     const escaped = [...this.#mask].map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
     this.#maskPattern = new RegExp(`"(?:${escaped.join('|')})"\\s*:`, 'i');
-    this.#batchSize = options.batchSize ?? 256;
-    this.#lastHash = options.lastHash ?? GENESIS;
+    this.#batchSize = options.batchSize ?? 1_024;
+    this.#lastHash = options.lastHash ?? GENESIS_HASH;
     this.#seq = options.lastSeq ?? 0;
   }
 
-  /** Buffers a decision (every deny; a deterministic sample of allows). Pass as `onDecision`. */
+  /** Keeps a decision (every deny; a deterministic sample of allows). Pass as `onDecision`. */
   readonly record = (request: AccessRequest, decision: Decision, atMs?: number): void => {
     if (decision.decision === 'allow' && this.#sampleRate < 1) {
       // Deterministic sampling: keep allow n when floor(n * rate) advances.
       this.#sampled++;
       if (Math.floor(this.#sampled * this.#sampleRate) === Math.floor((this.#sampled - 1) * this.#sampleRate)) return;
     }
-    this.#buffer.push({ request, decision, time: atMs ?? this.#clock.now() });
-    if (this.#buffer.length >= this.#batchSize) void this.flush();
+    this.#requests.push(request);
+    this.#decisions.push(decision);
+    this.#times.push(atMs ?? this.#clock.now());
+    if (this.#requests.length >= this.#batchSize) void this.flush();
   };
 
-  /** Seals buffered decisions into chained entries and appends them to the sink, in order. */
+  /** Seals what is buffered into a block and appends it to the sink, blocks in order. */
   flush(): Promise<void> {
-    const batch = this.#buffer;
-    this.#buffer = [];
-    this.#flushing = this.#flushing.then(async () => {
-      if (batch.length === 0) return;
-      const entries = batch.map((p) => this.#seal(p));
-      await this.#sink.append(entries);
-    });
+    if (this.#requests.length === 0) return this.#flushing;
+    const block = this.#seal(this.#requests, this.#decisions, this.#times);
+    this.#requests = [];
+    this.#decisions = [];
+    this.#times = [];
+    this.#flushing = this.#flushing.then(() => this.#sink.append(block));
     return this.#flushing;
   }
 
-  #seal(pending: Pending): AuditEntry {
-    const { request, decision } = pending;
+  #seal(requests: AccessRequest[], decisions: Decision[], times: number[]): SealedBlock {
+    const entries = requests.map((request, i) => this.#entry(request, decisions[i]!, times[i]!, request));
+    let entriesJson: string;
+    try {
+      entriesJson = JSON.stringify(entries);
+    } catch {
+      entriesJson = ''; // a value JSON cannot hold (BigInt, a cycle): take the masking path below
+    }
+    // The common case stores requests as they are; only a batch that holds a secret-looking key,
+    // an over-long string or an unserialisable value pays for a masked copy.
+    if (entriesJson === '' || this.#maskPattern.test(entriesJson) || hasLongString(entriesJson, MAX_STRING)) {
+      const seq0 = this.#seq - entries.length;
+      this.#seq = seq0;
+      entriesJson = JSON.stringify(requests.map((request, i) => this.#entry(request, decisions[i]!, times[i]!, mask(request, this.#mask, 0))));
+    }
+    const prevHash = this.#lastHash;
+    const hash = blockHash(prevHash, entriesJson);
+    this.#lastHash = hash;
+    return { prevHash, hash, entriesJson };
+  }
+
+  #entry(request: AccessRequest, decision: Decision, time: number, input: unknown): AuditEntry {
     const seq = ++this.#seq;
-    const body = {
+    const subject = request.subject as Record<string, unknown> | null | undefined;
+    const resource = request.resource as Record<string, unknown> | null | undefined;
+    return {
       seq,
       decisionId: `${this.#runId}:${seq}`,
-      time: pending.time,
-      principal: typeof request.subject.id === 'string' ? request.subject.id : '(unknown)',
-      action: String(request.action),
-      resource: `${String(request.resource.type)}:${typeof request.resource.id === 'string' ? request.resource.id : '*'}`,
+      time,
+      principal: typeof subject?.id === 'string' ? subject.id : '(unknown)',
+      action: typeof request.action === 'string' ? request.action : '(invalid)',
+      resource: `${typeof resource?.type === 'string' ? resource.type : '(invalid)'}:${typeof resource?.id === 'string' ? resource.id : '*'}`,
       decision: decision.decision,
       reason: decision.reason,
       policies: decision.policies,
       version: decision.version,
-      input: this.#maskInput(request),
-      prevHash: this.#lastHash,
+      input,
     };
-    const hash = entryHash(body);
-    this.#lastHash = hash;
-    return { ...body, hash };
-  }
-
-  /** The request as stored: copied as-is when nothing needs masking or cutting (the common case). */
-  #maskInput(request: AccessRequest): unknown {
-    const json = JSON.stringify(request);
-    // No string can exceed 256 characters in a shorter document, and no key matches the mask.
-    if (json.length <= 256 && !this.#maskPattern.test(json)) return JSON.parse(json) as unknown;
-    return mask(request, this.#mask, 0);
   }
 }
 
-/**
- * SHA-256 over the entry's content (without `hash`) as JSON. Entries are built with a fixed key
- * order and JSON preserves it through a file or a database round trip, so the serialisation is
- * stable without a canonicalising pass.
- */
-export function entryHash(entry: Omit<AuditEntry, 'hash'>): string {
-  const { seq, decisionId, time, principal, action, resource, decision, reason, policies, version, input, prevHash } = entry;
-  return createHash('sha256').update(JSON.stringify([seq, decisionId, time, principal, action, resource, decision, reason, policies, version, input, prevHash])).digest('hex');
+/** SHA-256 (hex) of a block: the previous block's hash, a newline, the entries' JSON. */
+export function blockHash(prevHash: string, entriesJson: string): string {
+  return createHash('sha256').update(prevHash).update('\n').update(entriesJson).digest('hex');
 }
 
 /** What {@link verifyAuditTrail} found. */
-export type AuditVerification = { ok: true; entries: number } | { ok: false; seq: number; index: number; problem: string };
+export type AuditVerification = { ok: true; blocks: number; entries: number } | { ok: false; block: number; seq: number; problem: string };
 
 /**
- * Checks a whole chain: sequence numbers consecutive, each `prevHash` the previous `hash`, each
- * `hash` the hash of its content. Any edit, deletion, insertion or reorder is reported with the
- * first entry where the chain breaks.
+ * Checks a whole chain: each block's `prevHash` is the previous block's `hash`, each `hash`
+ * matches its content, and sequence numbers run on without gaps. Any edit, deletion, insertion
+ * or reorder — of entries or of whole blocks — is reported at the first block where it shows.
  */
-export function verifyAuditTrail(entries: readonly AuditEntry[], options: { firstPrevHash?: string } = {}): AuditVerification {
-  let prev = options.firstPrevHash ?? GENESIS;
-  let expectedSeq = entries[0]?.seq ?? 1;
-  for (let i = 0; i < entries.length; i++) {
-    const entry = entries[i]!;
-    if (entry.seq !== expectedSeq) return { ok: false, seq: entry.seq, index: i, problem: `expected seq ${expectedSeq}: an entry was deleted, inserted or moved` };
-    if (entry.prevHash !== prev) return { ok: false, seq: entry.seq, index: i, problem: 'prevHash does not match the previous entry: the chain was cut or reordered' };
-    const { hash, ...body } = entry;
-    if (entryHash(body) !== hash) return { ok: false, seq: entry.seq, index: i, problem: 'content does not match its hash: the entry was edited' };
-    prev = hash;
-    expectedSeq++;
+export function verifyAuditTrail(blocks: readonly AuditBlock[], options: { firstPrevHash?: string } = {}): AuditVerification {
+  let prev = options.firstPrevHash ?? GENESIS_HASH;
+  let expectedSeq = blocks[0]?.entries[0]?.seq ?? 1;
+  let entries = 0;
+  for (let b = 0; b < blocks.length; b++) {
+    const block = blocks[b]!;
+    const seq = block.entries[0]?.seq ?? expectedSeq;
+    if (block.prevHash !== prev) return { ok: false, block: b, seq, problem: 'prevHash does not match the previous block: a block was deleted, inserted or moved' };
+    if (blockHash(block.prevHash, JSON.stringify(block.entries)) !== block.hash) return { ok: false, block: b, seq, problem: 'content does not match its hash: an entry was edited, deleted, inserted or moved' };
+    for (const entry of block.entries) {
+      if (entry.seq !== expectedSeq) return { ok: false, block: b, seq: entry.seq, problem: `expected seq ${expectedSeq}` };
+      expectedSeq++;
+    }
+    entries += block.entries.length;
+    prev = block.hash;
   }
-  return { ok: true, entries: entries.length };
+  return { ok: true, blocks: blocks.length, entries };
 }
 
-/** Appends entries as JSON lines to a file. */
+/** Appends one JSON line per block to a file. */
 export class FileAuditSink implements AuditSink {
   constructor(readonly path: string) {}
 
-  async append(entries: readonly AuditEntry[]): Promise<void> {
-    await appendFile(this.path, entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  async append(block: SealedBlock): Promise<void> {
+    // Written from the hashed text itself, so what is on disk is byte for byte what was hashed.
+    await appendFile(this.path, `{"prevHash":"${block.prevHash}","hash":"${block.hash}","entries":${block.entriesJson}}\n`);
   }
 
-  /** Reads every entry back (for `verifyAuditTrail`). */
-  async read(): Promise<AuditEntry[]> {
+  /** Reads every block back (for `verifyAuditTrail`). */
+  async read(): Promise<AuditBlock[]> {
     const text = await readFile(this.path, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? '' : Promise.reject(error)));
-    return text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as AuditEntry);
+    return text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as AuditBlock);
   }
 }
 
-/** Keeps entries in memory (tests, or a sink that forwards elsewhere). */
+/** Keeps blocks in memory (tests, or a sink that forwards elsewhere). */
 export class MemoryAuditSink implements AuditSink {
-  readonly entries: AuditEntry[] = [];
-  async append(entries: readonly AuditEntry[]): Promise<void> {
-    this.entries.push(...entries);
+  readonly blocks: AuditBlock[] = [];
+
+  async append(block: SealedBlock): Promise<void> {
+    this.blocks.push({ prevHash: block.prevHash, hash: block.hash, entries: JSON.parse(block.entriesJson) as AuditEntry[] });
   }
+
+  /** Every entry of every block, in order. */
+  get entries(): AuditEntry[] {
+    return this.blocks.flatMap((b) => b.entries);
+  }
+}
+
+/** Whether a JSON text holds a string literal longer than `max` characters (one linear pass). */
+function hasLongString(json: string, max: number): boolean {
+  let inString = false;
+  let length = 0;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (!inString) {
+      if (c === 34) {
+        inString = true;
+        length = 0;
+      }
+    } else if (c === 34) inString = false;
+    else {
+      if (c === 92) i++; // an escape stands for one character
+      if (++length > max) return true;
+    }
+  }
+  return false;
 }
 
 function mask(value: unknown, keys: ReadonlySet<string>, depth: number): unknown {
   if (depth > 8) return '[depth]';
-  if (typeof value === 'string') return value.length > 256 ? `${value.slice(0, 256)}…` : value;
-  if (typeof value !== 'object' || value === null) return value;
+  if (typeof value === 'string') return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value;
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value !== 'object' || value === null) return typeof value === 'function' || typeof value === 'symbol' ? undefined : value;
   if (Array.isArray(value)) return value.slice(0, 100).map((v) => mask(v, keys, depth + 1));
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
