@@ -1,0 +1,62 @@
+import { type Anomaly, type Labels, type Severity } from '@sightline/core';
+import type { DetectorResult } from './detector.js';
+
+/** Business impact of a series: scales how severe its anomalies are. */
+export type Impact = 'low' | 'medium' | 'high';
+
+/**
+ * Severity from a 0..1 score and the series' impact: a borderline score on a low-impact series
+ * is `info`; a strong score on a high-impact series is `critical`.
+ */
+export function severityOf(score: number, impact: Impact = 'medium'): Severity {
+  const boost = impact === 'high' ? 0.1 : impact === 'low' ? -0.1 : 0;
+  const s = score + boost;
+  if (s >= 0.8) return 'critical';
+  if (s >= 0.7) return 'error';
+  if (s >= 0.55) return 'warning';
+  return 'info';
+}
+
+/** An anomaly opening, growing or ending, as the tracker reports it. */
+export interface AnomalyEvent {
+  readonly type: 'opened' | 'updated' | 'closed';
+  readonly anomaly: Anomaly;
+}
+
+/**
+ * Turns a stream of per-point results into anomalies: consecutive anomalous points form one
+ * anomaly (start, peak score, end); the anomaly closes at the first normal point after it.
+ */
+export class AnomalyTracker {
+  #open: Anomaly | undefined;
+
+  constructor(private readonly series: { seriesKey: string; detector: string; labels?: Labels; impact?: Impact }) {}
+
+  /** Feeds one result; returns what changed (nothing for a normal point outside an anomaly). */
+  observe(timestamp: number, value: number, result: DetectorResult): AnomalyEvent | undefined {
+    if (result.warmingUp) return undefined;
+    if (result.anomalous) {
+      const peak = this.#open === undefined || result.score >= this.#open.score;
+      const anomaly: Anomaly = {
+        seriesKey: this.series.seriesKey,
+        detector: this.series.detector,
+        startsAt: this.#open?.startsAt ?? timestamp,
+        score: peak ? result.score : this.#open!.score,
+        severity: severityOf(peak ? result.score : this.#open!.score, this.series.impact),
+        value: peak ? value : this.#open!.value,
+        expected: result.expected,
+        lower: result.lower,
+        upper: result.upper,
+        reason: peak ? result.reason : this.#open!.reason,
+        ...(this.series.labels === undefined ? {} : { labels: this.series.labels }),
+      };
+      const type = this.#open === undefined ? 'opened' : 'updated';
+      this.#open = anomaly;
+      return { type, anomaly };
+    }
+    if (this.#open === undefined) return undefined;
+    const closed: Anomaly = { ...this.#open, endsAt: timestamp };
+    this.#open = undefined;
+    return { type: 'closed', anomaly: closed };
+  }
+}

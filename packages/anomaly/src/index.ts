@@ -1,0 +1,11 @@
+export { checkPoint, scoreOf } from './detector.js';
+export type { Detector, DetectorResult, DetectorSnapshot } from './detector.js';
+export { ZScoreDetector } from './zscore-detector.js';
+export type { ZScoreOptions } from './zscore-detector.js';
+export { CusumDetector } from './cusum-detector.js';
+export type { CusumOptions } from './cusum-detector.js';
+export { AnomalyTracker, severityOf } from './anomaly-tracker.js';
+export type { AnomalyEvent, Impact } from './anomaly-tracker.js';
+export { DetectorRegistry } from './detector-registry.js';
+export type { DetectorRegistryOptions } from './detector-registry.js';
+export { restoreDetector } from './restore.js';

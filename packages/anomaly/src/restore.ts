@@ -1,0 +1,16 @@
+import { SightlineError } from '@sightline/core';
+import { CusumDetector } from './cusum-detector.js';
+import type { Detector, DetectorSnapshot } from './detector.js';
+import { ZScoreDetector } from './zscore-detector.js';
+
+/** Rebuilds any detector from its snapshot (e.g. after the app restarts). */
+export function restoreDetector(snapshot: DetectorSnapshot): Detector {
+  switch (snapshot.kind) {
+    case 'zscore':
+      return ZScoreDetector.restore(snapshot);
+    case 'cusum':
+      return CusumDetector.restore(snapshot);
+    default:
+      throw new SightlineError('ANOMALY_STATE_INVALID', `Unknown detector kind ${JSON.stringify(snapshot.kind)}`, { kind: snapshot.kind });
+  }
+}
