@@ -15,6 +15,7 @@ import { registerOtlpRoutes } from './ingest/otlp-routes.js';
 import { openDatabase, type Database, type DatabaseOptions } from './storage/database.js';
 import { migrate } from './storage/migrations.js';
 import { enforceRetention } from './storage/retention.js';
+import { AnomalyWatch } from './signals/anomaly-watch.js';
 import { RequestSeries } from './signals/request-series.js';
 import { startSelfTelemetry, type SelfTelemetry } from './telemetry/self-telemetry.js';
 import { APP_VERSION } from './version.js';
@@ -40,6 +41,7 @@ export interface App {
   readonly alerts: AlertPipeline;
   readonly metrics: Registry;
   readonly requestSeries: RequestSeries;
+  readonly anomalies: AnomalyWatch;
   /** Present when started with `selfTelemetry`. */
   readonly telemetry: SelfTelemetry | undefined;
   readonly config: Config;
@@ -70,20 +72,31 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
 
   const report = (what: string) => (error: unknown) => log({ level: 'error', msg: `${what} failed`, error: (error as Error).message });
 
+  // Anomaly detection on derived request series; anomalies raise alerts through the pipeline.
+  const anomalies = new AnomalyWatch({ db, alerts, clock, onError: report('anomaly detection') });
+  registerAnomalyRoutes(server, { db, clock });
+
   // Request rate, error ratio and p95 per service and operation, derived from spans.
-  const requestSeries = new RequestSeries({ db, clock, onError: report('derived series') });
+  const requestSeries = new RequestSeries({
+    db,
+    clock,
+    onError: report('derived series'),
+    onPoints: (points) => void anomalies.observe(points.map((p) => ({ name: p.name, labels: p.labels, timestamp: p.timestamp, value: p.value }))),
+  });
 
   // Ingest and the read API.
   const gate = new IngestGate(config.server.ingestConcurrency);
   registerOtlpRoutes(server, { db, clock, gate, onSpansStored: (spans) => requestSeries.observe(spans) });
   registerApiRoutes(server, { db, clock });
-  registerAnomalyRoutes(server, { db, clock });
   new Gauge({ name: 'sightline_ingest_in_flight', help: 'OTLP writes in progress', registers: [metrics], collect() { this.set(gate.inFlight); } });
   new Gauge({ name: 'sightline_ingest_refused', help: 'OTLP requests refused with 503 since start', registers: [metrics], collect() { this.set(gate.refused); } });
 
   const timers: NodeJS.Timeout[] = [];
   if (options.background === true) {
-    const flushSeries = setInterval(() => requestSeries.flush(), 15_000);
+    const flushSeries = setInterval(() => {
+      requestSeries.flush();
+      anomalies.evictIdle();
+    }, 15_000);
     flushSeries.unref();
     timers.push(flushSeries);
     alerts.start(config.alerts.dispatchIntervalMs, report('alert dispatch'));
@@ -99,6 +112,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     alerts,
     metrics,
     requestSeries,
+    anomalies,
     telemetry,
     config,
     async listen(port = config.server.port, host = config.server.host) {

@@ -1,0 +1,94 @@
+import { DetectorRegistry, ZScoreDetector, type AnomalyEvent } from '@sightline/anomaly';
+import { createAlert, type Clock } from '@sightline/core';
+import type { AlertPipeline } from '../alerts/alert-pipeline.js';
+import { upsertAnomaly } from '../storage/anomaly-store.js';
+import type { Database } from '../storage/database.js';
+
+/** One point of a series to watch: a derived request series or an ingested gauge. */
+export interface WatchedPoint {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly timestamp: number;
+  readonly value: number;
+}
+
+/**
+ * Noise floors per series kind, so a quiet series does not alarm on tiny wiggles: a standard
+ * deviation below the floor counts as the floor.
+ */
+const MIN_STD_DEV: Readonly<Record<string, number>> = {
+  request_rate: 0.5, // requests per second
+  error_ratio: 0.02,
+  latency_p95: 10, // ms
+};
+
+/**
+ * Runs a detector per series (a rolling z-score over the last hour of one-minute points), stores
+ * each anomaly and raises it as an alert through the pipeline; the alert resolves when the
+ * anomaly ends.
+ */
+export class AnomalyWatch {
+  readonly #registry: DetectorRegistry;
+  readonly #db: Database;
+  readonly #alerts: AlertPipeline;
+  readonly #onError: (error: unknown) => void;
+  #rejected = 0;
+
+  constructor(options: { db: Database; alerts: AlertPipeline; clock: Clock; onError: (error: unknown) => void; maxSeries?: number }) {
+    this.#db = options.db;
+    this.#alerts = options.alerts;
+    this.#onError = options.onError;
+    this.#registry = new DetectorRegistry({
+      clock: options.clock,
+      maxSeries: options.maxSeries ?? 10_000,
+      idleMs: 6 * 3_600_000,
+      create: (key) => new ZScoreDetector({ window: 60, warmup: 15, threshold: 4, minStdDev: MIN_STD_DEV[key.slice(0, key.indexOf('{'))] ?? 0 }),
+    });
+  }
+
+  /** Points refused by a detector (out of order, not finite). */
+  get rejected(): number {
+    return this.#rejected;
+  }
+
+  /** Scores each point; anomalies are stored and alerted in the background (see `settled`). */
+  observe(points: readonly WatchedPoint[]): Promise<void> {
+    const work: Promise<void>[] = [];
+    for (const point of points) {
+      const key = seriesKey(point.name, point.labels);
+      try {
+        const { event } = this.#registry.update(key, { timestamp: point.timestamp, value: point.value }, point.labels);
+        if (event !== undefined) work.push(this.#record(event, point).catch(this.#onError));
+      } catch {
+        this.#rejected++;
+      }
+    }
+    return Promise.all(work).then(() => undefined);
+  }
+
+  /** Forgets series idle for six hours. */
+  evictIdle(): number {
+    return this.#registry.evictIdle();
+  }
+
+  async #record(event: AnomalyEvent, point: WatchedPoint): Promise<void> {
+    const { anomaly } = event;
+    await upsertAnomaly(this.#db, anomaly);
+    const alert = createAlert({
+      source: 'anomaly',
+      severity: anomaly.severity,
+      title: `${point.name} is anomalous for ${point.labels.service ?? anomaly.seriesKey}${point.labels.operation ? ` ${point.labels.operation}` : ''}`,
+      labels: { series: anomaly.seriesKey, detector: anomaly.detector, ...(point.labels.service === undefined ? {} : { service: point.labels.service }) },
+      annotations: { reason: anomaly.reason, score: anomaly.score.toFixed(3), value: String(anomaly.value), expected: String(anomaly.expected ?? '') },
+      startsAt: anomaly.startsAt,
+      ...(anomaly.endsAt === undefined ? {} : { endsAt: anomaly.endsAt }),
+    });
+    await this.#alerts.submit(alert);
+  }
+}
+
+/** `name{k="v",...}` with labels sorted, the Prometheus way. */
+export function seriesKey(name: string, labels: Readonly<Record<string, string>>): string {
+  const parts = Object.keys(labels).sort().map((k) => `${k}=${JSON.stringify(labels[k])}`);
+  return `${name}{${parts.join(',')}}`;
+}
