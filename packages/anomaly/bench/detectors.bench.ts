@@ -2,7 +2,7 @@
 // window for every point), and memory per series in a registry of 100,000 series.
 import { compare, formatBytes } from '@sightline/bench';
 import { mean, sampleStandardDeviation } from 'simple-statistics';
-import { CusumDetector, DetectorRegistry, ZScoreDetector } from '../src/index.js';
+import { CusumDetector, DetectorRegistry, IqrDetector, RobustZScoreDetector, ZScoreDetector } from '../src/index.js';
 
 const N = 1_000_000;
 const WINDOW = 60;
@@ -15,6 +15,10 @@ let zT = 0;
 let cT = 0;
 const z = new ZScoreDetector({ window: WINDOW });
 const c = new CusumDetector();
+const rz = new RobustZScoreDetector({ window: WINDOW });
+const iqr = new IqrDetector({ window: WINDOW });
+let rT = 0;
+let iT = 0;
 let sink = 0;
 await compare(
   `points per second, window ${WINDOW}`,
@@ -32,6 +36,8 @@ await compare(
     },
     { name: 'ZScoreDetector (Welford, incremental)', run: (n) => { for (let i = 0; i < n; i++) sink += z.update({ timestamp: zT++, value: values[zT & 0xffff]! }).score; } },
     { name: 'CusumDetector', run: (n) => { for (let i = 0; i < n; i++) sink += c.update({ timestamp: cT++, value: values[cT & 0xffff]! }).score; } },
+    { name: 'IqrDetector (sorted window)', run: (n) => { for (let i = 0; i < n; i++) sink += iqr.update({ timestamp: iT++, value: values[iT & 0xffff]! }).score; } },
+    { name: 'RobustZScoreDetector (median + MAD)', run: (n) => { for (let i = 0; i < n; i++) sink += rz.update({ timestamp: rT++, value: values[rT & 0xffff]! }).score; } },
   ],
   { operations: N / 10, runs: 5 },
 );

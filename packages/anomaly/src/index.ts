@@ -3,6 +3,8 @@ export type { Detector, DetectorResult, DetectorSnapshot } from './detector.js';
 export { ZScoreDetector } from './zscore-detector.js';
 export type { ZScoreOptions } from './zscore-detector.js';
 export { CusumDetector } from './cusum-detector.js';
+export { IqrDetector, RobustZScoreDetector } from './window-detectors.js';
+export type { WindowOptions } from './window-detectors.js';
 export type { CusumOptions } from './cusum-detector.js';
 export { AnomalyTracker, severityOf } from './anomaly-tracker.js';
 export type { AnomalyEvent, Impact } from './anomaly-tracker.js';

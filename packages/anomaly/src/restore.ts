@@ -1,6 +1,7 @@
 import { SightlineError } from '@sightline/core';
 import { CusumDetector } from './cusum-detector.js';
 import type { Detector, DetectorSnapshot } from './detector.js';
+import { IqrDetector, RobustZScoreDetector } from './window-detectors.js';
 import { ZScoreDetector } from './zscore-detector.js';
 
 /** Rebuilds any detector from its snapshot (e.g. after the app restarts). */
@@ -10,6 +11,10 @@ export function restoreDetector(snapshot: DetectorSnapshot): Detector {
       return ZScoreDetector.restore(snapshot);
     case 'cusum':
       return CusumDetector.restore(snapshot);
+    case 'robust_zscore':
+      return RobustZScoreDetector.restore(snapshot);
+    case 'iqr':
+      return IqrDetector.restore(snapshot);
     default:
       throw new SightlineError('ANOMALY_STATE_INVALID', `Unknown detector kind ${JSON.stringify(snapshot.kind)}`, { kind: snapshot.kind });
   }

@@ -1,0 +1,57 @@
+import { describe, expect, it } from '@jest/globals';
+import { restoreDetector } from './restore.js';
+import { SortedWindow } from './sorted-window.js';
+import { IqrDetector, RobustZScoreDetector } from './window-detectors.js';
+
+const feed = (detector: { update: (p: { timestamp: number; value: number }) => unknown }, values: number[]) => values.forEach((value, timestamp) => detector.update({ timestamp, value }));
+
+describe('SortedWindow', () => {
+  it('keeps the last values sorted and computes type-7 quantiles and the MAD', () => {
+    const w = new SortedWindow(5);
+    for (const v of [5, 1, 4, 2, 3, 10]) w.push(v); // 5 leaves: window 1 4 2 3 10
+    expect(w.toArray()).toEqual([1, 4, 2, 3, 10]);
+    expect(w.quantile(0.5)).toBe(3);
+    expect(w.quantile(0.25)).toBe(2);
+    expect(w.quantile(0.75)).toBe(4);
+    // |x - 3| = 2 1 1 0 7 → sorted 0 1 1 2 7 → MAD 1
+    expect(w.mad(3)).toBe(1);
+  });
+});
+
+describe('RobustZScoreDetector', () => {
+  it('scores by median and scaled MAD, so earlier spikes do not widen the band', () => {
+    const d = new RobustZScoreDetector({ window: 9, warmup: 9 });
+    // window 10 11 12 10 11 12 10 500 11: median 11, deviations 1 0 1 1 0 1 1 489 0 → MAD 1, sigma 1.4826
+    feed(d, [10, 11, 12, 10, 11, 12, 10, 500, 11]);
+    const r = d.update({ timestamp: 100, value: 17 });
+    // (17 - 11) / 1.4826 = 4.047 >= 3.5
+    expect(r.expected).toBe(11);
+    expect(r.anomalous).toBe(true);
+    expect(r.score).toBeCloseTo(4.047 / (4.047 + 3.5), 3);
+    expect(d.update({ timestamp: 101, value: 13 }).anomalous).toBe(false);
+  });
+});
+
+describe('IqrDetector', () => {
+  it("flags points outside Tukey's fences", () => {
+    const d = new IqrDetector({ window: 8, warmup: 8 });
+    feed(d, [1, 2, 3, 4, 5, 6, 7, 8]);
+    // Q1 = 2.75, Q3 = 6.25, IQR = 3.5: fences -2.5 and 11.5
+    const inside = d.update({ timestamp: 10, value: 11.5 });
+    expect([inside.lower, inside.upper, inside.anomalous]).toEqual([-2.5, 11.5, false]);
+    expect(d.update({ timestamp: 11, value: 30 }).anomalous).toBe(true);
+  });
+
+  it('restores from a JSON snapshot and continues identically', () => {
+    const a = new IqrDetector({ window: 10, warmup: 5 });
+    const values = [3, 4, 3, 5, 4, 3, 20, 4, 5, 3, 4, 40, 3];
+    values.slice(0, 7).forEach((value, timestamp) => a.update({ timestamp, value }));
+    const b = restoreDetector(JSON.parse(JSON.stringify(a.snapshot())));
+    values.slice(7).forEach((value, i) => expect(b.update({ timestamp: 7 + i, value })).toEqual(a.update({ timestamp: 7 + i, value })));
+  });
+
+  it('rejects bad options', () => {
+    expect(() => new IqrDetector({ window: 3 })).toThrow(expect.objectContaining({ code: 'ANOMALY_OPTIONS_INVALID' }));
+    expect(() => RobustZScoreDetector.restore({ kind: 'iqr', options: {}, state: { values: [], last: null } })).toThrow(expect.objectContaining({ code: 'ANOMALY_STATE_INVALID' }));
+  });
+});
