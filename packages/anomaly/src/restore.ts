@@ -1,5 +1,7 @@
 import { SightlineError } from '@sightline/core';
 import { CusumDetector } from './cusum-detector.js';
+import { EnsembleDetector } from './ensemble-detector.js';
+import { ThresholdDetector } from './threshold-detector.js';
 import type { Detector, DetectorSnapshot } from './detector.js';
 import { IqrDetector, RobustZScoreDetector } from './window-detectors.js';
 import { ZScoreDetector } from './zscore-detector.js';
@@ -15,6 +17,13 @@ export function restoreDetector(snapshot: DetectorSnapshot): Detector {
       return RobustZScoreDetector.restore(snapshot);
     case 'iqr':
       return IqrDetector.restore(snapshot);
+    case 'threshold':
+      return ThresholdDetector.restore(snapshot);
+    case 'ensemble': {
+      const members = (snapshot.state as { members?: unknown }).members;
+      if (!Array.isArray(members)) throw new SightlineError('ANOMALY_STATE_INVALID', 'An ensemble snapshot needs its members', { kind: snapshot.kind });
+      return EnsembleDetector.restore(snapshot, members.map((m) => restoreDetector(m as DetectorSnapshot)));
+    }
     default:
       throw new SightlineError('ANOMALY_STATE_INVALID', `Unknown detector kind ${JSON.stringify(snapshot.kind)}`, { kind: snapshot.kind });
   }
