@@ -2,7 +2,7 @@
 // window for every point), and memory per series in a registry of 100,000 series.
 import { compare, formatBytes } from '@sightline/bench';
 import { mean, sampleStandardDeviation } from 'simple-statistics';
-import { CusumDetector, DetectorRegistry, IqrDetector, RobustZScoreDetector, ZScoreDetector } from '../src/index.js';
+import { CusumDetector, DetectorRegistry, IqrDetector, RobustZScoreDetector, SeasonalDetector, ZScoreDetector } from '../src/index.js';
 
 const N = 1_000_000;
 const WINDOW = 60;
@@ -17,6 +17,8 @@ const z = new ZScoreDetector({ window: WINDOW });
 const c = new CusumDetector();
 const rz = new RobustZScoreDetector({ window: WINDOW });
 const iqr = new IqrDetector({ window: WINDOW });
+const seasonal = new SeasonalDetector({ periodMs: 86_400_000, bucketMs: 60_000 });
+let sT = 0;
 let rT = 0;
 let iT = 0;
 let sink = 0;
@@ -36,6 +38,7 @@ await compare(
     },
     { name: 'ZScoreDetector (Welford, incremental)', run: (n) => { for (let i = 0; i < n; i++) sink += z.update({ timestamp: zT++, value: values[zT & 0xffff]! }).score; } },
     { name: 'CusumDetector', run: (n) => { for (let i = 0; i < n; i++) sink += c.update({ timestamp: cT++, value: values[cT & 0xffff]! }).score; } },
+    { name: 'SeasonalDetector (daily, 1-minute phases, 4 seasons)', run: (n) => { for (let i = 0; i < n; i++) sink += seasonal.update({ timestamp: (sT++) * 60_000, value: values[sT & 0xffff]! }).score; } },
     { name: 'IqrDetector (sorted window)', run: (n) => { for (let i = 0; i < n; i++) sink += iqr.update({ timestamp: iT++, value: values[iT & 0xffff]! }).score; } },
     { name: 'RobustZScoreDetector (median + MAD)', run: (n) => { for (let i = 0; i < n; i++) sink += rz.update({ timestamp: rT++, value: values[rT & 0xffff]! }).score; } },
   ],

@@ -15,3 +15,8 @@ export type { AnomalyEvent, Impact } from './anomaly-tracker.js';
 export { DetectorRegistry } from './detector-registry.js';
 export type { DetectorRegistryOptions } from './detector-registry.js';
 export { restoreDetector } from './restore.js';
+export { SeasonalDetector } from './seasonal-detector.js';
+export type { SeasonalOptions } from './seasonal-detector.js';
+export { classifyTrend } from './trend.js';
+export type { Trend } from './trend.js';
+export { CounterRate } from './counter-rate.js';

@@ -1,6 +1,7 @@
 import { SightlineError } from '@sightline/core';
 import { CusumDetector } from './cusum-detector.js';
 import { EnsembleDetector } from './ensemble-detector.js';
+import { SeasonalDetector } from './seasonal-detector.js';
 import { ThresholdDetector } from './threshold-detector.js';
 import type { Detector, DetectorSnapshot } from './detector.js';
 import { IqrDetector, RobustZScoreDetector } from './window-detectors.js';
@@ -17,6 +18,8 @@ export function restoreDetector(snapshot: DetectorSnapshot): Detector {
       return RobustZScoreDetector.restore(snapshot);
     case 'iqr':
       return IqrDetector.restore(snapshot);
+    case 'seasonal':
+      return SeasonalDetector.restore(snapshot);
     case 'threshold':
       return ThresholdDetector.restore(snapshot);
     case 'ensemble': {
