@@ -20,3 +20,5 @@ export type { SeasonalOptions } from './seasonal-detector.js';
 export { classifyTrend } from './trend.js';
 export type { Trend } from './trend.js';
 export { CounterRate } from './counter-rate.js';
+export { IsolationForestDetector } from './isolation-forest-detector.js';
+export type { IsolationForestOptions, MultivariatePoint } from './isolation-forest-detector.js';
