@@ -3,7 +3,7 @@
 import { compare, formatBytes } from '@sightline/bench';
 import { mean, sampleStandardDeviation } from 'simple-statistics';
 import { createRequire } from 'node:module';
-import { CusumDetector, DetectorRegistry, IqrDetector, IsolationForestDetector, RobustZScoreDetector, SeasonalDetector, ZScoreDetector } from '../src/index.js';
+import { CusumDetector, DetectorRegistry, IqrDetector, IsolationForestDetector, RobustZScoreDetector, SeasonalDetector, ThresholdDetector, ZScoreDetector } from '../src/index.js';
 
 const N = 1_000_000;
 const WINDOW = 60;
@@ -18,6 +18,8 @@ const z = new ZScoreDetector({ window: WINDOW });
 const c = new CusumDetector();
 const rz = new RobustZScoreDetector({ window: WINDOW });
 const iqr = new IqrDetector({ window: WINDOW });
+const limits = new ThresholdDetector({ min: 90, max: 110, maxRatePerSecond: 5 });
+let lT = 0;
 const seasonal = new SeasonalDetector({ periodMs: 86_400_000, bucketMs: 60_000 });
 let sT = 0;
 let rT = 0;
@@ -40,6 +42,7 @@ await compare(
     { name: 'ZScoreDetector (Welford, incremental)', run: (n) => { for (let i = 0; i < n; i++) sink += z.update({ timestamp: zT++, value: values[zT & 0xffff]! }).score; } },
     { name: 'CusumDetector', run: (n) => { for (let i = 0; i < n; i++) sink += c.update({ timestamp: cT++, value: values[cT & 0xffff]! }).score; } },
     { name: 'SeasonalDetector (daily, 1-minute phases, 4 seasons)', run: (n) => { for (let i = 0; i < n; i++) sink += seasonal.update({ timestamp: (sT++) * 60_000, value: values[sT & 0xffff]! }).score; } },
+    { name: 'ThresholdDetector (min, max, rate)', run: (n) => { for (let i = 0; i < n; i++) sink += limits.update({ timestamp: (lT++) * 1_000, value: values[lT & 0xffff]! }).score; } },
     { name: 'IqrDetector (sorted window)', run: (n) => { for (let i = 0; i < n; i++) sink += iqr.update({ timestamp: iT++, value: values[iT & 0xffff]! }).score; } },
     { name: 'RobustZScoreDetector (median + MAD)', run: (n) => { for (let i = 0; i < n; i++) sink += rz.update({ timestamp: rT++, value: values[rT & 0xffff]! }).score; } },
   ],

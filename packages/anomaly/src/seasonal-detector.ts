@@ -32,9 +32,11 @@ export class SeasonalDetector implements Detector {
   /** Season index stored in each slot, so a stale slot is recognised. */
   readonly #slotSeason: Float64Array;
   readonly #residuals: SortedWindow;
-  // The residual spread moves slowly; recomputing its MAD (a sort) every 32 points keeps the
+  // The residual spread moves slowly; recomputing its MAD (a sort) every 128 points keeps the
   // per-point cost O(1) amortised.
   #sigma = Number.NaN;
+  /** Scratch space for the past values at one phase (no allocation per point). */
+  readonly #past: Float64Array;
   #sinceSigma = 0;
   #last = Number.NEGATIVE_INFINITY;
 
@@ -48,6 +50,7 @@ export class SeasonalDetector implements Detector {
     this.#history = new Float64Array(this.#buckets * seasons).fill(Number.NaN);
     this.#slotSeason = new Float64Array(this.#buckets * seasons).fill(Number.NaN);
     this.#residuals = new SortedWindow(Math.min(Math.max(this.#buckets, 60), 2_016));
+    this.#past = new Float64Array(seasons);
   }
 
   update(point: TimeSeriesPoint): DetectorResult {
@@ -57,20 +60,28 @@ export class SeasonalDetector implements Detector {
     const season = Math.floor(point.timestamp / periodMs);
     const phase = Math.floor((point.timestamp % periodMs) / bucketMs);
     // The same phase in earlier seasons, at most `seasons` back.
-    const past: number[] = [];
+    // Insertion-sort the (few) past values at this phase into scratch space.
+    const past = this.#past;
+    let count = 0;
     for (let k = 0; k < seasons; k++) {
       const slot = phase * seasons + k;
       const s = this.#slotSeason[slot]!;
-      if (s < season && s >= season - seasons) past.push(this.#history[slot]!);
+      if (!(s < season && s >= season - seasons)) continue;
+      const v = this.#history[slot]!;
+      let j = count++;
+      while (j > 0 && past[j - 1]! > v) {
+        past[j] = past[j - 1]!;
+        j--;
+      }
+      past[j] = v;
     }
     let result: DetectorResult;
-    if (past.length < minSeasons) result = warmingUp(point.value, past.length, minSeasons);
+    if (count < minSeasons) result = warmingUp(point.value, count, minSeasons);
     else {
-      past.sort((a, b) => a - b);
-      const mid = past.length >> 1;
-      const expected = past.length % 2 === 1 ? past[mid]! : (past[mid - 1]! + past[mid]!) / 2;
+      const mid = count >> 1;
+      const expected = count % 2 === 1 ? past[mid]! : (past[mid - 1]! + past[mid]!) / 2;
       const residual = point.value - expected;
-      if (this.#residuals.size >= 8 && (Number.isNaN(this.#sigma) || this.#sinceSigma >= 32)) {
+      if (this.#residuals.size >= 8 && (Number.isNaN(this.#sigma) || this.#sinceSigma >= 128)) {
         this.#sigma = this.#residuals.mad(this.#residuals.quantile(0.5)) * 1.4826;
         this.#sinceSigma = 0;
       }
@@ -83,7 +94,7 @@ export class SeasonalDetector implements Detector {
         expected,
         lower: expected - threshold * sigma,
         upper: expected + threshold * sigma,
-        reason: anomalous ? `value ${point.value} vs ${expected} usual at this time of the season (${past.length} seasons)` : 'within the seasonal band',
+        reason: anomalous ? `value ${point.value} vs ${expected} usual at this time of the season (${count} seasons)` : 'within the seasonal band',
         warmingUp: false,
       };
       this.#residuals.push(residual);
