@@ -1,4 +1,4 @@
-import { type Anomaly, type Labels, type Severity } from '@sightline/core';
+import { createAlert, type Alert, type Anomaly, type Labels, type Severity } from '@sightline/core';
 import type { DetectorResult } from './detector.js';
 
 /** Business impact of a series: scales how severe its anomalies are. */
@@ -59,4 +59,22 @@ export class AnomalyTracker {
     this.#open = undefined;
     return { type: 'closed', anomaly: closed };
   }
+}
+
+/**
+ * The `Alert` (from @sightline/core) for an anomaly: source `anomaly`, identified by the series,
+ * the detector and the series' labels (so its updates and its end dedup and resolve it), with the
+ * explanation and figures as annotations. An anomaly with `endsAt` gives a resolved alert.
+ */
+export function anomalyToAlert(anomaly: Anomaly, options: { title?: string } = {}): Alert {
+  const figure = (x: number | undefined) => (x === undefined ? '' : String(Math.round(x * 1_000) / 1_000));
+  return createAlert({
+    source: 'anomaly',
+    severity: anomaly.severity,
+    title: options.title ?? `${anomaly.seriesKey} is anomalous`,
+    labels: { ...anomaly.labels, series: anomaly.seriesKey, detector: anomaly.detector },
+    annotations: { reason: anomaly.reason, score: figure(anomaly.score), value: figure(anomaly.value), expected: figure(anomaly.expected), lower: figure(anomaly.lower), upper: figure(anomaly.upper) },
+    startsAt: anomaly.startsAt,
+    ...(anomaly.endsAt === undefined ? {} : { endsAt: anomaly.endsAt }),
+  });
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ManualClock } from '@sightline/core';
 import { DetectorRegistry } from './detector-registry.js';
-import { severityOf } from './anomaly-tracker.js';
+import { anomalyToAlert, severityOf } from './anomaly-tracker.js';
 import { ZScoreDetector } from './zscore-detector.js';
 
 describe('DetectorRegistry', () => {
@@ -21,6 +21,14 @@ describe('DetectorRegistry', () => {
     expect(closed.labels).toEqual({ service: 'checkout' });
     expect(closed.value).toBe(200); // the peak: the first outlier had the highest score
     expect(closed.severity).toBe('critical');
+
+    // as core Alerts: the opening fires, the closing resolves the same alert
+    const opened = anomalyToAlert(events[0]!.anomaly, { title: 'checkout latency anomalous' });
+    const resolved = anomalyToAlert(closed);
+    expect(opened.status).toBe('firing');
+    expect(resolved.status).toBe('resolved');
+    expect(resolved.fingerprint).toBe(opened.fingerprint);
+    expect(opened.labels).toEqual({ service: 'checkout', series: 'latency{service="checkout"}', detector: 'zscore' });
   });
 
   it('bounds memory: evicts the least recently updated series past maxSeries, and idle series', () => {

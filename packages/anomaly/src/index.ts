@@ -10,7 +10,7 @@ export { EnsembleDetector } from './ensemble-detector.js';
 export type { EnsembleRule } from './ensemble-detector.js';
 export type { WindowOptions } from './window-detectors.js';
 export type { CusumOptions } from './cusum-detector.js';
-export { AnomalyTracker, severityOf } from './anomaly-tracker.js';
+export { AnomalyTracker, anomalyToAlert, severityOf } from './anomaly-tracker.js';
 export type { AnomalyEvent, Impact } from './anomaly-tracker.js';
 export { DetectorRegistry } from './detector-registry.js';
 export type { DetectorRegistryOptions } from './detector-registry.js';

@@ -1,5 +1,5 @@
-import { DetectorRegistry, ZScoreDetector, type AnomalyEvent } from '@sightline/anomaly';
-import { createAlert, type Clock } from '@sightline/core';
+import { anomalyToAlert, DetectorRegistry, ZScoreDetector, type AnomalyEvent } from '@sightline/anomaly';
+import type { Clock } from '@sightline/core';
 import type { AlertPipeline } from '../alerts/alert-pipeline.js';
 import { upsertAnomaly } from '../storage/anomaly-store.js';
 import type { Database } from '../storage/database.js';
@@ -74,16 +74,8 @@ export class AnomalyWatch {
   async #record(event: AnomalyEvent, point: WatchedPoint): Promise<void> {
     const { anomaly } = event;
     await upsertAnomaly(this.#db, anomaly);
-    const alert = createAlert({
-      source: 'anomaly',
-      severity: anomaly.severity,
-      title: `${point.name} is anomalous for ${point.labels.service ?? anomaly.seriesKey}${point.labels.operation ? ` ${point.labels.operation}` : ''}`,
-      labels: { series: anomaly.seriesKey, detector: anomaly.detector, ...(point.labels.service === undefined ? {} : { service: point.labels.service }) },
-      annotations: { reason: anomaly.reason, score: anomaly.score.toFixed(3), value: String(anomaly.value), expected: String(anomaly.expected ?? '') },
-      startsAt: anomaly.startsAt,
-      ...(anomaly.endsAt === undefined ? {} : { endsAt: anomaly.endsAt }),
-    });
-    await this.#alerts.submit(alert);
+    const title = `${point.name} is anomalous for ${point.labels.service ?? anomaly.seriesKey}${point.labels.operation ? ` ${point.labels.operation}` : ''}`;
+    await this.#alerts.submit(anomalyToAlert(anomaly, { title }));
   }
 }
 
