@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { restoreDetector } from './restore.js';
 import { SortedWindow } from './sorted-window.js';
+import { ThresholdDetector } from './threshold-detector.js';
 import { IqrDetector, RobustZScoreDetector } from './window-detectors.js';
 
 const feed = (detector: { update: (p: { timestamp: number; value: number }) => unknown }, values: number[]) => values.forEach((value, timestamp) => detector.update({ timestamp, value }));
@@ -53,5 +54,18 @@ describe('IqrDetector', () => {
   it('rejects bad options', () => {
     expect(() => new IqrDetector({ window: 3 })).toThrow(expect.objectContaining({ code: 'ANOMALY_OPTIONS_INVALID' }));
     expect(() => RobustZScoreDetector.restore({ kind: 'iqr', options: {}, state: { values: [], last: null } })).toThrow(expect.objectContaining({ code: 'ANOMALY_STATE_INVALID' }));
+  });
+});
+
+describe('every detector restores to identical results', () => {
+  it.each([
+    ['robust_zscore', () => new RobustZScoreDetector({ window: 10, warmup: 5 })],
+    ['threshold', () => new ThresholdDetector({ min: 2, max: 30, maxRatePerSecond: 5 })],
+  ] as const)('%s', (_name, make) => {
+    const a = make();
+    const values = [3, 4, 3, 5, 4, 3, 20, 4, 5, 3, 4, 40, 3, 1, 4];
+    values.slice(0, 7).forEach((value, i) => a.update({ timestamp: i * 1_000, value }));
+    const b = restoreDetector(JSON.parse(JSON.stringify(a.snapshot())));
+    values.slice(7).forEach((value, i) => expect(b.update({ timestamp: (7 + i) * 1_000, value })).toEqual(a.update({ timestamp: (7 + i) * 1_000, value })));
   });
 });
