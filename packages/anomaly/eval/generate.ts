@@ -7,6 +7,8 @@ export interface LabelledSeries {
   points: { timestamp: number; value: number }[];
   /** Anomaly windows [start, end] in epoch ms, inclusive. */
   windows: { kind: string; start: number; end: number }[];
+  /** A cumulative counter (with resets, which are not anomalies): detect on its rate. */
+  counter: boolean;
 }
 
 const MINUTE = 60_000;
@@ -59,7 +61,19 @@ export function generateSeries(seed: number): LabelledSeries {
     }
     windows.push({ kind, start: start * step, end: end * step });
   }
+  // Every fourth series is exported as a cumulative counter (requests served), which restarts
+  // from zero once or twice (process restarts): a reset is not an anomaly.
+  const counter = seed % 4 === 0;
+  if (counter) {
+    let total = 0;
+    const resets = new Set([Math.floor(n * (0.2 + random() * 0.2)), Math.floor(n * (0.6 + random() * 0.3))]);
+    for (let i = 0; i < n; i++) {
+      if (resets.has(i)) total = 0;
+      total += Math.max(0, values[i]!) * (step / 1_000);
+      values[i] = total;
+    }
+  }
   // About 1% of points go missing (scrape failures): detectors must cope with gaps.
   const points = values.map((value, i) => ({ timestamp: i * step, value })).filter(() => random() > 0.01);
-  return { name: `series-${seed}`, points, windows };
+  return { name: `series-${seed}`, points, windows, counter };
 }
