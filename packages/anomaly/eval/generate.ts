@@ -1,3 +1,5 @@
+import { SeededRandom } from '../src/internal/seeded-random.js';
+
 // Labelled synthetic ops series for the evaluation harness: daily seasonality, trend, noise,
 // and planted anomalies (spikes, dips, level shifts, variance changes), with missing points.
 // Seeded, so every run scores the same data.
@@ -15,15 +17,8 @@ const MINUTE = 60_000;
 const DAY = 1_440 * MINUTE;
 
 export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    // mulberry32
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const random = new SeededRandom(seed);
+  return () => random.next();
 }
 
 function gaussian(random: () => number): number {

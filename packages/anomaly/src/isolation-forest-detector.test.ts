@@ -1,16 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
+import { SeededRandom } from './internal/seeded-random.js';
 import { IsolationForestDetector } from './isolation-forest-detector.js';
 
-/** A seeded uniform generator (mulberry32) for tests. */
 function seededNormal(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const random = new SeededRandom(seed);
+  return () => random.next();
 }
 
 /** CPU %, memory %, p95 ms, error %, rps of one service: correlated and noisy. */

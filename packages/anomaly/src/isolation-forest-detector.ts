@@ -1,6 +1,7 @@
 import { SightlineError } from '@sightline/core';
 import { createRequire } from 'node:module';
 import type { DetectorResult, DetectorSnapshot } from './detector.js';
+import { SeededRandom } from './internal/seeded-random.js';
 
 // ml-isolation-forest 0.1.0 is CommonJS without types and exports only { IsolationForest }.
 interface Forest {
@@ -45,7 +46,7 @@ export class IsolationForestDetector {
   #dimensions = -1;
   #last = Number.NEGATIVE_INFINITY;
   #sinceTrain = 0;
-  #rng: number;
+  readonly #random: SeededRandom;
   #forest: Forest | undefined;
   /** What the current forest was trained on, and the generator state it started from (for restore). */
   #trainedOn: { rows: number[][]; rng: number } | undefined;
@@ -56,7 +57,7 @@ export class IsolationForestDetector {
     if (![o.window, o.sampleSize, o.trees, o.retrainEvery].every((n) => Number.isInteger(n) && n >= 2) || o.sampleSize > o.window || !(o.threshold > 0.5 && o.threshold < 1)) {
       throw new SightlineError('ANOMALY_OPTIONS_INVALID', `isolation_forest: window, sampleSize (<= window), trees, retrainEvery must be integers >= 2 and threshold in (0.5, 1); got ${JSON.stringify(options)}`, { options });
     }
-    this.#rng = o.seed >>> 0;
+    this.#random = new SeededRandom(o.seed);
   }
 
   update(point: MultivariatePoint): DetectorResult {
@@ -90,7 +91,7 @@ export class IsolationForestDetector {
 
   #train(): void {
     const rows = this.#sample();
-    this.#fit(rows, this.#rng);
+    this.#fit(rows, this.#random.state);
     this.#sinceTrain = 0;
   }
 
@@ -99,7 +100,7 @@ export class IsolationForestDetector {
     const pool = this.#window.slice();
     const k = Math.min(this.#options.sampleSize, pool.length);
     for (let i = 0; i < k; i++) {
-      const j = i + Math.floor(this.#next() * (pool.length - i));
+      const j = i + Math.floor(this.#random.next() * (pool.length - i));
       [pool[i], pool[j]] = [pool[j]!, pool[i]!];
     }
     return pool.slice(0, k);
@@ -107,10 +108,10 @@ export class IsolationForestDetector {
 
   #fit(rows: number[][], rngState: number): void {
     this.#trainedOn = { rows, rng: rngState };
-    this.#rng = rngState;
+    this.#random.state = rngState;
     const forest = new IsolationForest({ nEstimators: this.#options.trees });
     const original = Math.random;
-    Math.random = () => this.#next();
+    Math.random = () => this.#random.next();
     try {
       forest.train(rows);
     } finally {
@@ -119,20 +120,11 @@ export class IsolationForestDetector {
     this.#forest = forest;
   }
 
-  /** mulberry32 */
-  #next(): number {
-    this.#rng = (this.#rng + 0x6d2b79f5) >>> 0;
-    let t = this.#rng;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  }
-
   snapshot(): DetectorSnapshot {
     return {
       kind: 'isolation_forest',
       options: { ...this.#options },
-      state: { window: this.#window, dimensions: this.#dimensions, last: Number.isFinite(this.#last) ? this.#last : null, sinceTrain: this.#sinceTrain, rng: this.#rng, trainedOn: this.#trainedOn ?? null },
+      state: { window: this.#window, dimensions: this.#dimensions, last: Number.isFinite(this.#last) ? this.#last : null, sinceTrain: this.#sinceTrain, rng: this.#random.state, trainedOn: this.#trainedOn ?? null },
     };
   }
 
@@ -147,7 +139,7 @@ export class IsolationForestDetector {
     d.#last = typeof s.last === 'number' ? s.last : Number.NEGATIVE_INFINITY;
     // Rebuild the same forest from the same rows and generator state, then continue the generator.
     if (s.trainedOn) d.#fit(s.trainedOn.rows, s.trainedOn.rng);
-    d.#rng = s.rng;
+    d.#random.state = s.rng;
     d.#sinceTrain = s.sinceTrain;
     return d;
   }

@@ -1,8 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { Anomaly } from '@sightline/core';
 import { searchAnomalies, upsertAnomaly } from './anomaly-store.js';
-import { openDatabase, type Database } from './database.js';
-import { migrate } from './migrations.js';
+import { useMemoryDb } from '../../test/memory-db.js';
 
 const spike: Anomaly = {
   seriesKey: 'sightline.request.duration.p95{service="checkout",operation="/orders"}',
@@ -19,31 +18,24 @@ const spike: Anomaly = {
 };
 
 describe('anomaly store', () => {
-  let db: Database;
-  beforeEach(async () => {
-    db = await openDatabase({});
-    await migrate(db);
-  });
-  afterEach(async () => {
-    await db.close();
-  });
+  const t = useMemoryDb();
 
   it('extends the open anomaly of a series instead of duplicating it, keeping the peak', async () => {
-    await upsertAnomaly(db, spike);
-    await upsertAnomaly(db, { ...spike, score: 0.95, severity: 'critical', value: 1_500 });
-    await upsertAnomaly(db, { ...spike, score: 0.6, value: 700, endsAt: 3_000 });
-    const stored = await searchAnomalies(db, { limit: 10 });
+    await upsertAnomaly(t.db, spike);
+    await upsertAnomaly(t.db, { ...spike, score: 0.95, severity: 'critical', value: 1_500 });
+    await upsertAnomaly(t.db, { ...spike, score: 0.6, value: 700, endsAt: 3_000 });
+    const stored = await searchAnomalies(t.db, { limit: 10 });
     expect(stored).toEqual([expect.objectContaining({ startsAt: 1_000, endsAt: 3_000, score: 0.95, severity: 'critical', value: 1_500 })]);
     // once ended, the next anomaly of the series opens a new row
-    await upsertAnomaly(db, { ...spike, startsAt: 10_000 });
-    expect(await searchAnomalies(db, { limit: 10 })).toHaveLength(2);
+    await upsertAnomaly(t.db, { ...spike, startsAt: 10_000 });
+    expect(await searchAnomalies(t.db, { limit: 10 })).toHaveLength(2);
   });
 
   it('filters by severity, service and time', async () => {
-    await upsertAnomaly(db, { ...spike, endsAt: 2_000 });
-    await upsertAnomaly(db, { ...spike, seriesKey: 'other', severity: 'critical', startsAt: 5_000, labels: { service: 'search' } });
-    expect((await searchAnomalies(db, { limit: 10, severities: ['critical'] })).map((a) => a.seriesKey)).toEqual(['other']);
-    expect((await searchAnomalies(db, { limit: 10, service: 'checkout' })).map((a) => a.seriesKey)).toEqual([spike.seriesKey]);
-    expect(await searchAnomalies(db, { limit: 10, since: 6_000 })).toEqual([]);
+    await upsertAnomaly(t.db, { ...spike, endsAt: 2_000 });
+    await upsertAnomaly(t.db, { ...spike, seriesKey: 'other', severity: 'critical', startsAt: 5_000, labels: { service: 'search' } });
+    expect((await searchAnomalies(t.db, { limit: 10, severities: ['critical'] })).map((a) => a.seriesKey)).toEqual(['other']);
+    expect((await searchAnomalies(t.db, { limit: 10, service: 'checkout' })).map((a) => a.seriesKey)).toEqual([spike.seriesKey]);
+    expect(await searchAnomalies(t.db, { limit: 10, since: 6_000 })).toEqual([]);
   });
 });
