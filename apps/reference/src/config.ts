@@ -19,15 +19,6 @@ export const DEFAULT_CONFIG: Config = {
   alerts: { webhooks: [], dispatchIntervalMs: 5_000 },
 };
 
-/** Environment variables the app reads, and the config key each sets. */
-export const ENVIRONMENT: Readonly<Record<string, string>> = {
-  SIGHTLINE_HOST: 'server.host',
-  SIGHTLINE_PORT: 'server.port',
-  DATABASE_URL: 'storage.databaseUrl',
-  SIGHTLINE_DATA_DIR: 'storage.dataDir',
-  SIGHTLINE_WEBHOOK_URL: 'alerts.webhooks (one webhook named "default")',
-};
-
 const KEYS: Record<string, readonly string[]> = {
   '': ['server', 'storage', 'retention', 'alerts'],
   server: ['host', 'port', 'bodyLimitBytes', 'ingestConcurrency'],
