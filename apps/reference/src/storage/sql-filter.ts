@@ -1,5 +1,5 @@
 /**
- * Builds a parameterised `where` clause from optional filters, numbering the `$n` placeholders,
+ * Builds a parameterised `where` clause from optional filters, numbering the `$n` parameter markers,
  * so query code states only which filters apply. Values never enter the SQL text.
  * @example
  * const f = new SqlFilter().add('service = ?', 'checkout').add('start_ms >= ?', since);
@@ -11,8 +11,8 @@ export class SqlFilter {
 
   /** Adds a condition whose `?` marks stand for `value`. */
   add(clause: string, value: unknown): this {
-    const placeholder = this.param(value);
-    this.#clauses.push(clause.replaceAll('?', placeholder));
+    const marker = this.param(value);
+    this.#clauses.push(clause.replaceAll("?", marker));
     return this;
   }
 
@@ -21,7 +21,7 @@ export class SqlFilter {
     return value === undefined ? this : this.add(clause, value);
   }
 
-  /** Registers a parameter used outside the where clause (a limit) and returns its placeholder. */
+  /** Registers a parameter used outside the where clause (a limit) and returns its `$n` marker. */
   param(value: unknown): string {
     this.params.push(value);
     return `$${this.params.length}`;
