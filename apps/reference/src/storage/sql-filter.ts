@@ -12,7 +12,7 @@ export class SqlFilter {
   /** Adds a condition whose `?` marks stand for `value`. */
   add(clause: string, value: unknown): this {
     const marker = this.param(value);
-    this.#clauses.push(clause.replaceAll("?", marker));
+    this.#clauses.push(clause.replaceAll('?', marker));
     return this;
   }
 
