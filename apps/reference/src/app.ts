@@ -7,6 +7,7 @@ import { DEFAULT_CONFIG, type Config } from './config.js';
 import { registerAlertRoutes } from './http/alert-routes.js';
 import { registerAnomalyRoutes } from './http/anomaly-routes.js';
 import { registerApiRoutes } from './http/api-routes.js';
+import { registerViewRoutes } from './http/view-routes.js';
 import { registerMetricsRoute } from './http/metrics-route.js';
 import { registerWebRoute } from './http/web-route.js';
 import { buildServer } from './http/server.js';
@@ -88,6 +89,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   const gate = new IngestGate(config.server.ingestConcurrency);
   registerOtlpRoutes(server, { db, clock, gate, onSpansStored: (spans) => requestSeries.observe(spans) });
   registerApiRoutes(server, { db, clock });
+  registerViewRoutes(server, { db, clock });
   new Gauge({ name: 'sightline_ingest_in_flight', help: 'OTLP writes in progress', registers: [metrics], collect() { this.set(gate.inFlight); } });
   new Gauge({ name: 'sightline_ingest_refused', help: 'OTLP requests refused with 503 since start', registers: [metrics], collect() { this.set(gate.refused); } });
 

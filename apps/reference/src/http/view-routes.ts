@@ -1,0 +1,104 @@
+import type { Clock } from '@sightline/core';
+import type { FastifyInstance } from 'fastify';
+import type { Silence } from '../alerts/silence.js';
+import type { Database } from '../storage/database.js';
+import { SqlFilter } from '../storage/sql-filter.js';
+import { DERIVED_METRIC } from '../signals/request-series.js';
+import { parseQuery } from './query-params.js';
+
+/** One point of a sparkline: the minute (epoch ms) and its value. */
+export interface SparkPoint {
+  t: number;
+  v: number;
+}
+
+/** One service on the overview page: its figures over the window and two per-minute sparklines. */
+export interface ServiceOverview {
+  service: string;
+  spans: number;
+  errors: number;
+  /** Spans per second over the window. */
+  rate: number;
+  /** Share of spans with error status, 0..1. */
+  errorRatio: number;
+  p95_ms: number;
+  /** Requests per second per minute (the derived `sightline.request.rate`, summed over operations). */
+  rateSeries: SparkPoint[];
+  /** p95 latency per minute, ms (the derived `sightline.request.duration.p95` of the slowest operation). */
+  p95Series: SparkPoint[];
+}
+
+/**
+ * Read endpoints shaped for the web page's views, so each view needs one paginated call:
+ * `GET /api/v1/views/overview?since&limit&after` — services (by name, `after` is the last name of
+ * the previous page, `nextAfter` the cursor for the next) with rate, error ratio, p95 and sparklines;
+ * `GET /api/v1/views/silences?active&limit&before` — silences newest first, paginated by the
+ * `nextBefore` cursor (`<startsAt>:<id>`, opaque to callers).
+ */
+export function registerViewRoutes(app: FastifyInstance, options: { db: Database; clock: Clock }): void {
+  const { db, clock } = options;
+
+  app.get('/api/v1/views/overview', async (request) => {
+    const now = clock.now();
+    const q = parseQuery(request.query, { since: { type: 'time' }, limit: { type: 'integer', min: 1, max: 500 }, after: { type: 'string' } }, now);
+    const since = Math.min(q.since ?? now - 3_600_000, now - 1);
+    const limit = q.limit ?? 50;
+    const rows = await db.query<{ service: string; spans: number; errors: number; p95_ms: number }>(
+      `select service, count(*)::int as spans, count(*) filter (where status_code = 2)::int as errors,
+         coalesce(percentile_cont(0.95) within group (order by duration_ms), 0) as p95_ms
+       from spans where start_ms >= $1 and service > $2 group by service order by service limit $3`,
+      [since, q.after ?? '', limit],
+    );
+    const names = JSON.stringify(rows.map((r) => r.service));
+    const points = rows.length === 0
+      ? []
+      : await db.query<{ service: string; name: string; time_ms: number; value: number }>(
+          `select service, name, time_ms, case when name = $1 then sum(value) else max(value) end as value
+           from metric_points
+           where name in ($1, $2) and service in (select jsonb_array_elements_text($3::jsonb)) and time_ms >= $4
+           group by service, name, time_ms order by time_ms`,
+          [DERIVED_METRIC.request_rate, DERIVED_METRIC.latency_p95, names, since],
+        );
+    const windowSeconds = Math.max((now - since) / 1_000, 1);
+    const services: ServiceOverview[] = rows.map((r) => ({
+      service: r.service,
+      spans: r.spans,
+      errors: r.errors,
+      rate: r.spans / windowSeconds,
+      errorRatio: r.spans === 0 ? 0 : r.errors / r.spans,
+      p95_ms: Number(r.p95_ms),
+      rateSeries: [],
+      p95Series: [],
+    }));
+    const byName = new Map(services.map((s) => [s.service, s]));
+    for (const p of points) {
+      const service = byName.get(p.service);
+      if (service === undefined) continue;
+      (p.name === DERIVED_METRIC.request_rate ? service.rateSeries : service.p95Series).push({ t: Number(p.time_ms), v: Number(p.value) });
+    }
+    const last = rows[rows.length - 1];
+    return { services, nextAfter: rows.length === limit && last !== undefined ? last.service : null };
+  });
+
+  app.get('/api/v1/views/silences', async (request) => {
+    const q = parseQuery(request.query, { active: { type: 'boolean' }, limit: { type: 'integer', min: 1, max: 500 }, before: { type: 'string', pattern: SILENCE_CURSOR } }, clock.now());
+    const limit = q.limit ?? 50;
+    const filter = new SqlFilter();
+    if (q.active ?? true) filter.add('ends_at > ?', clock.now());
+    if (q.before !== undefined) {
+      const [startsAt = '', id = ''] = q.before.split(/:(.*)/s);
+      const startsAtMarker = filter.param(Number(startsAt));
+      filter.add(`(starts_at, id) < (${startsAtMarker}::double precision, ?::text)`, id);
+    }
+    const rows = await db.query<{ id: string; matchers: Record<string, string>; comment: string; created_by: string; starts_at: number; ends_at: number }>(
+      `select id, matchers, comment, created_by, starts_at, ends_at from silences ${filter.where()}
+       order by starts_at desc, id desc limit ${filter.param(limit)}`,
+      filter.params,
+    );
+    const silences: Silence[] = rows.map((r) => ({ id: r.id, matchers: r.matchers, comment: r.comment, createdBy: r.created_by, startsAt: Number(r.starts_at), endsAt: Number(r.ends_at) }));
+    const last = silences[silences.length - 1];
+    return { silences, nextBefore: silences.length === limit && last !== undefined ? `${last.startsAt}:${last.id}` : null };
+  });
+}
+
+const SILENCE_CURSOR = /^\d+(\.\d+)?:.+$/s;

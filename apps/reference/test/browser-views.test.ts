@@ -1,0 +1,249 @@
+// Every view of the web page in real headless Chromium (Debian's, driven by playwright-core)
+// against a server started here with seeded data: each view renders what the API holds, the
+// trace waterfall has one row per span, a silence made in the page is in the API, API errors are
+// shown as the API said them, and the page logs no console errors. One browser for the file.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { createAlert } from '@sightline/core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHECKOUT_ERRORS, CHECKOUT_SPANS, CHECKOUT_TRACE_ID, checkoutTrace, fillerTraces, logsBody, postOtlp, tracesBody, type SeedLog } from './browser-seed.js';
+import { useTestApp } from './test-app.js';
+
+const artifacts = join(import.meta.dirname, '..', 'test-artifacts');
+const FILLER_TRACES = 60;
+
+describe('web page views', () => {
+  const t = useTestApp();
+  let browser: Browser;
+  let page: Page;
+  let consoleErrors: string[];
+
+  beforeAll(async () => {
+    const launching = chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    });
+    const now = Date.now();
+    // Filler traces over the last 50 minutes (closed minutes feed the sparklines), then the checkout trace.
+    const fillers = fillerTraces(FILLER_TRACES, 3, now - 50 * 60_000, now - 3 * 60_000);
+    for (let i = 0; i < fillers.length; i += 20) await postOtlp(t.url, '/v1/traces', tracesBody(fillers.slice(i, i + 20)));
+    await postOtlp(t.url, '/v1/traces', tracesBody([{ traceId: CHECKOUT_TRACE_ID, spans: checkoutTrace(now - 90_000) }]));
+    t.app.requestSeries.flush();
+    await t.app.requestSeries.settled();
+    const logs: SeedLog[] = Array.from({ length: 30 }, (_, i) => ({ service: i % 2 === 0 ? 'cart' : 'search', timeMs: now - 40 * 60_000 + i * 60_000, severity: 9, severityText: 'INFO', body: `request served #${i}` }));
+    logs.push({ service: 'catalog', timeMs: now - 80_000, severity: 17, severityText: 'ERROR', body: 'items query timed out', traceId: CHECKOUT_TRACE_ID });
+    logs.push({ service: 'frontend', timeMs: now - 79_000, severity: 13, severityText: 'WARN', body: 'checkout degraded: catalog unavailable', traceId: CHECKOUT_TRACE_ID });
+    await postOtlp(t.url, '/v1/logs', logsBody(logs));
+    await t.app.alerts.submit(createAlert({ source: 'slo', severity: 'critical', title: 'checkout burning error budget', labels: { slo: 'checkout-availability', service: 'frontend' }, startsAt: now - 120_000 }));
+    await t.app.alerts.submit(createAlert({ source: 'anomaly', severity: 'warning', title: 'catalog p95 latency anomalous', labels: { series: 'catalog/GET /items', service: 'catalog' }, startsAt: now - 60_000 }));
+    browser = await launching;
+    mkdirSync(artifacts, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser.close();
+  });
+
+  const open = async (path: string) => {
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    consoleErrors = [];
+    page.on('console', (message) => void (message.type() === 'error' && consoleErrors.push(message.text())));
+    page.on('pageerror', (error) => void consoleErrors.push(error.message));
+    await page.goto(`${t.url}${path}`);
+    return page;
+  };
+
+  /** Waits until the table shows exactly `n` rows (the page renders after the URL changes). */
+  const waitForRows = (table: string, n: number) => page.waitForFunction(`document.querySelectorAll(${JSON.stringify(`${table} tbody tr`)}).length === ${n}`);
+
+  afterEach(async () => {
+    if (!page.isClosed()) await page.close(); // the API-only tests reuse the last page
+  });
+
+  it('overview: services with rate, error ratio, p95 and sparklines, and the firing alerts', async () => {
+    await open('/');
+    await page.waitForSelector('[data-ready="overview"]');
+    const rows = await page.locator('table.services tbody tr').allInnerTexts();
+    expect(rows.map((r) => r.split('\t')[0])).toEqual(['cart', 'catalog', 'frontend', 'payments', 'search']);
+    const api = (await (await fetch(`${t.url}/api/v1/views/overview?since=1h`)).json()) as { services: { service: string; spans: number; errorRatio: number }[] };
+    for (const [i, s] of api.services.entries()) {
+      expect(rows[i]).toContain(`${s.spans}\t`);
+      expect(rows[i]).toContain(`${(s.errorRatio * 100).toFixed(2)}%`);
+    }
+    // Every service has closed minutes of server spans, so each row draws both sparklines.
+    await expect(page.locator('table.services svg.spark').count()).resolves.toBe(10);
+    await expect(page.locator('ul.alerts li').allInnerTexts()).resolves.toEqual([expect.stringContaining('catalog p95 latency anomalous'), expect.stringContaining('checkout burning error budget')]);
+    await expect(page.locator('text=items query timed out').count()).resolves.toBe(1);
+    await page.screenshot({ path: join(artifacts, 'view-overview.png'), fullPage: true });
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('traces: search, errors only, and pages through the nextBefore cursor', async () => {
+    await open('/traces?since=1h&limit=25');
+    await page.waitForSelector('[data-ready="traces"]');
+    const first = await page.locator('table.traces tbody tr').allInnerTexts();
+    expect(first).toHaveLength(25);
+    expect(first[0]).toContain('GET /checkout'); // newest first
+    await page.screenshot({ path: join(artifacts, 'view-traces.png'), fullPage: true });
+    await page.click('a.next');
+    await page.waitForURL(/before=/);
+    await page.waitForSelector('[data-ready="traces"] table.traces');
+    const second = await page.locator('table.traces tbody tr').allInnerTexts();
+    expect(second).toHaveLength(25);
+    expect(second.filter((row) => first.includes(row))).toEqual([]);
+    await page.click('a.next');
+    await waitForRows('table.traces', 11);
+    await expect(page.locator('text=end of results').count()).resolves.toBe(1);
+
+    await page.goto(`${t.url}/traces`);
+    await page.fill('input[name=service]', 'frontend');
+    await page.check('input[name=errorsOnly]');
+    await page.click('form[aria-label="trace search"] button[type=submit]');
+    await page.waitForURL(/service=frontend&since=1h&errorsOnly=true/);
+    const expected = (await (await fetch(`${t.url}/api/v1/traces?service=frontend&errorsOnly=true&since=1h`)).json()) as { traces: { trace_id: string }[] };
+    expect(expected.traces.length).toBe(3); // two failed filler roots and the checkout trace
+    await waitForRows('table.traces', expected.traces.length);
+    const links = await page.locator('table.traces tbody a').evaluateAll((els) => els.map((el) => el.getAttribute('href')));
+    expect(links).toEqual(expected.traces.map((tr) => `/traces/${tr.trace_id}`));
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('trace: a waterfall with one row per span, nested by parent, errors marked, attributes on click, a link to its logs', async () => {
+    await open('/traces');
+    await page.waitForSelector('[data-ready="traces"]');
+    await page.click(`a[href="/traces/${CHECKOUT_TRACE_ID}"]`);
+    await page.waitForSelector('[data-ready="trace"]');
+    await expect(page.locator('.wf-span').count()).resolves.toBe(CHECKOUT_SPANS);
+    await expect(page.locator('.wf-span.failed').count()).resolves.toBe(CHECKOUT_ERRORS);
+    const names = await page.locator('.wf-name').allInnerTexts();
+    expect(names.map((n) => n.replace('●', '').trim())).toEqual(['frontend GET /checkout', 'frontend POST cart', 'cart POST /cart', 'cart redis GET', 'frontend GET catalog', 'catalog GET /items', 'catalog db.query']);
+    const indents = await page.locator('.wf-name').evaluateAll((els) => els.map((el) => /padding-left:\s*([\d.]+px)/.exec(el.getAttribute('style') ?? '')?.[1]));
+    expect(indents).toEqual(['0px', '14px', '28px', '42px', '14px', '28px', '42px']);
+    // The db.query bar starts 55 ms into a 120 ms trace and lasts 45 ms.
+    const bar = await page.locator('[data-span-id="c100000000000007"] .wf-bar').getAttribute('style');
+    expect([/left:\s*([\d.]+)%/.exec(bar ?? '')?.[1], /width:\s*([\d.]+)%/.exec(bar ?? '')?.[1]].map((v) => Number.parseFloat(v ?? 'NaN').toFixed(2))).toEqual([((55 / 120) * 100).toFixed(2), ((45 / 120) * 100).toFixed(2)]);
+    await page.click('[data-span-id="c100000000000006"] .wf-row');
+    const details = await page.locator('[data-span-id="c100000000000006"] .wf-details').innerText();
+    expect(details).toContain('http.route');
+    expect(details).toContain('/items');
+    expect(details).toContain('error: upstream failed');
+    await page.screenshot({ path: join(artifacts, 'view-trace.png'), fullPage: true });
+    await page.click('text=Logs of this trace');
+    await page.waitForURL(new RegExp(`/logs\\?traceId=${CHECKOUT_TRACE_ID}`));
+    await page.waitForSelector('[data-ready="logs"] table.logs');
+    const logs = await page.locator('table.logs tbody tr').allInnerTexts();
+    expect(logs).toEqual([expect.stringContaining('checkout degraded: catalog unavailable'), expect.stringContaining('items query timed out')]);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('logs: the CLI filters (level, service, text) and pagination', async () => {
+    await open('/logs?limit=10');
+    await page.waitForSelector('[data-ready="logs"] table.logs');
+    await expect(page.locator('table.logs tbody tr').count()).resolves.toBe(10);
+    const first = (await (await fetch(`${t.url}/api/v1/logs?since=1h&limit=10`)).json()) as { nextBefore: number };
+    const next = (await (await fetch(`${t.url}/api/v1/logs?since=1h&limit=10&before=${first.nextBefore}`)).json()) as { logs: { body: string }[] };
+    await page.click('a.next');
+    await page.waitForURL(new RegExp(`before=${first.nextBefore}`));
+    await page.locator('table.logs tbody tr').first().locator(`td.body:text-is(${JSON.stringify(next.logs[0]!.body)})`).waitFor();
+    await expect(page.locator('table.logs td.body').allInnerTexts()).resolves.toEqual(next.logs.map((l) => l.body));
+
+    await page.goto(`${t.url}/logs`);
+    await page.selectOption('select[name=level]', 'warn');
+    await page.click('form[aria-label="log search"] button[type=submit]');
+    await page.waitForURL(/level=warn/);
+    await waitForRows('table.logs', 2);
+    await page.fill('input[name=service]', 'cart');
+    await page.selectOption('select[name=level]', '');
+    await page.fill('input[name=text]', 'served #1');
+    await page.click('form[aria-label="log search"] button[type=submit]');
+    await page.waitForURL(/service=cart&text=served/);
+    await waitForRows('table.logs', 5);
+    const bodies = await page.locator('table.logs td.body').allInnerTexts();
+    expect(bodies).toEqual(['request served #18', 'request served #16', 'request served #14', 'request served #12', 'request served #10']);
+    await page.screenshot({ path: join(artifacts, 'view-logs.png'), fullPage: true });
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('alerts: lists firing alerts; a silence made in the page is in the API, and expiring it there ends it', async () => {
+    await open('/alerts');
+    await page.waitForSelector('[data-ready="alerts"] table.alerts');
+    await expect(page.locator('table.alerts tbody tr').count()).resolves.toBe(2);
+    await page.click('tr:has-text("checkout burning error budget") button:has-text("Silence")');
+    // The matchers are prefilled from the alert's labels.
+    await expect(page.locator('.matcher input').evaluateAll((els) => els.map((el) => (el as unknown as { value: string }).value))).resolves.toEqual(['slo', 'checkout-availability', 'service', 'frontend']);
+    await page.fill('input[name=comment]', 'deploy of checkout v2 in progress');
+    await page.fill('input[name=createdBy]', 'ana');
+    await page.selectOption('select[name=duration]', String(2 * 3_600_000));
+    const before = Date.now();
+    await page.click('button:has-text("Create silence")');
+    await page.waitForSelector('table.silence-list tbody tr');
+    await page.screenshot({ path: join(artifacts, 'view-alerts.png'), fullPage: true });
+
+    const { silences } = (await (await fetch(`${t.url}/api/v1/silences`)).json()) as { silences: { id: string; matchers: Record<string, string>; comment: string; createdBy: string; endsAt: number }[] };
+    expect(silences).toEqual([expect.objectContaining({ matchers: { slo: 'checkout-availability', service: 'frontend' }, comment: 'deploy of checkout v2 in progress', createdBy: 'ana' })]);
+    expect(silences[0]!.endsAt).toBeGreaterThanOrEqual(before + 2 * 3_600_000 - 1_000);
+    expect(silences[0]!.endsAt).toBeLessThanOrEqual(Date.now() + 2 * 3_600_000);
+    await expect(page.locator('table.silence-list tbody tr').innerText()).resolves.toContain('deploy of checkout v2 in progress');
+
+    await page.click(`[data-silence-id="${silences[0]!.id}"] button:has-text("Expire")`);
+    await page.waitForSelector('text=No active silences.');
+    const after = (await (await fetch(`${t.url}/api/v1/silences`)).json()) as { silences: unknown[] };
+    expect(after.silences).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('shows API errors as the API said them: code, message and each bad field', async () => {
+    const onlyFailedRequests = () => consoleErrors.filter((m) => !/Failed to load resource: the server responded with a status of 40[04]/.test(m));
+    await open('/logs?traceId=nothex&limit=0');
+    const banner = page.locator('[role=alert]');
+    await banner.waitFor();
+    const text = await banner.innerText();
+    expect(text).toContain('QUERY_INVALID');
+    expect(text).toContain('traceId');
+    expect(text).toContain('limit');
+    await page.goto(`${t.url}/traces/${'0'.repeat(32)}`);
+    await page.waitForSelector('text=TRACE_NOT_FOUND');
+
+    await page.goto(`${t.url}/alerts`);
+    await page.click('button:has-text("New silence")');
+    await page.click('button:has-text("Create silence")');
+    const form = await page.locator('form[aria-label="new silence"] [role=alert]').innerText();
+    expect(form).toContain('SILENCE_INVALID');
+    for (const field of ['matchers', 'comment', 'createdBy']) expect(form).toContain(field);
+    await page.screenshot({ path: join(artifacts, 'view-errors.png'), fullPage: true });
+    expect(consoleErrors.length).toBeGreaterThan(0); // the browser reports each 4xx answer
+    expect(onlyFailedRequests()).toEqual([]);
+  });
+
+  it('the overview endpoint pages services by name and rejects bad parameters', async () => {
+    const page1 = (await (await fetch(`${t.url}/api/v1/views/overview?since=1h&limit=2`)).json()) as { services: { service: string }[]; nextAfter: string | null };
+    expect(page1.services.map((s) => s.service)).toEqual(['cart', 'catalog']);
+    expect(page1.nextAfter).toBe('catalog');
+    const page3 = (await (await fetch(`${t.url}/api/v1/views/overview?since=1h&limit=2&after=frontend`)).json()) as { services: { service: string }[]; nextAfter: string | null };
+    expect(page3.services.map((s) => s.service)).toEqual(['payments', 'search']);
+    const bad = await fetch(`${t.url}/api/v1/views/overview?limit=0&color=red`);
+    expect(bad.status).toBe(400);
+    const body = (await bad.json()) as { error: { code: string; issues: { path: string[] }[] } };
+    expect(body.error.code).toBe('QUERY_INVALID');
+    expect(body.error.issues.map((i) => i.path[0]).sort()).toEqual(['color', 'limit']);
+  });
+
+  it('the silences endpoint pages newest first through its nextBefore cursor and rejects a bad cursor', async () => {
+    const created: string[] = [];
+    for (const n of [1, 2, 3]) {
+      const response = await fetch(`${t.url}/api/v1/silences`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ matchers: { n: String(n) }, comment: `page test ${n}`, createdBy: 'test', endsAt: Date.now() + 60_000 }) });
+      created.push(((await response.json()) as { id: string }).id);
+    }
+    type SilencePage = { silences: { id: string; comment: string }[]; nextBefore: string | null };
+    const first = (await (await fetch(`${t.url}/api/v1/views/silences?limit=2`)).json()) as SilencePage;
+    expect(first.silences).toHaveLength(2);
+    expect(first.nextBefore).not.toBeNull();
+    const second = (await (await fetch(`${t.url}/api/v1/views/silences?limit=2&before=${encodeURIComponent(first.nextBefore!)}`)).json()) as SilencePage;
+    expect(second.nextBefore).toBeNull();
+    expect([...first.silences, ...second.silences].map((s) => s.id).sort()).toEqual([...created].sort());
+    const bad = await fetch(`${t.url}/api/v1/views/silences?before=yesterday`);
+    expect(bad.status).toBe(400);
+    await expect(bad.json()).resolves.toEqual({ error: expect.objectContaining({ code: 'QUERY_INVALID', issues: [expect.objectContaining({ path: ['before'] })] }) });
+  });
+});

@@ -1,0 +1,149 @@
+// The page's one way to reach the server: typed GET/POST/DELETE against /api/v1, with API errors
+// ({ error: { code, message, issues? } }) turned into ApiError so views can show them as they are.
+
+/** One problem the API found in a request (a bad query parameter or body field). */
+export interface ApiIssue {
+  path: (string | number)[];
+  message: string;
+  code?: string;
+}
+
+/** An error the API answered with (or a network failure, code `NETWORK`). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly issues: readonly ApiIssue[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+interface ErrorBody {
+  error?: { code?: string; message?: string; issues?: ApiIssue[] };
+}
+
+async function call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      ...(signal === undefined ? {} : { signal }),
+    });
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') throw error;
+    throw new ApiError(0, 'NETWORK', `The server did not answer ${method} ${path}: ${(error as Error).message}`);
+  }
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    throw new ApiError(response.status, 'BAD_RESPONSE', `${method} ${path} answered ${response.status} with a body that is not JSON`);
+  }
+  if (!response.ok) {
+    const error = (parsed as ErrorBody | undefined)?.error;
+    throw new ApiError(response.status, error?.code ?? `HTTP_${response.status}`, error?.message ?? `${method} ${path} answered ${response.status}`, error?.issues ?? []);
+  }
+  return parsed as T;
+}
+
+/** GET `path` with the defined entries of `query` as its query string. */
+export function get<T>(path: string, query: Record<string, string | number | boolean | undefined> = {}, signal?: AbortSignal): Promise<T> {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
+  const qs = params.toString();
+  return call<T>('GET', qs === '' ? path : `${path}?${qs}`, undefined, signal);
+}
+
+export const post = <T>(path: string, body: unknown): Promise<T> => call<T>('POST', path, body);
+export const del = (path: string): Promise<void> => call<void>('DELETE', path);
+
+/** Shapes the API returns (see src/http/*-routes.ts and src/storage/*.ts). */
+export interface SparkPoint {
+  t: number;
+  v: number;
+}
+export interface ServiceOverview {
+  service: string;
+  spans: number;
+  errors: number;
+  rate: number;
+  errorRatio: number;
+  p95_ms: number;
+  rateSeries: SparkPoint[];
+  p95Series: SparkPoint[];
+}
+export type Attributes = Record<string, unknown>;
+export interface TraceSummary {
+  trace_id: string;
+  root_service: string;
+  root_name: string;
+  start_ms: number;
+  duration_ms: number;
+  span_count: number;
+  error_count: number;
+}
+export interface Span {
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string | null;
+  service: string;
+  name: string;
+  kind: number;
+  start_ms: number;
+  duration_ms: number;
+  status_code: number;
+  status_message: string | null;
+  attributes: Attributes;
+  resource: Attributes;
+  events: { name: string; time_ms: number; attributes: Attributes }[];
+  scope: string | null;
+}
+export interface LogRecord {
+  id: number;
+  time_ms: number;
+  service: string;
+  severity_number: number;
+  severity_text: string | null;
+  body: string;
+  trace_id: string | null;
+  span_id: string | null;
+  attributes: Attributes;
+}
+export interface Alert {
+  id: string;
+  source: string;
+  severity: string;
+  title: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  status: 'firing' | 'resolved';
+  startsAt: number;
+  endsAt?: number;
+  silenced: boolean;
+  updatedAt: number;
+}
+export interface Silence {
+  id: string;
+  matchers: Record<string, string>;
+  comment: string;
+  createdBy: string;
+  startsAt: number;
+  endsAt: number;
+}
+export interface Anomaly {
+  id: number;
+  seriesKey: string;
+  severity: string;
+  score: number;
+  startsAt: number;
+  endsAt?: number;
+  reason: string;
+}
+/** A page of a list and the cursor for the next one (`null` on the last page). */
+export type Page<K extends string, T, C = number> = { [P in K]: T[] } & { nextBefore: C | null };

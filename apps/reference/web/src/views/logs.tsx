@@ -1,0 +1,101 @@
+import type { JSX } from 'preact';
+import { get, type LogRecord, type Page } from '../api.js';
+import { ErrorBanner } from '../components/error-banner.js';
+import { FilterForm, SinceSelect } from '../components/filter-form.js';
+import { Pager } from '../components/pager.js';
+import { formatTime, SINCE_CHOICES } from '../format.js';
+import { href, Link, type Route } from '../router.js';
+import { useLoad } from '../use-load.js';
+
+const PAGE_SIZE = 100;
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+
+/** The level band of an OTLP severity number (1-4 trace … 21-24 fatal). */
+function band(severity: number): string {
+  return severity >= 21 ? 'fatal' : severity >= 17 ? 'error' : severity >= 13 ? 'warn' : severity >= 9 ? 'info' : severity >= 5 ? 'debug' : severity >= 1 ? 'trace' : 'unset';
+}
+
+/** Log search with the CLI's filters (since, level, service, trace id, text), newest first. */
+export function LogsView(props: { route: Route }): JSX.Element {
+  const q = props.route.query;
+  const filters = {
+    since: q.get('since') ?? '1h',
+    level: q.get('level') ?? '',
+    service: q.get('service') ?? '',
+    traceId: q.get('traceId') ?? '',
+    text: q.get('text') ?? '',
+  };
+  const before = q.get('before') ?? undefined;
+  const limitParam = q.get('limit') ?? undefined;
+  const query = { ...filters, since: filters.since === 'all' ? undefined : filters.since, before, limit: Number(limitParam ?? PAGE_SIZE) };
+  const { data, error } = useLoad(JSON.stringify(query), (signal) => get<Page<'logs', LogRecord>>('/api/v1/logs', query, signal));
+  const base = { ...filters, limit: limitParam };
+  return (
+    <>
+      <div class="title-row">
+        <h1>Logs</h1>
+      </div>
+      <FilterForm path="/logs" label="log search" key={q.toString()}>
+        <SinceSelect value={filters.since} choices={SINCE_CHOICES} allowAll />
+        <label>
+          level ≥
+          <select name="level" value={filters.level}>
+            <option value="">any</option>
+            {LEVELS.map((l) => <option key={l} value={l}>{l}</option>)}
+          </select>
+        </label>
+        <label>
+          service
+          <input name="service" value={filters.service} placeholder="any" />
+        </label>
+        <label>
+          trace id
+          <input name="traceId" value={filters.traceId} placeholder="32 hex" size={34} class="mono" />
+        </label>
+        <label>
+          text
+          <input name="text" value={filters.text} placeholder="contains" />
+        </label>
+        {limitParam !== undefined && <input type="hidden" name="limit" value={limitParam} />}
+      </FilterForm>
+      {error !== undefined && <ErrorBanner error={error} />}
+      {data === undefined ? (
+        error === undefined && <p class="muted">Loading…</p>
+      ) : (
+        <section data-ready="logs">
+          {data.logs.length === 0 ? (
+            <p class="muted">No log records match.</p>
+          ) : (
+            <table class="logs">
+              <thead>
+                <tr>
+                  <th>time</th>
+                  <th>level</th>
+                  <th>service</th>
+                  <th>message</th>
+                  <th>trace</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.logs.map((l) => (
+                  <tr key={l.id} class={`level-${band(l.severity_number)}`}>
+                    <td class="muted nowrap">{formatTime(l.time_ms)}</td>
+                    <td><span class={`badge ${band(l.severity_number)}`}>{l.severity_text ?? band(l.severity_number)}</span></td>
+                    <td>{l.service}</td>
+                    <td class="body">{l.body}</td>
+                    <td>{l.trace_id !== null && <Link href={`/traces/${l.trace_id}`} class="mono" title={l.trace_id}>{l.trace_id.slice(0, 8)}</Link>}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <Pager
+            firstHref={before === undefined ? undefined : href('/logs', base)}
+            nextHref={data.nextBefore === null ? undefined : href('/logs', { ...base, before: data.nextBefore })}
+            shown={data.logs.length}
+          />
+        </section>
+      )}
+    </>
+  );
+}
