@@ -1,8 +1,12 @@
-// The live demo: three instrumented services (storefront → checkout → payments) that send
-// traces, logs and metrics over OTLP/HTTP to the server with the stock OpenTelemetry SDK, with
-// a fault that comes and goes: an error burst in payments and a latency regression in checkout.
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
-import { SeverityNumber } from '@opentelemetry/api-logs';
+// The live demo: three services (storefront → checkout → payments) instrumented with
+// @sightline/tracing on the stock OpenTelemetry SDK, exporting traces, logs and metrics over
+// OTLP/HTTP to the server. Storefront sends a `PlaceOrder` command to checkout, which sends
+// `ChargeCard` to payments, as JSON envelopes (the way a broker would carry them), so causation
+// links and correlation ids are real. A fault comes and goes: an error burst in payments and a
+// latency regression in checkout.
+import { context, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { SeverityNumber, type Logger } from '@opentelemetry/api-logs';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -10,6 +14,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { AttributionSpanProcessor, createMessage, parseMessage, traceCommand, tracePublish, withAttribution } from '@sightline/tracing';
+import type { Principal } from '@sightline/core';
 
 /** When the fault is on: for 60 s out of every 180 s, starting 45 s in. */
 export function faultActive(elapsedMs: number): boolean {
@@ -18,7 +24,8 @@ export function faultActive(elapsedMs: number): boolean {
 }
 
 interface DemoService {
-  name: string;
+  tracer: Tracer;
+  logger: Logger;
   tracerProvider: TracerProvider;
   loggerProvider: LoggerProvider;
   meterProvider: MeterProvider;
@@ -26,65 +33,146 @@ interface DemoService {
 
 function instrument(name: string, url: string): DemoService {
   const resource = resourceFromAttributes({ 'service.name': name, 'service.version': '1.4.2', 'deployment.environment.name': 'demo' });
+  const tracerProvider = new TracerProvider({
+    resource,
+    spanProcessors: [new AttributionSpanProcessor(), new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${url}/v1/traces` }), scheduledDelayMillis: 1_000 })],
+  });
+  const loggerProvider = new LoggerProvider({ resource, processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${url}/v1/logs` }), scheduledDelayMillis: 1_000 })] });
   return {
-    name,
-    tracerProvider: new TracerProvider({ resource, spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${url}/v1/traces` }), scheduledDelayMillis: 1_000 })] }),
-    loggerProvider: new LoggerProvider({ resource, processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${url}/v1/logs` }), scheduledDelayMillis: 1_000 })] }),
+    tracer: tracerProvider.getTracer('demo'),
+    logger: loggerProvider.getLogger('demo'),
+    tracerProvider,
+    loggerProvider,
     meterProvider: new MeterProvider({ resource, readers: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: `${url}/v1/metrics` }), exportIntervalMillis: 10_000 })] }),
   };
 }
 
+class ProcessorTimeout extends Error {
+  override name = 'ProcessorTimeout';
+}
+class PaymentFailed extends Error {
+  override name = 'PaymentFailed';
+}
+
+const CUSTOMERS: Principal[] = [
+  { kind: 'user', id: 'u-1042', team: 'consumer', tenant: 'acme' },
+  { kind: 'user', id: 'u-2210', team: 'consumer', tenant: 'globex' },
+  { kind: 'user', id: 'u-3307', team: 'enterprise', tenant: 'initech' },
+];
+
+const realPause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** What the workload may be given instead of the real thing (tests pass their own). */
+export interface DemoOptions {
+  /** Uniform [0, 1). Default Math.random. */
+  random?: () => number;
+  /** Waits stand in for the services' work. Default: a real timer. */
+  pause?: (ms: number) => Promise<void>;
+  /** Epoch ms, for the fault schedule. Default Date.now. */
+  now?: () => number;
+}
+
+/** The demo's three services; `request` runs one storefront request end to end. */
+export interface DemoWorkload {
+  request(): Promise<void>;
+  /** Drives 20 requests per second until stopped. */
+  start(): void;
+  /** Stops, waits for requests in flight and flushes every exporter. */
+  stop(): Promise<void>;
+}
+
 /** Starts the workload against the server at `url`; returns a function that stops it and flushes. */
-export async function startDemo(url: string, random: () => number = Math.random): Promise<() => Promise<void>> {
-  const services = ['storefront', 'checkout', 'payments'].map((name) => instrument(name, url)) as [DemoService, DemoService, DemoService];
-  const [storefront, checkout, payments] = services;
-  const started = Date.now();
+export async function startDemo(url: string, options: DemoOptions = {}): Promise<() => Promise<void>> {
+  const workload = createDemoWorkload(url, options);
+  workload.start();
+  return () => workload.stop();
+}
+
+export function createDemoWorkload(url: string, options: DemoOptions = {}): DemoWorkload {
+  const { random = Math.random, pause = realPause, now = Date.now } = options;
+  // The server installs one when it starts its own telemetry; a standalone demo needs its own.
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  if (!context.setGlobalContextManager(contextManager)) contextManager.disable();
+  const [storefront, checkout, payments] = ['storefront', 'checkout', 'payments'].map((name) => instrument(name, url)) as [DemoService, DemoService, DemoService];
+  const started = now();
   const requests = storefront.meterProvider.getMeter('demo').createCounter('http.server.requests', { description: 'requests served' });
   const duration = checkout.meterProvider.getMeter('demo').createHistogram('http.server.request.duration', { unit: 's' });
   const queueDepth = payments.meterProvider.getMeter('demo').createGauge('payments.queue.depth');
+  const faulty = () => faultActive(now() - started);
 
-  const child = (service: DemoService, name: string, parent: Context, kind: SpanKind, start: number): Span =>
-    service.tracerProvider.getTracer('demo').startSpan(name, { kind, startTime: start }, parent);
-
-  const oneRequest = () => {
-    const now = Date.now();
-    const faulty = faultActive(now - started);
-    const route = random() < 0.7 ? 'GET /products' : 'POST /checkout';
-    const root = storefront.tracerProvider.getTracer('demo').startSpan(route, { kind: SpanKind.SERVER, startTime: now, attributes: { 'http.request.method': route.split(' ')[0]!, 'http.route': route.split(' ')[1]! } });
-    const rootContext = trace.setSpan(ROOT_CONTEXT, root);
-    let end = now + 5 + random() * 20;
-    let failed = false;
-    if (route === 'POST /checkout') {
-      const checkoutSpan = child(checkout, 'POST /orders', rootContext, SpanKind.SERVER, now + 2);
-      const slow = faulty ? 250 + random() * 400 : 30 + random() * 40;
-      const paymentsSpan = child(payments, 'charge card', trace.setSpan(ROOT_CONTEXT, checkoutSpan), SpanKind.SERVER, now + 5);
-      failed = random() < (faulty ? 0.35 : 0.005);
-      if (failed) {
-        paymentsSpan.setStatus({ code: SpanStatusCode.ERROR, message: 'card processor timeout' });
-        paymentsSpan.setAttribute('error.type', 'ProcessorTimeout');
-        payments.loggerProvider.getLogger('demo').emit({ severityNumber: SeverityNumber.ERROR, severityText: 'ERROR', body: 'charge failed: card processor timeout', attributes: { 'order.id': Math.floor(random() * 1e6) }, context: trace.setSpan(ROOT_CONTEXT, paymentsSpan) });
+  const chargeCard = (json: string) =>
+    traceCommand(parseMessage(JSON.parse(json)), async () => {
+      await pause(3 + random() * 10);
+      queueDepth.record(faulty() ? 40 + random() * 30 : random() * 5);
+      if (random() < (faulty() ? 0.35 : 0.005)) {
+        payments.logger.emit({ severityNumber: SeverityNumber.ERROR, severityText: 'ERROR', body: 'charge failed: card processor timeout', attributes: { 'order.id': Math.floor(random() * 1e6) } });
+        throw new ProcessorTimeout('card processor timeout');
       }
-      paymentsSpan.end(now + 5 + slow * 0.6);
-      if (failed) checkoutSpan.setStatus({ code: SpanStatusCode.ERROR, message: 'payment failed' });
-      checkoutSpan.end(now + 8 + slow);
-      duration.record((slow + 8) / 1_000, { 'http.route': '/orders' });
-      end = now + 12 + slow;
-      checkout.loggerProvider.getLogger('demo').emit({ severityNumber: failed ? SeverityNumber.WARN : SeverityNumber.INFO, severityText: failed ? 'WARN' : 'INFO', body: failed ? 'order not placed: payment failed' : 'order placed', context: trace.setSpan(ROOT_CONTEXT, checkoutSpan) });
-    }
-    if (failed) root.setStatus({ code: SpanStatusCode.ERROR });
-    root.setAttribute('http.response.status_code', failed ? 502 : 200);
-    root.end(end);
-    requests.add(1, { 'http.route': route, 'http.response.status_code': failed ? 502 : 200 });
-    queueDepth.record(faulty ? 40 + random() * 30 : random() * 5);
+    }, { tracer: payments.tracer, parent: 'message', system: 'demo-bus' });
+
+  const placeOrder = (json: string) =>
+    traceCommand(parseMessage(JSON.parse(json)), async () => {
+      const began = performance.now();
+      await pause(faulty() ? 250 + random() * 400 : 30 + random() * 40);
+      const charge = tracePublish({ kind: 'command', type: 'ChargeCard' }, () => createMessage('command', 'ChargeCard', { amount: 42 }), { tracer: checkout.tracer });
+      try {
+        await chargeCard(JSON.stringify(charge));
+        checkout.logger.emit({ severityNumber: SeverityNumber.INFO, severityText: 'INFO', body: 'order placed' });
+      } catch (error) {
+        checkout.logger.emit({ severityNumber: SeverityNumber.WARN, severityText: 'WARN', body: 'order not placed: payment failed' });
+        throw new PaymentFailed('payment failed', { cause: error });
+      } finally {
+        duration.record((performance.now() - began) / 1_000, { 'http.route': '/orders' });
+      }
+    }, { tracer: checkout.tracer, parent: 'message', system: 'demo-bus' });
+
+  const oneRequest = (customer: Principal) => {
+    const [method, route] = random() < 0.7 ? ['GET', '/products'] : ['POST', '/checkout'];
+    return withAttribution(customer, { project: 'storefront' }, () =>
+      storefront.tracer.startActiveSpan(`${method} ${route}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'http.route': route } }, async (span) => {
+        let status = 200;
+        try {
+          if (route === '/products') await pause(5 + random() * 20);
+          else {
+            const order = tracePublish({ kind: 'command', type: 'PlaceOrder' }, () => createMessage('command', 'PlaceOrder', { sku: 'A-1' }), { tracer: storefront.tracer });
+            await placeOrder(JSON.stringify(order)).catch(() => {
+              status = 502;
+              span.setStatus({ code: SpanStatusCode.ERROR, message: 'checkout failed' });
+            });
+          }
+        } finally {
+          span.setAttribute('http.response.status_code', status);
+          requests.add(1, { 'http.route': route, 'http.response.status_code': status });
+          span.end();
+        }
+      }),
+    );
   };
 
-  const timer = setInterval(() => {
-    for (let i = 0; i < 5; i++) oneRequest();
-  }, 250);
-  timer.unref();
+  let inFlight = 0;
+  const request = async () => {
+    inFlight++;
+    try {
+      await oneRequest(CUSTOMERS[Math.floor(random() * CUSTOMERS.length)]!);
+    } finally {
+      inFlight--;
+    }
+  };
+  let timer: NodeJS.Timeout | undefined;
 
-  return async () => {
-    clearInterval(timer);
-    await Promise.all(services.flatMap((s) => [s.tracerProvider.shutdown(), s.loggerProvider.shutdown(), s.meterProvider.shutdown()]));
+  return {
+    request,
+    start() {
+      timer ??= setInterval(() => {
+        // Never pile up requests if the machine stalls.
+        for (let i = 0; i < 5 && inFlight < 200; i++) void request();
+      }, 250);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      while (inFlight > 0) await realPause(20);
+      await Promise.all([storefront, checkout, payments].flatMap((s) => [s.tracerProvider.shutdown(), s.loggerProvider.shutdown(), s.meterProvider.shutdown()]));
+    },
   };
 }

@@ -1,8 +1,8 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span, type Sampler, type SamplingResult } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, TracerProvider, TraceIdRatioBasedSampler, AlwaysOnSampler } from '@opentelemetry/sdk-trace';
+import { BatchSpanProcessor, TracerProvider, AlwaysOnSampler } from '@opentelemetry/sdk-trace';
+import { AttributionSpanProcessor, ConsistentRatioSampler, W3CPropagator } from '@sightline/tracing';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Database } from '../storage/database.js';
 import { StorageSpanExporter } from './storage-span-exporter.js';
@@ -13,9 +13,9 @@ import { StorageSpanExporter } from './storage-span-exporter.js';
  */
 class RouteSampler implements Sampler {
   readonly #all = new AlwaysOnSampler();
-  readonly #ingest: TraceIdRatioBasedSampler;
+  readonly #ingest: ConsistentRatioSampler;
   constructor(ingestRatio: number) {
-    this.#ingest = new TraceIdRatioBasedSampler(ingestRatio);
+    this.#ingest = new ConsistentRatioSampler(ingestRatio);
   }
   shouldSample(parent: Context, traceId: string, _name: string, _kind: SpanKind, attributes: Attributes, _links: Link[]): SamplingResult {
     const path = attributes['url.path'];
@@ -43,12 +43,12 @@ export function startSelfTelemetry(server: FastifyInstance, options: { db: Datab
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'sightline', 'service.version': options.version }),
     sampler: new RouteSampler(options.ingestSampleRatio ?? 0.01),
-    spanProcessors: [new BatchSpanProcessor({ exporter: new StorageSpanExporter(options.db), scheduledDelayMillis: 2_000 })],
+    spanProcessors: [new AttributionSpanProcessor(), new BatchSpanProcessor({ exporter: new StorageSpanExporter(options.db), scheduledDelayMillis: 2_000 })],
   });
   const contextManager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(contextManager);
   trace.setGlobalTracerProvider(provider);
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  propagation.setGlobalPropagator(new W3CPropagator());
   const tracer = provider.getTracer('sightline', options.version);
   const spans = new WeakMap<FastifyRequest, Span>();
 
