@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHECKOUT_ERRORS, CHECKOUT_SPANS, CHECKOUT_TRACE_ID, checkoutTrace, fillerTraces, logsBody, postOtlp, tracesBody, type SeedLog } from './browser-seed.js';
 import { useTestApp } from './test-app.js';
+import { seriesKey } from '../src/signals/anomaly-watch.js';
+import { upsertAnomaly } from '../src/storage/anomaly-store.js';
 
 const artifacts = join(import.meta.dirname, '..', 'test-artifacts');
 const FILLER_TRACES = 60;
@@ -191,6 +193,36 @@ describe('web page views', () => {
     const after = (await (await fetch(`${t.url}/api/v1/silences`)).json()) as { silences: unknown[] };
     expect(after.silences).toEqual([]);
     expect(consoleErrors).toEqual([]);
+  });
+
+  it('anomalies: a timeline per series with the anomalous points marked and their scores', async () => {
+    // Mark the last three minutes of one derived series as anomalous, the way AnomalyWatch stores it.
+    const [series] = await t.app.db.query<{ name: string; service: string; labels: Record<string, string> }>(
+      `select name, service, labels from metric_points where name = 'sightline.request.rate'
+       group by name, service, labels order by count(*) desc, service limit 1`,
+    );
+    const labels = { ...series!.labels, service: series!.service };
+    const points = await t.app.db.query<{ time_ms: number }>(
+      `select time_ms from metric_points where name = $1 and service = $2 and labels = $3::jsonb order by time_ms desc limit 3`,
+      [series!.name, series!.service, JSON.stringify(series!.labels)],
+    );
+    const marked = points.map((p) => Number(p.time_ms)).sort((a, b) => a - b);
+    await upsertAnomaly(t.app.db, {
+      seriesKey: seriesKey(series!.name, labels), detector: 'zscore', startsAt: marked[0]!, endsAt: marked[2]!, score: 0.91, severity: 'error',
+      value: 9, expected: 1, lower: 0, upper: 2, reason: 'value 9 is 6.1 standard deviations from the mean 1', labels,
+    });
+
+    await open('/anomalies?since=1h');
+    await page.waitForSelector('[data-ready="anomalies"] svg.timeline');
+    await expect(page.locator('.timeline-card h2').allTextContents()).resolves.toEqual([expect.stringContaining(`sightline.request.rate ${series!.service}`)]);
+    const scores = await page.locator('svg.timeline circle.anomalous').evaluateAll((els) => els.map((el) => el.getAttribute('data-score')));
+    expect(scores).toEqual(['0.91', '0.91', '0.91']);
+    await expect(page.locator('.timeline-card li').innerText()).resolves.toContain('6.1 standard deviations');
+    await page.screenshot({ path: join(artifacts, 'view-anomalies.png'), fullPage: true });
+    expect(consoleErrors).toEqual([]);
+
+    const bad = await fetch(`${t.url}/api/v1/views/anomalies?limit=0`);
+    expect(bad.status).toBe(400);
   });
 
   it('shows API errors as the API said them: code, message and each bad field', async () => {

@@ -28,10 +28,20 @@ export interface ServiceOverview {
   p95Series: SparkPoint[];
 }
 
+/** One watched series with its points over the window and the anomalies found in it. */
+export interface AnomalyTimeline {
+  seriesKey: string;
+  labels: Record<string, string>;
+  points: SparkPoint[];
+  anomalies: { id: number; startsAt: number; endsAt: number | null; score: number; severity: string; reason: string }[];
+}
+
 /**
  * Read endpoints shaped for the web page's views, so each view needs one paginated call:
  * `GET /api/v1/views/overview?since&limit&after` — services (by name, `after` is the last name of
  * the previous page, `nextAfter` the cursor for the next) with rate, error ratio, p95 and sparklines;
+ * `GET /api/v1/views/anomalies?since&limit&after` — series with anomalies in the window (by series
+ * key, `after` is the last key of the previous page), each with its points and anomalies;
  * `GET /api/v1/views/silences?active&limit&before` — silences newest first, paginated by the
  * `nextBefore` cursor (`<startsAt>:<id>`, opaque to callers).
  */
@@ -78,6 +88,41 @@ export function registerViewRoutes(app: FastifyInstance, options: { db: Database
     }
     const last = rows[rows.length - 1];
     return { services, nextAfter: rows.length === limit && last !== undefined ? last.service : null };
+  });
+
+  app.get('/api/v1/views/anomalies', async (request) => {
+    const now = clock.now();
+    const q = parseQuery(request.query, { since: { type: 'time' }, limit: { type: 'integer', min: 1, max: 50 }, after: { type: 'string' } }, now);
+    const since = Math.min(q.since ?? now - 6 * 3_600_000, now - 1);
+    const limit = q.limit ?? 10;
+    const series = await db.query<{ series_key: string; labels: Record<string, string> }>(
+      `select series_key, (array_agg(labels order by id desc))[1] as labels from anomalies
+       where (ends_at is null or ends_at >= $1) and series_key > $2
+       group by series_key order by series_key limit $3`,
+      [since, q.after ?? '', limit],
+    );
+    const timelines: AnomalyTimeline[] = [];
+    for (const { series_key: key, labels } of series) {
+      const anomalies = await db.query<{ id: number; starts_at: number; ends_at: number | null; score: number; severity: string; reason: string }>(
+        `select id, starts_at, ends_at, score, severity, reason from anomalies
+         where series_key = $1 and (ends_at is null or ends_at >= $2) order by starts_at`,
+        [key, since],
+      );
+      // Derived series are stored with the service as a column and the other labels as jsonb.
+      const { service = '', ...rest } = labels;
+      const points = await db.query<{ time_ms: number; value: number }>(
+        `select time_ms, value from metric_points where name = $1 and service = $2 and labels = $3::jsonb and time_ms >= $4 order by time_ms limit 2000`,
+        [key.slice(0, key.indexOf('{')), service, JSON.stringify(rest), since],
+      );
+      timelines.push({
+        seriesKey: key,
+        labels,
+        points: points.map((p) => ({ t: Number(p.time_ms), v: Number(p.value) })),
+        anomalies: anomalies.map((a) => ({ id: Number(a.id), startsAt: Number(a.starts_at), endsAt: a.ends_at === null ? null : Number(a.ends_at), score: Number(a.score), severity: a.severity, reason: a.reason })),
+      });
+    }
+    const last = series[series.length - 1];
+    return { since, now, series: timelines, nextAfter: series.length === limit && last !== undefined ? last.series_key : null };
   });
 
   app.get('/api/v1/views/silences', async (request) => {

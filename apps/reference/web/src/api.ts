@@ -147,3 +147,11 @@ export interface Anomaly {
 }
 /** A page of a list and the cursor for the next one (`null` on the last page). */
 export type Page<K extends string, T, C = number> = { [P in K]: T[] } & { nextBefore: C | null };
+
+/** One watched series with its points and anomalies (`GET /api/v1/views/anomalies`). */
+export interface AnomalyTimeline {
+  seriesKey: string;
+  labels: Record<string, string>;
+  points: SparkPoint[];
+  anomalies: { id: number; startsAt: number; endsAt: number | null; score: number; severity: string; reason: string }[];
+}

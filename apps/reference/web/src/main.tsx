@@ -2,6 +2,7 @@ import { render, type JSX } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { Link, useRoute, type Route } from './router.js';
 import { AlertsView } from './views/alerts.js';
+import { AnomaliesView } from './views/anomalies.js';
 import { LogsView } from './views/logs.js';
 import { OverviewView } from './views/overview.js';
 import { TracesView } from './views/traces.js';
@@ -12,6 +13,7 @@ const NAV = [
   ['/', 'Overview'],
   ['/traces', 'Traces'],
   ['/logs', 'Logs'],
+  ['/anomalies', 'Anomalies'],
   ['/alerts', 'Alerts'],
 ] as const;
 
@@ -31,6 +33,8 @@ function View(props: { route: Route }): JSX.Element {
       return <TracesView route={props.route} />;
     case '/logs':
       return <LogsView route={props.route} />;
+    case '/anomalies':
+      return <AnomaliesView route={props.route} />;
     case '/alerts':
       return <AlertsView route={props.route} />;
     default:

@@ -110,6 +110,7 @@ export function OverviewView(props: { route: Route }): JSX.Element {
                 ))}
               </ul>
             )}
+            <p class="more"><Link href="/anomalies">Anomaly timelines »</Link></p>
           </section>
           <section>
             <h2>Recent errors</h2>
