@@ -116,6 +116,21 @@ describe('AuditTrail', () => {
     expect(verifyAuditTrail(sink.blocks).ok).toBe(true);
   });
 
+  it('masks secrets at any depth and in any case, in arrays too, and leaves clean inputs in the same block untouched', async () => {
+    const sink = new MemoryAuditSink();
+    const trail = new AuditTrail({ sink, clock });
+    const authorizer = createAuthorizer(set, { clock, onDecision: trail.record });
+    authorizer.decide(req('read', { headers: [{ name: 'x' }, { Authorization: 'Bearer abc' }], list: Array.from({ length: 150 }, (_, i) => i) }));
+    authorizer.decide(req('read', { note: 'fine' }));
+    await trail.flush();
+    const [masked, clean] = sink.entries.map((e) => (e.input as { context: Record<string, unknown> }).context);
+    expect(masked?.headers).toEqual([{ name: 'x' }, { Authorization: '***' }]);
+    expect(masked?.list).toHaveLength(100);
+    expect(clean).toEqual({ ip: '10.0.0.1', note: 'fine' });
+    expect(sink.blocks).toHaveLength(1);
+    expect(verifyAuditTrail(sink.blocks).ok).toBe(true);
+  });
+
   it('reports policy coverage: policies that never decided anything', async () => {
     const coverage = policyCoverage(['read', 'no-delete', 'never-used'], (await blocksOf(4)).flatMap((b) => b.entries));
     expect(coverage.neverMatched).toEqual(['never-used']);

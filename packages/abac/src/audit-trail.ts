@@ -75,7 +75,7 @@ export class AuditTrail {
   readonly #clock: Clock;
   readonly #sampleRate: number;
   readonly #mask: ReadonlySet<string>;
-  readonly #maskPattern: RegExp;
+  readonly #maskLengths: ReadonlySet<number>;
   readonly #batchSize: number;
   readonly #runId = randomUUID();
   #requests: AccessRequest[] = [];
@@ -91,8 +91,7 @@ export class AuditTrail {
     this.#clock = options.clock ?? systemClock;
     this.#sampleRate = options.allowSampleRate ?? 1;
     this.#mask = new Set((options.maskKeys ?? DEFAULT_MASK).map((k) => k.toLowerCase()));
-    const escaped = [...this.#mask].map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-    this.#maskPattern = new RegExp(`"(?:${escaped.join('|')})"\\s*:`, 'i');
+    this.#maskLengths = new Set([...this.#mask].map((k) => k.length));
     this.#batchSize = options.batchSize ?? 1_024;
     this.#lastHash = options.lastHash ?? GENESIS_HASH;
     this.#seq = options.lastSeq ?? 0;
@@ -123,18 +122,16 @@ export class AuditTrail {
   }
 
   #seal(requests: AccessRequest[], decisions: Decision[], times: number[]): SealedBlock {
-    const entries = requests.map((request, i) => this.#entry(request, decisions[i]!, times[i]!, request));
+    // The common request is stored as it is; only one that holds a secret-looking key, an
+    // over-long string or a value JSON cannot hold pays for a masked copy. Checking the objects
+    // costs a fraction of scanning the serialised batch for the same things.
+    const entries = requests.map((request, i) => this.#entry(request, decisions[i]!, times[i]!, needsMasking(request, this.#mask, this.#maskLengths, 0) ? mask(request, this.#mask, 0) : request));
     let entriesJson: string;
     try {
       entriesJson = JSON.stringify(entries);
     } catch {
-      entriesJson = ''; // a value JSON cannot hold (BigInt, a cycle): take the masking path below
-    }
-    // The common case stores requests as they are; only a batch that holds a secret-looking key,
-    // an over-long string or an unserialisable value pays for a masked copy.
-    if (entriesJson === '' || this.#maskPattern.test(entriesJson) || hasLongString(entriesJson, MAX_STRING)) {
-      const seq0 = this.#seq - entries.length;
-      this.#seq = seq0;
+      // A getter or toJSON that throws: store every input of the batch masked, with the same seqs.
+      this.#seq -= entries.length;
       entriesJson = JSON.stringify(requests.map((request, i) => this.#entry(request, decisions[i]!, times[i]!, mask(request, this.#mask, 0))));
     }
     const prevHash = this.#lastHash;
@@ -225,22 +222,35 @@ export class MemoryAuditSink implements AuditSink {
   }
 }
 
-/** Whether a JSON text holds a string literal longer than `max` characters (one linear pass). */
-function hasLongString(json: string, max: number): boolean {
-  let inString = false;
-  let length = 0;
-  for (let i = 0; i < json.length; i++) {
-    const c = json.charCodeAt(i);
-    if (!inString) {
-      if (c === 34) {
-        inString = true;
-        length = 0;
-      }
-    } else if (c === 34) inString = false;
-    else {
-      if (c === 92) i++; // an escape stands for one character
-      if (++length > max) return true;
-    }
+/**
+ * Whether `mask` would change `value`: a key in `keys` (any case), a string over MAX_STRING, a
+ * value JSON cannot hold or drops, an array over 100 items, or nesting deeper than `mask` goes.
+ * `lengths` (of the mask keys) spares lowercasing keys that cannot match.
+ */
+function needsMasking(value: unknown, keys: ReadonlySet<string>, lengths: ReadonlySet<number>, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+      return value.length > MAX_STRING;
+    case 'bigint':
+    case 'function':
+    case 'symbol':
+      return true;
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return false;
+  if (depth > 8) return true;
+  if (Array.isArray(value)) {
+    if (value.length > 100) return true;
+    for (const item of value) if (needsMasking(item, keys, lengths, depth + 1)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (lengths.has(key.length) && keys.has(key.toLowerCase())) return true;
+    if (needsMasking((value as Record<string, unknown>)[key], keys, lengths, depth + 1)) return true;
   }
   return false;
 }
