@@ -1,0 +1,18 @@
+export { parseSloSpecs, parseSloSpec, serializeSloSpec } from './spec.js';
+export type { SloSpec, SloWindow, SliSpec, PrometheusSli } from './spec.js';
+export { loadSloSpecs, toOpenSlo } from './openslo.js';
+export { DEFAULT_BURN_WINDOWS } from './burn-windows.js';
+export type { BurnWindow } from './burn-windows.js';
+export { SloTracker, budgetWindow } from './slo-tracker.js';
+export type { SloStatus, ErrorBudget, BurnWindowStatus } from './slo-tracker.js';
+export { SloEngine } from './slo-engine.js';
+export type { AlertTransitions } from './slo-engine.js';
+export { calendarPeriodStart, calendarPeriodEnd } from './calendar.js';
+export { DEFAULT_POLICY, parsePolicy, policyActions, deployGate } from './error-budget-policy.js';
+export type { PolicyAction, PolicyRule } from './error-budget-policy.js';
+export { sloReport } from './slo-report.js';
+export type { ReportPeriod, Breach } from './slo-report.js';
+export { registerSloMetrics, SLO_METRIC_NAMES } from './slo-metrics.js';
+export type { SloEventCounter } from './slo-metrics.js';
+export { toPrometheusRules, ruleWindows, promDuration, RULE_LABELS } from './prometheus-rules.js';
+export { toGrafanaDashboard } from './grafana-dashboard.js';

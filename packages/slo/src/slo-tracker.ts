@@ -1,0 +1,221 @@
+import { SightlineError, systemClock, type Clock } from '@sightline/core';
+import { BucketRing } from './bucket-ring.js';
+import type { BurnWindow } from './burn-windows.js';
+import { calendarPeriodEnd, calendarPeriodStart } from './calendar.js';
+import { durationOrUndefined, type SloSpec } from './spec.js';
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+/** Windows up to this long are summed from minute buckets; longer ones from hour buckets. */
+const FINE_SPAN = 6 * HOUR;
+
+/** Budget, in fractions of the window's allowed bad events and in events. */
+export interface ErrorBudget {
+  /** 1 − objective: the fraction of events allowed to be bad. */
+  readonly allowedBadFraction: number;
+  /** Bad events the window's traffic so far allows. */
+  readonly allowedBadEvents: number;
+  /** Bad events / allowed bad events (0 with no traffic; above 1 when overspent). */
+  readonly consumedFraction: number;
+  /** 1 − consumed (negative when overspent). */
+  readonly remainingFraction: number;
+  readonly remainingEvents: number;
+  /**
+   * At the 1h burn rate, ms until the remaining budget is spent: remaining × window length /
+   * burn rate (constant traffic assumed). `null` when nothing burns; 0 when already spent.
+   */
+  readonly timeToExhaustionMs: number | null;
+}
+
+/** One burn-rate condition's state. */
+export interface BurnWindowStatus extends BurnWindow {
+  readonly longBurnRate: number;
+  readonly shortBurnRate: number;
+  /** Both burn rates strictly above `burnRate`. */
+  readonly firing: boolean;
+}
+
+/** Everything about one SLO at one instant. */
+export interface SloStatus {
+  readonly name: string;
+  readonly service: string;
+  readonly objective: number;
+  readonly at: number;
+  /** The budget window: [start, end) — rolling: the last `duration`; calendar: the current period. */
+  readonly window: { readonly start: number; readonly end: number };
+  readonly events: { readonly good: number; readonly bad: number; readonly total: number };
+  /** good / total over the window; 1 with no traffic (nothing failed). */
+  readonly attainment: number;
+  readonly budget: ErrorBudget;
+  /** Burn rate per window used by the alert conditions, keyed by the window (`5m`, `1h`, ...). */
+  readonly burnRates: Readonly<Record<string, number>>;
+  readonly conditions: readonly BurnWindowStatus[];
+  readonly firing: { readonly page: boolean; readonly ticket: boolean };
+}
+
+/**
+ * Streaming evaluation of one SLO: record events as they happen (O(1), no allocation), ask for
+ * its status at any instant (O(buckets)). Events go into minute buckets for the last 6 hours and
+ * hour buckets for the budget window and the long alert windows, so memory is fixed by the
+ * spec (about 17 KB for a 30-day SLO), never by the event rate.
+ *
+ * Time: every record and status takes an instant (default: the injected clock). Events up to the
+ * ring's reach in the past are placed in their bucket (late data); older ones are not recorded
+ * and counted in `rejectedEvents`. A status asked for an instant before the newest event sees
+ * only the events up to that instant's bucket — the clock going backwards never double counts.
+ */
+export class SloTracker {
+  readonly spec: SloSpec;
+  readonly #clock: Clock;
+  readonly #fine: BucketRing;
+  readonly #coarse: BucketRing;
+  readonly #threshold: number;
+  readonly #sums = { good: 0, total: 0 };
+  #rejected = 0;
+
+  constructor(spec: SloSpec, options: { clock?: Clock } = {}) {
+    this.spec = spec;
+    this.#clock = options.clock ?? systemClock;
+    this.#threshold = spec.sli.kind === 'latency' || spec.sli.kind === 'freshness' ? spec.sli.thresholdMs : Number.POSITIVE_INFINITY;
+    const longest = Math.max(budgetSpanMs(spec), ...spec.alerting.burnWindows.map((w) => durationOrUndefined(w.longWindow) ?? 0));
+    this.#fine = new BucketRing(MINUTE, FINE_SPAN / MINUTE + 1);
+    this.#coarse = new BucketRing(HOUR, Math.ceil(longest / HOUR) + 1);
+  }
+
+  /** Events not recorded because they were older than the ring reaches. */
+  get rejectedEvents(): number {
+    return this.#rejected;
+  }
+
+  /** Records `good` good events out of `total` (ratio and availability SLIs). */
+  record(good: number, total: number, at: number = this.#clock.now()): void {
+    if (!(good >= 0 && total >= good && Number.isFinite(total))) throw countsError(good, total);
+    const fine = this.#fine.add(at, good, total);
+    const coarse = this.#coarse.add(at, good, total);
+    if (!fine && !coarse) this.#rejected += total;
+  }
+
+  /** Records one event that succeeded or failed. */
+  recordOutcome(ok: boolean, at: number = this.#clock.now()): void {
+    const good = ok ? 1 : 0;
+    const fine = this.#fine.add(at, good, 1);
+    const coarse = this.#coarse.add(at, good, 1);
+    if (!fine && !coarse) this.#rejected++;
+  }
+
+  /**
+   * Records one event of a latency (or freshness: pass the lag) SLI: good when `ms` is at most
+   * the threshold.
+   */
+  recordDuration(ms: number, at: number = this.#clock.now()): void {
+    this.recordOutcome(ms <= this.#threshold, at);
+  }
+
+  /**
+   * Records a histogram's new observations: `buckets` are cumulative counts by upper bound `le`
+   * (Prometheus style, `+Inf` last). Bucket-boundary rule: an event is good only when its whole
+   * bucket is at or under the threshold (the count of the largest `le` ≤ threshold); a bucket
+   * that straddles the threshold counts as bad, so the SLI never looks better than it is.
+   */
+  recordHistogram(buckets: readonly { readonly le: number; readonly count: number }[], at: number = this.#clock.now()): void {
+    let good = 0;
+    let total = 0;
+    for (const b of buckets) {
+      if (b.le <= this.#threshold) good = Math.max(good, b.count);
+      total = Math.max(total, b.count);
+    }
+    this.record(good, total, at);
+  }
+
+  /** Good and total events over the `ms` ending at `at` (bucket-aligned; see README). */
+  counts(ms: number, at: number = this.#clock.now()): { good: number; total: number } {
+    const out = { good: 0, total: 0 };
+    if (ms <= FINE_SPAN && ms % MINUTE === 0) this.#fine.sum(Math.floor(at / MINUTE), ms / MINUTE, out);
+    else this.#coarse.sum(Math.floor(at / HOUR), Math.ceil(ms / HOUR), out);
+    return out;
+  }
+
+  /** Burn rate over the `ms` ending at `at`: error ratio / allowed error ratio (0 with no traffic). */
+  burnRate(ms: number, at: number = this.#clock.now()): number {
+    const { good, total } = this.counts(ms, at);
+    return total === 0 ? 0 : (total - good) / total / (1 - this.spec.objective);
+  }
+
+  status(at: number = this.#clock.now()): SloStatus {
+    const spec = this.spec;
+    const { start, end } = budgetWindow(spec, at);
+    const sums = this.#sums;
+    this.#coarse.sum(Math.floor(at / HOUR), Math.floor(at / HOUR) - Math.floor(start / HOUR) + 1, sums);
+    const { good, total } = sums;
+    const bad = total - good;
+    const allowedBadFraction = 1 - spec.objective;
+    const allowedBadEvents = total * allowedBadFraction;
+    const consumedFraction = total === 0 ? 0 : bad / allowedBadEvents;
+    const burnRates: Record<string, number> = {};
+    const rate = (window: string) => (burnRates[window] ??= this.burnRate(durationOrUndefined(window) ?? 0, at));
+    const conditions = spec.alerting.burnWindows.map((w) => {
+      const longBurnRate = rate(w.longWindow);
+      const shortBurnRate = rate(w.shortWindow);
+      return { ...w, longBurnRate, shortBurnRate, firing: longBurnRate > w.burnRate && shortBurnRate > w.burnRate };
+    });
+    const burn1h = rate('1h');
+    const remainingFraction = 1 - consumedFraction;
+    return {
+      name: spec.name,
+      service: spec.service,
+      objective: spec.objective,
+      at,
+      window: { start, end },
+      events: { good, bad, total },
+      attainment: total === 0 ? 1 : good / total,
+      budget: {
+        allowedBadFraction,
+        allowedBadEvents,
+        consumedFraction,
+        remainingFraction,
+        remainingEvents: allowedBadEvents - bad,
+        timeToExhaustionMs: remainingFraction <= 0 ? 0 : burn1h === 0 ? null : Math.round((remainingFraction * (end - start)) / burn1h),
+      },
+      burnRates,
+      conditions,
+      firing: { page: conditions.some((c) => c.firing && c.severity === 'page'), ticket: conditions.some((c) => c.firing && c.severity === 'ticket') },
+    };
+  }
+
+  /** Hour buckets as plain data (for a report or persistence). */
+  hourly(): { bucketMs: number; newest: number; good: number[]; total: number[] } {
+    return this.#coarse.snapshot();
+  }
+
+  /** Plain data that {@link SloTracker.restore} reads back: a restart loses no window. */
+  snapshot(): { fine: ReturnType<BucketRing['snapshot']>; coarse: ReturnType<BucketRing['snapshot']>; rejected: number } {
+    return { fine: this.#fine.snapshot(), coarse: this.#coarse.snapshot(), rejected: this.#rejected };
+  }
+
+  restore(state: ReturnType<SloTracker['snapshot']>): void {
+    this.#fine.restore(state.fine);
+    this.#coarse.restore(state.coarse);
+    this.#rejected = state.rejected;
+  }
+}
+
+/** The budget window containing `at`. */
+export function budgetWindow(spec: SloSpec, at: number): { start: number; end: number } {
+  if (spec.window.kind === 'calendar') {
+    const start = calendarPeriodStart(at, spec.window.unit, spec.window.timeZone);
+    return { start, end: calendarPeriodEnd(start, spec.window.unit, spec.window.timeZone) };
+  }
+  const length = durationOrUndefined(spec.window.duration) ?? 30 * 86_400_000;
+  // Hour-aligned: the window is the `length / 1h` hour buckets ending with the current one.
+  const end = (Math.floor(at / HOUR) + 1) * HOUR;
+  return { start: end - length, end };
+}
+
+function budgetSpanMs(spec: SloSpec): number {
+  if (spec.window.kind === 'calendar') return (spec.window.unit === 'month' ? 31 * 24 + 1 : 7 * 24 + 1) * HOUR;
+  return durationOrUndefined(spec.window.duration) ?? 30 * 86_400_000;
+}
+
+function countsError(good: number, total: number): SightlineError {
+  return new SightlineError('SLO_RECORD_INVALID', `SloTracker.record(${good}, ${total}): expected finite counts with 0 <= good <= total`, { good, total });
+}

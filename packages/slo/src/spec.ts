@@ -1,0 +1,255 @@
+import { IssueCollector, parseDuration, type IssuePath } from '@sightline/core';
+import { DEFAULT_BURN_WINDOWS, type BurnWindow } from './burn-windows.js';
+
+/** Rolling: the last `duration` (e.g. `30d`). Calendar: the current month or week in a time zone. */
+export type SloWindow = { readonly kind: 'rolling'; readonly duration: string } | { readonly kind: 'calendar'; readonly unit: 'month' | 'week'; readonly timeZone: string };
+
+/**
+ * What counts as a good event.
+ * - `availability`: the event succeeded (for spans: no error status, no HTTP 5xx).
+ * - `latency`: the event took at most `thresholdMs` (from raw durations, or histogram buckets: see README).
+ * - `freshness`: the data was at most `thresholdMs` old when read.
+ * - `ratio`: good and total are two counters you record yourself.
+ * `operation` narrows a span-derived SLI to one operation (route or span name) of the service.
+ */
+export type SliSpec =
+  | { readonly kind: 'availability'; readonly operation?: string }
+  | { readonly kind: 'latency'; readonly thresholdMs: number; readonly operation?: string }
+  | { readonly kind: 'freshness'; readonly thresholdMs: number }
+  | { readonly kind: 'ratio' };
+
+/**
+ * PromQL for the rule export, Sloth style: `{{.window}}` stands for the range (`5m`, `1h`, ...).
+ * Without it the export uses the counters `registerSloMetrics` registers.
+ */
+export interface PrometheusSli {
+  readonly errorQuery: string;
+  readonly totalQuery: string;
+}
+
+/** One SLO, normalised: every default is written out, so serialising it loses nothing. */
+export interface SloSpec {
+  readonly name: string;
+  readonly service: string;
+  readonly description?: string;
+  /** Target fraction of good events, in (0, 1), e.g. 0.999. */
+  readonly objective: number;
+  readonly window: SloWindow;
+  readonly sli: SliSpec;
+  readonly alerting: { readonly burnWindows: readonly BurnWindow[] };
+  readonly prometheus?: PrometheusSli;
+  /** Extra labels on alerts, metrics and rules (e.g. `team`). */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+const NAME = /^[a-z0-9]([a-z0-9._-]{0,126}[a-z0-9])?$/;
+const LABEL_KEY = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const SLI_KINDS = ['availability', 'latency', 'freshness', 'ratio'] as const;
+
+/**
+ * Validates and normalises SLOs given as objects in the native form. Every problem of every SLO
+ * is reported at once with its path (`[1].objective`), in a `ValidationError` coded
+ * `SLO_SPEC_INVALID`; nothing is returned unless all are valid. Names must be unique.
+ * @example
+ * parseSloSpecs([{ name: 'checkout-availability', service: 'checkout', objective: 0.999, window: '30d', sli: { kind: 'availability' } }]);
+ */
+export function parseSloSpecs(input: unknown, source = 'SLO specs'): SloSpec[] {
+  const issues = new IssueCollector();
+  const list = Array.isArray(input) ? input : isRecord(input) && Array.isArray(input.slos) ? input.slos : undefined;
+  if (list === undefined) {
+    issues.add([], 'expected a list of SLOs or an object with an `slos` list', 'SLO_LIST');
+    issues.throwIfAny('SLO_SPEC_INVALID', source);
+  }
+  const specs: SloSpec[] = [];
+  const seen = new Map<string, number>();
+  list!.forEach((item: unknown, i: number) => {
+    const spec = normaliseSpec(item, [i], issues);
+    const name = isRecord(item) ? item.name : undefined;
+    if (typeof name === 'string') {
+      const first = seen.get(name);
+      if (first !== undefined) issues.add([i, 'name'], `duplicate name ${JSON.stringify(name)} (first at [${first}])`, 'SLO_DUPLICATE');
+      else seen.set(name, i);
+    }
+    if (spec !== undefined) specs.push(spec);
+  });
+  issues.throwIfAny('SLO_SPEC_INVALID', source);
+  return specs;
+}
+
+/** One SLO; see {@link parseSloSpecs}. */
+export function parseSloSpec(input: unknown, source = 'SLO spec'): SloSpec {
+  const issues = new IssueCollector();
+  const spec = normaliseSpec(input, [], issues);
+  issues.throwIfAny('SLO_SPEC_INVALID', source);
+  return spec!;
+}
+
+/** The native form of a spec as plain data (what `parseSloSpecs` reads back to an identical spec). */
+export function serializeSloSpec(spec: SloSpec): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: spec.name, service: spec.service };
+  if (spec.description !== undefined) out.description = spec.description;
+  out.objective = spec.objective;
+  out.window = spec.window.kind === 'rolling' ? spec.window.duration : { calendar: spec.window.unit, timeZone: spec.window.timeZone };
+  out.sli = { ...spec.sli };
+  out.alerting = { burnWindows: spec.alerting.burnWindows.map((w) => ({ ...w })) };
+  if (spec.prometheus !== undefined) out.prometheus = { ...spec.prometheus };
+  out.labels = { ...spec.labels };
+  return out;
+}
+
+function normaliseSpec(input: unknown, at: IssuePath, issues: IssueCollector): SloSpec | undefined {
+  if (!isRecord(input)) {
+    issues.add(at, 'expected an object', 'SLO_NOT_OBJECT');
+    return undefined;
+  }
+  const before = issues.issues.length;
+  const known = new Set(['name', 'service', 'description', 'objective', 'window', 'sli', 'alerting', 'prometheus', 'labels']);
+  for (const key of Object.keys(input)) if (!known.has(key)) issues.add([...at, key], `unknown field (known: ${[...known].join(', ')})`, 'SLO_UNKNOWN_FIELD');
+  const name = input.name;
+  if (typeof name !== 'string' || !NAME.test(name)) issues.add([...at, 'name'], 'must be 1-128 lowercase letters, digits, ".", "_" or "-", starting and ending with a letter or digit', 'SLO_NAME');
+  const service = input.service;
+  if (typeof service !== 'string' || service === '') issues.add([...at, 'service'], 'must be a non-empty string', 'SLO_SERVICE');
+  if (input.description !== undefined && typeof input.description !== 'string') issues.add([...at, 'description'], 'must be a string', 'SLO_DESCRIPTION');
+  const objective = input.objective;
+  if (typeof objective !== 'number' || !(objective > 0 && objective < 1)) {
+    issues.add([...at, 'objective'], `must be a number in (0, 1), e.g. 0.999 for 99.9%; got ${JSON.stringify(objective)}`, 'SLO_OBJECTIVE');
+  }
+  const window = normaliseWindow(input.window, [...at, 'window'], issues);
+  const sli = normaliseSli(input.sli, [...at, 'sli'], issues);
+  const burnWindows = normaliseAlerting(input.alerting, [...at, 'alerting'], issues);
+  const prometheus = normalisePrometheus(input.prometheus, [...at, 'prometheus'], issues);
+  const labels = normaliseLabels(input.labels, [...at, 'labels'], issues);
+  if (issues.issues.length > before) return undefined;
+  return {
+    name: name as string,
+    service: service as string,
+    ...(input.description === undefined ? {} : { description: input.description as string }),
+    objective: objective as number,
+    window: window!,
+    sli: sli!,
+    alerting: { burnWindows: burnWindows! },
+    ...(prometheus === undefined ? {} : { prometheus }),
+    labels: labels!,
+  };
+}
+
+function normaliseWindow(value: unknown, at: IssuePath, issues: IssueCollector): SloWindow | undefined {
+  if (value === undefined) return { kind: 'rolling', duration: '30d' };
+  if (typeof value === 'string') {
+    const ms = durationOrUndefined(value);
+    if (ms === undefined || ms < 3_600_000 || ms > 400 * 86_400_000 || ms % 3_600_000 !== 0) {
+      issues.add(at, `unknown window ${JSON.stringify(value)}: a rolling window is a whole number of hours between 1h and 400d, e.g. "30d" or "28d"`, 'SLO_WINDOW');
+      return undefined;
+    }
+    return { kind: 'rolling', duration: value };
+  }
+  if (isRecord(value) && (value.calendar === 'month' || value.calendar === 'week')) {
+    const timeZone = value.timeZone ?? 'UTC';
+    if (typeof timeZone !== 'string' || !isTimeZone(timeZone)) {
+      issues.add([...at, 'timeZone'], `unknown IANA time zone ${JSON.stringify(timeZone)}`, 'SLO_TIME_ZONE');
+      return undefined;
+    }
+    return { kind: 'calendar', unit: value.calendar, timeZone };
+  }
+  issues.add(at, 'must be a rolling duration such as "30d" or { calendar: "month" | "week", timeZone }', 'SLO_WINDOW');
+  return undefined;
+}
+
+function normaliseSli(value: unknown, at: IssuePath, issues: IssueCollector): SliSpec | undefined {
+  if (!isRecord(value) || !SLI_KINDS.includes(value.kind as (typeof SLI_KINDS)[number])) {
+    issues.add([...at, 'kind'], `must be one of ${SLI_KINDS.join(', ')}`, 'SLO_SLI_KIND');
+    return undefined;
+  }
+  const operation = value.operation;
+  if (operation !== undefined && (typeof operation !== 'string' || operation === '')) issues.add([...at, 'operation'], 'must be a non-empty string', 'SLO_SLI_OPERATION');
+  const op = typeof operation === 'string' && operation !== '' ? { operation } : {};
+  switch (value.kind) {
+    case 'availability':
+      return { kind: 'availability', ...op };
+    case 'ratio':
+      return { kind: 'ratio' };
+    case 'latency':
+    case 'freshness': {
+      const threshold = value.thresholdMs;
+      if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold <= 0) {
+        issues.add([...at, 'thresholdMs'], `a ${value.kind} SLI needs thresholdMs > 0`, 'SLO_SLI_THRESHOLD');
+        return undefined;
+      }
+      return value.kind === 'latency' ? { kind: 'latency', thresholdMs: threshold, ...op } : { kind: 'freshness', thresholdMs: threshold };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function normaliseAlerting(value: unknown, at: IssuePath, issues: IssueCollector): BurnWindow[] | undefined {
+  if (value === undefined) return DEFAULT_BURN_WINDOWS.map((w) => ({ ...w }));
+  if (!isRecord(value) || !Array.isArray(value.burnWindows) || value.burnWindows.length === 0) {
+    issues.add([...at, 'burnWindows'], 'must be a non-empty list of { severity, longWindow, shortWindow, burnRate }', 'SLO_BURN_WINDOWS');
+    return undefined;
+  }
+  const out: BurnWindow[] = [];
+  value.burnWindows.forEach((w: unknown, i: number) => {
+    const p = [...at, 'burnWindows', i];
+    if (!isRecord(w)) return issues.add(p, 'expected an object', 'SLO_BURN_WINDOW');
+    if (w.severity !== 'page' && w.severity !== 'ticket') issues.add([...p, 'severity'], 'must be "page" or "ticket"', 'SLO_BURN_SEVERITY');
+    const long = typeof w.longWindow === 'string' ? durationOrUndefined(w.longWindow) : undefined;
+    const short = typeof w.shortWindow === 'string' ? durationOrUndefined(w.shortWindow) : undefined;
+    if (long === undefined || long % 60_000 !== 0 || long <= 0) issues.add([...p, 'longWindow'], 'must be a whole number of minutes such as "1h"', 'SLO_BURN_WINDOW');
+    if (short === undefined || short % 60_000 !== 0 || short <= 0) issues.add([...p, 'shortWindow'], 'must be a whole number of minutes such as "5m"', 'SLO_BURN_WINDOW');
+    if (long !== undefined && short !== undefined && short >= long) issues.add([...p, 'shortWindow'], 'must be shorter than longWindow', 'SLO_BURN_WINDOW');
+    if (typeof w.burnRate !== 'number' || !(w.burnRate > 0) || !Number.isFinite(w.burnRate)) issues.add([...p, 'burnRate'], 'must be a number > 0', 'SLO_BURN_RATE');
+    out.push({ severity: w.severity as 'page' | 'ticket', longWindow: w.longWindow as string, shortWindow: w.shortWindow as string, burnRate: w.burnRate as number });
+  });
+  return out;
+}
+
+function normalisePrometheus(value: unknown, at: IssuePath, issues: IssueCollector): PrometheusSli | undefined {
+  if (value === undefined) return undefined;
+  if (!isRecord(value)) {
+    issues.add(at, 'expected { errorQuery, totalQuery }', 'SLO_PROMETHEUS');
+    return undefined;
+  }
+  for (const key of ['errorQuery', 'totalQuery'] as const) {
+    const q = value[key];
+    if (typeof q !== 'string' || !q.includes('{{.window}}')) issues.add([...at, key], 'must be PromQL containing the {{.window}} placeholder, e.g. sum(rate(http_requests_total{code=~"5.."}[{{.window}}]))', 'SLO_PROMETHEUS_QUERY');
+  }
+  return { errorQuery: value.errorQuery as string, totalQuery: value.totalQuery as string };
+}
+
+function normaliseLabels(value: unknown, at: IssuePath, issues: IssueCollector): Record<string, string> | undefined {
+  if (value === undefined) return {};
+  if (!isRecord(value)) {
+    issues.add(at, 'expected an object of string labels', 'SLO_LABELS');
+    return undefined;
+  }
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (!LABEL_KEY.test(k) || k.startsWith('__')) issues.add([...at, k], 'must be a Prometheus label name', 'SLO_LABEL_NAME');
+    if (typeof v !== 'string') issues.add([...at, k], 'must be a string', 'SLO_LABEL_VALUE');
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** Milliseconds of a duration string, or undefined when it does not parse. */
+export function durationOrUndefined(text: string): number | undefined {
+  try {
+    return parseDuration(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
