@@ -1,4 +1,6 @@
 import { systemClock, type Clock } from '@sightline/core';
+import { loadSloSpecs, registerSloMetrics, type SloSpec } from '@sightline/slo';
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { Gauge, type Registry } from 'prom-client';
 import { AlertPipeline } from './alerts/alert-pipeline.js';
@@ -7,6 +9,7 @@ import { DEFAULT_CONFIG, type Config } from './config.js';
 import { registerAlertRoutes } from './http/alert-routes.js';
 import { registerAnomalyRoutes } from './http/anomaly-routes.js';
 import { registerApiRoutes } from './http/api-routes.js';
+import { registerSloRoutes } from './http/slo-routes.js';
 import { registerViewRoutes } from './http/view-routes.js';
 import { registerMetricsRoute } from './http/metrics-route.js';
 import { registerWebRoute } from './http/web-route.js';
@@ -18,6 +21,7 @@ import { migrate } from './storage/migrations.js';
 import { enforceRetention } from './storage/retention.js';
 import { AnomalyWatch } from './signals/anomaly-watch.js';
 import { RequestSeries } from './signals/request-series.js';
+import { SloWatch } from './slo/slo-watch.js';
 import { startSelfTelemetry, type SelfTelemetry } from './telemetry/self-telemetry.js';
 import { APP_VERSION } from './version.js';
 
@@ -33,6 +37,8 @@ export interface AppOptions {
   background?: boolean;
   /** Start the OpenTelemetry SDK and trace the app's own requests into its storage. */
   selfTelemetry?: boolean;
+  /** SLOs loaded like the SLO file's (the demo's, or a test's), after the file's. */
+  slos?: readonly SloSpec[];
 }
 
 /** A running Sightline app: its server, storage and capabilities, and one way to stop them. */
@@ -43,6 +49,7 @@ export interface App {
   readonly metrics: Registry;
   readonly requestSeries: RequestSeries;
   readonly anomalies: AnomalyWatch;
+  readonly slos: SloWatch;
   /** Present when started with `selfTelemetry`. */
   readonly telemetry: SelfTelemetry | undefined;
   readonly config: Config;
@@ -77,6 +84,14 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   const anomalies = new AnomalyWatch({ db, alerts, clock, onError: report('anomaly detection') });
   registerAnomalyRoutes(server, { db, clock });
 
+  // SLOs: specs from the SLO file (and the caller), evaluated from ingested spans; burn-rate alerts
+  // go through the pipeline.
+  const slos = new SloWatch({ db, alerts, clock });
+  const fileSpecs = config.slos.file === undefined ? [] : loadSloSpecs(readFileSync(config.slos.file, 'utf8'), config.slos.file);
+  await slos.load([...fileSpecs, ...(options.slos ?? [])]);
+  slos.counter = registerSloMetrics(metrics, slos.engine);
+  registerSloRoutes(server, { slos, alerts, clock });
+
   // Request rate, error ratio and p95 per service and operation, derived from spans.
   const requestSeries = new RequestSeries({
     db,
@@ -87,7 +102,15 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
 
   // Ingest and the read API.
   const gate = new IngestGate(config.server.ingestConcurrency);
-  registerOtlpRoutes(server, { db, clock, gate, onSpansStored: (spans) => requestSeries.observe(spans) });
+  registerOtlpRoutes(server, {
+    db,
+    clock,
+    gate,
+    onSpansStored: (spans) => {
+      requestSeries.observe(spans);
+      slos.observe(spans);
+    },
+  });
   registerApiRoutes(server, { db, clock });
   registerViewRoutes(server, { db, clock });
   new Gauge({ name: 'sightline_ingest_in_flight', help: 'OTLP writes in progress', registers: [metrics], collect() { this.set(gate.inFlight); } });
@@ -102,6 +125,14 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     flushSeries.unref();
     timers.push(flushSeries);
     alerts.start(config.alerts.dispatchIntervalMs, report('alert dispatch'));
+    let evaluations = 0;
+    const evaluateSlos = setInterval(() => {
+      // Save the buckets every fourth evaluation (a minute at the default interval).
+      const save = ++evaluations % 4 === 0;
+      void slos.evaluate().then(() => (save ? slos.saveState() : undefined)).catch(report('SLO evaluation'));
+    }, config.slos.evaluationIntervalMs);
+    evaluateSlos.unref();
+    timers.push(evaluateSlos);
     const retention = setInterval(() => void enforceRetention(db, config.retention, clock.now()).catch(report('retention')), 60_000);
     retention.unref();
     timers.push(retention);
@@ -115,6 +146,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     metrics,
     requestSeries,
     anomalies,
+    slos,
     telemetry,
     config,
     async listen(port = config.server.port, host = config.server.host) {
@@ -128,6 +160,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
         for (const timer of timers) clearInterval(timer);
         await server.close();
         await requestSeries.settled();
+        await slos.saveState().catch(report('SLO state save'));
         await alerts.close();
         await telemetry?.shutdown();
         await db.close();

@@ -9,6 +9,8 @@ export interface Config {
   /** How long each signal is kept, in ms. */
   retention: { spans: number; logs: number; metrics: number; alerts: number };
   alerts: { webhooks: { name: string; url: string }[]; dispatchIntervalMs: number };
+  /** SLO specs file (`@sightline/slo` native form or OpenSLO, YAML/JSON), read at each start. */
+  slos: { file?: string; evaluationIntervalMs: number };
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -17,14 +19,16 @@ export const DEFAULT_CONFIG: Config = {
   storage: { dataDir: '.sightline-data' },
   retention: { spans: parseDuration('7d'), logs: parseDuration('7d'), metrics: parseDuration('30d'), alerts: parseDuration('90d') },
   alerts: { webhooks: [], dispatchIntervalMs: 5_000 },
+  slos: { evaluationIntervalMs: 15_000 },
 };
 
 const KEYS: Record<string, readonly string[]> = {
-  '': ['server', 'storage', 'retention', 'alerts'],
+  '': ['server', 'storage', 'retention', 'alerts', 'slos'],
   server: ['host', 'port', 'bodyLimitBytes', 'ingestConcurrency'],
   storage: ['databaseUrl', 'dataDir'],
   retention: ['spans', 'logs', 'metrics', 'alerts'],
   alerts: ['webhooks', 'dispatchInterval'],
+  slos: ['file', 'evaluationInterval'],
 };
 
 /**
@@ -77,11 +81,17 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
       });
   }
 
+  const slos = asObject(doc.slos, ['slos'], issues);
+  checkKeys(slos, 'slos', issues);
+  if (slos.file !== undefined) config.slos.file = str(slos.file, ['slos', 'file'], issues);
+  if (slos.evaluationInterval !== undefined) config.slos.evaluationIntervalMs = duration(slos.evaluationInterval, ['slos', 'evaluationInterval'], issues);
+
   // The environment wins over the file.
   if (env.SIGHTLINE_HOST) config.server.host = env.SIGHTLINE_HOST;
   if (env.SIGHTLINE_PORT) config.server.port = int(env.SIGHTLINE_PORT, ['env', 'SIGHTLINE_PORT'], 0, 65_535, issues);
   if (env.DATABASE_URL) config.storage.databaseUrl = env.DATABASE_URL;
   if (env.SIGHTLINE_DATA_DIR) config.storage.dataDir = env.SIGHTLINE_DATA_DIR;
+  if (env.SIGHTLINE_SLO_FILE) config.slos.file = env.SIGHTLINE_SLO_FILE;
   if (env.SIGHTLINE_WEBHOOK_URL) config.alerts.webhooks.push({ name: 'default', url: httpUrl(env.SIGHTLINE_WEBHOOK_URL, ['env', 'SIGHTLINE_WEBHOOK_URL'], issues) });
   const names = config.alerts.webhooks.map((w) => w.name);
   names.forEach((name, i) => names.indexOf(name) !== i && issues.add(['alerts', 'webhooks', i, 'name'], `duplicate webhook name ${JSON.stringify(name)}`, 'CONFIG_DUPLICATE'));

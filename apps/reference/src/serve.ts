@@ -17,7 +17,8 @@ export async function serve(options: ServeOptions): Promise<void> {
   if (options.host !== undefined) env.SIGHTLINE_HOST = options.host;
   if (options.dataDir !== undefined) env.SIGHTLINE_DATA_DIR = options.dataDir;
   const config = loadConfig({ ...(configFile === undefined ? {} : { file: configFile }), env });
-  const app = await createApp({ config, background: true, selfTelemetry: true });
+  const demoSlos = options.demo ? (await import('./demo/demo-slos.js')).DEMO_SLOS : [];
+  const app = await createApp({ config, background: true, selfTelemetry: true, slos: demoSlos });
   const url = await app.listen();
   const storage = config.storage.databaseUrl === undefined ? `embedded PGlite in ${config.storage.dataDir}` : 'PostgreSQL (DATABASE_URL)';
   process.stdout.write(`Sightline is listening on ${url} (storage: ${storage})\n  OTLP/HTTP: ${url}/v1/traces, ${url}/v1/metrics, ${url}/v1/logs\n  API: ${url}/api/v1   metrics: ${url}/metrics\n`);

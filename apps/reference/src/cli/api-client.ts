@@ -14,6 +14,21 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
 
 /** GETs `path` from the server and returns the JSON; API errors and connection failures become CliErrors. */
 export async function getJson<T>(baseUrl: string, path: string, query: Record<string, string | undefined> = {}): Promise<{ status: number; body: T }> {
+  const response = await get(baseUrl, path, query);
+  const body = (await response.json().catch(() => ({}))) as T & { error?: { code: string; message: string } };
+  if (response.status >= 400 && body.error !== undefined) throw new CliError(`${body.error.code}: ${body.error.message}`, EXIT.failed);
+  return { status: response.status, body };
+}
+
+/** GETs a text document (YAML rules); errors as {@link getJson}. */
+export async function getText(baseUrl: string, path: string): Promise<string> {
+  const response = await get(baseUrl, path, {});
+  const text = await response.text();
+  if (response.status >= 400) throw new CliError(`the server answered ${response.status}: ${text}`, EXIT.failed);
+  return text;
+}
+
+async function get(baseUrl: string, path: string, query: Record<string, string | undefined>): Promise<Response> {
   const url = new URL(path, baseUrl);
   for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, value);
   let response: Response;
@@ -22,7 +37,5 @@ export async function getJson<T>(baseUrl: string, path: string, query: Record<st
   } catch (error) {
     throw new CliError(`cannot reach the Sightline server at ${baseUrl} (${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}); start it with \`sightline serve\` or pass --url`, EXIT.unreachable);
   }
-  const body = (await response.json().catch(() => ({}))) as T & { error?: { code: string; message: string } };
-  if (response.status >= 400 && body.error !== undefined) throw new CliError(`${body.error.code}: ${body.error.message}`, EXIT.failed);
-  return { status: response.status, body };
+  return response;
 }

@@ -1,4 +1,4 @@
-import { getJson, CliError, EXIT } from './api-client.js';
+import { getJson, getText, CliError, EXIT } from './api-client.js';
 import { isoTime, renderTable, type Format } from './output.js';
 
 /** One read-only subcommand: its options (besides --url/--format/--help) and what it prints. */
@@ -11,6 +11,20 @@ export interface QueryCommand {
 }
 
 const json = (value: unknown) => JSON.stringify(value, null, 2);
+
+/** The parts of `/api/v1/slos` statuses the CLI prints. */
+interface SloStatusBody {
+  name: string;
+  service: string;
+  objective: number;
+  attainment: number;
+  window: { start: number; end: number };
+  events: { total: number; bad: number };
+  budget: { remainingFraction: number; remainingEvents: number; timeToExhaustionMs: number | null };
+  burnRates: Record<string, number>;
+  conditions: { severity: string; longWindow: string; shortWindow: string; burnRate: number; longBurnRate: number; shortBurnRate: number; firing: boolean }[];
+  firing: { page: boolean; ticket: boolean };
+}
 
 export const QUERY_COMMANDS: Record<string, QueryCommand> = {
   health: {
@@ -112,6 +126,49 @@ export const QUERY_COMMANDS: Record<string, QueryCommand> = {
       if (format === 'json') return { output: json(body.traces), exitCode: EXIT.ok };
       const rows = body.traces.map((t) => ({ trace: t.trace_id, start: isoTime(t.start_ms), duration_ms: (t.duration_ms as number).toFixed(1), root: `${String(t.root_service)} ${String(t.root_name)}`, spans: t.span_count, errors: t.error_count }));
       return { output: renderTable(rows, ['trace', 'start', 'duration_ms', 'root', 'spans', 'errors']), exitCode: EXIT.ok };
+    },
+  },
+  slo: {
+    summary: 'SLOs: `slo list`, `slo status NAME` (budget, burn rates, deploy gate), `slo rules` (Prometheus YAML).',
+    usage: 'sightline slo list | sightline slo status NAME | sightline slo rules',
+    options: {},
+    positionals: 2,
+    async run({ url, format, positionals }) {
+      const [action, name] = positionals;
+      const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+      if (action === 'rules') return { output: await getText(url, '/api/v1/slos/rules'), exitCode: EXIT.ok };
+      if (action === 'list') {
+        const { body } = await getJson<{ slos: { spec: Record<string, unknown>; source: string; status: SloStatusBody }[] }>(url, '/api/v1/slos');
+        if (format === 'json') return { output: json(body.slos), exitCode: EXIT.ok };
+        const rows = body.slos.map(({ spec, source, status }) => ({
+          name: spec.name,
+          service: spec.service,
+          objective: pct(spec.objective as number),
+          attainment: pct(status.attainment),
+          budget_left: pct(status.budget.remainingFraction),
+          burn_1h: (status.burnRates['1h'] ?? 0).toFixed(2),
+          alert: status.firing.page ? 'PAGE' : status.firing.ticket ? 'ticket' : '-',
+          source,
+        }));
+        return { output: renderTable(rows, ['name', 'service', 'objective', 'attainment', 'budget_left', 'burn_1h', 'alert', 'source']), exitCode: EXIT.ok };
+      }
+      if (action === 'status' && name !== undefined) {
+        const { body } = await getJson<{ status: SloStatusBody; gate: { allowed: boolean; reasons: string[] } }>(url, `/api/v1/slos/${encodeURIComponent(name)}`);
+        if (format === 'json') return { output: json(body), exitCode: body.gate.allowed ? EXIT.ok : EXIT.failed };
+        const s = body.status;
+        const lines = [
+          `${s.name} (${s.service}): objective ${pct(s.objective)}, attainment ${pct(s.attainment)} over ${isoTime(s.window.start)} – ${isoTime(s.window.end)}`,
+          `events: ${s.events.total} total, ${s.events.bad} bad`,
+          `error budget: ${pct(s.budget.remainingFraction)} left (${s.budget.remainingEvents.toFixed(0)} bad events), ${s.budget.timeToExhaustionMs === null ? 'not burning' : `exhausted in ${(s.budget.timeToExhaustionMs / 3_600_000).toFixed(1)} h at the 1h burn rate`}`,
+          '',
+          renderTable(s.conditions.map((c) => ({ class: c.severity, windows: `${c.longWindow}/${c.shortWindow}`, threshold: `${c.burnRate}x`, long: c.longBurnRate.toFixed(2), short: c.shortBurnRate.toFixed(2), firing: c.firing ? 'FIRING' : '-' })), ['class', 'windows', 'threshold', 'long', 'short', 'firing']),
+          '',
+          body.gate.allowed ? 'deploy gate: open' : `deploy gate: CLOSED — ${body.gate.reasons.join('; ')}`,
+        ];
+        // Exit 1 when deploys are frozen, so a CI step can gate on it.
+        return { output: lines.join('\n'), exitCode: body.gate.allowed ? EXIT.ok : EXIT.failed };
+      }
+      return usageError('expected `slo list`, `slo status NAME` or `slo rules`');
     },
   },
 };

@@ -135,6 +135,25 @@ export const MIGRATIONS: readonly Migration[] = [
       create unique index anomalies_one_open on anomalies (series_key, detector) where ends_at is null;
     `,
   },
+  {
+    version: 4,
+    name: 'slos',
+    sql: `
+      create table slos (
+        name text primary key,
+        spec jsonb not null,
+        -- 'file': loaded from the SLO file at start (re-read each start); 'api': managed over the API.
+        source text not null,
+        updated_at double precision not null
+      );
+      -- The evaluator's buckets, saved periodically so a restart keeps every window.
+      create table slo_state (
+        name text primary key,
+        state jsonb not null,
+        saved_at double precision not null
+      );
+    `,
+  },
 ];
 
 /** Advisory-lock key so replicas starting together migrate one at a time. */
