@@ -225,6 +225,44 @@ describe('web page views', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('SLOs: a list with attainment and budget, and one SLO with its budget, burn-rate chart with thresholds and alert history', async () => {
+    const put = await fetch(`${t.url}/api/v1/slos/frontend-availability`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ service: 'frontend', objective: 0.99, sli: { kind: 'availability' } }),
+    });
+    expect(put.status).toBe(201);
+    // 30 minutes of 100 events a minute, the last 10 at 20% bad: burns 20x, which pages.
+    const now = Date.now();
+    for (let m = 30; m > 0; m--) {
+      await fetch(`${t.url}/api/v1/slos/frontend-availability/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ good: m <= 10 ? 80 : 100, total: 100, time: now - m * 60_000 }) });
+    }
+    await t.app.slos.evaluate();
+
+    await open('/slos');
+    await page.waitForSelector('[data-ready="slos"]');
+    const row = await page.locator('table.slos tbody tr', { hasText: 'frontend-availability' }).innerText();
+    const api = (await (await fetch(`${t.url}/api/v1/slos/frontend-availability`)).json()) as { status: { attainment: number; budget: { remainingFraction: number } } };
+    expect(row).toContain(`${(api.status.attainment * 100).toFixed(2)}%`);
+    expect(row).toContain(`${(api.status.budget.remainingFraction * 100).toFixed(2)}%`);
+    expect(row).toContain('frontend-availability page');
+
+    await page.click('a[href="/slos/frontend-availability"]');
+    await page.waitForSelector('[data-ready="slo"] svg.burn-chart');
+    await expect(page.locator('.figures .budget').innerText()).resolves.toBe(`${(api.status.budget.remainingFraction * 100).toFixed(2)}%`);
+    await expect(page.locator('.figures .exhaustion').innerText()).resolves.toBe('spent');
+    // One dashed line per alert condition, one series per window up to 6h.
+    await expect(page.locator('svg.burn-chart .threshold').allTextContents()).resolves.toEqual(['page 1h/5m 14.4x', 'page 6h/30m 6x', 'ticket 1d/2h 3x', 'ticket 3d/6h 1x']);
+    await expect(page.locator('svg.burn-chart polyline.series').evaluateAll((els) => els.map((el) => el.getAttribute('data-window')))).resolves.toEqual(['5m', '1h', '30m', '6h', '2h']);
+    await expect(page.locator('ul.alert-history li').first().innerText()).resolves.toContain('frontend-availability: error budget burning');
+    await page.screenshot({ path: join(artifacts, 'view-slo.png'), fullPage: true });
+
+    await page.goto(`${t.url}/`);
+    await page.waitForSelector('[data-ready="overview"]');
+    await expect(page.locator('table.services tr', { hasText: 'frontend' }).locator('.slo-badges').innerText()).resolves.toContain('frontend-availability page');
+    expect(consoleErrors).toEqual([]);
+  });
+
   it('shows API errors as the API said them: code, message and each bad field', async () => {
     const onlyFailedRequests = () => consoleErrors.filter((m) => !/Failed to load resource: the server responded with a status of 40[04]/.test(m));
     await open('/logs?traceId=nothex&limit=0');

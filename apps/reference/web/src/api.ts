@@ -155,3 +155,35 @@ export interface AnomalyTimeline {
   points: SparkPoint[];
   anomalies: { id: number; startsAt: number; endsAt: number | null; score: number; severity: string; reason: string }[];
 }
+
+/** One burn-rate condition of an SLO. */
+export interface SloCondition {
+  severity: 'page' | 'ticket';
+  longWindow: string;
+  shortWindow: string;
+  burnRate: number;
+  longBurnRate: number;
+  shortBurnRate: number;
+  firing: boolean;
+}
+
+/** An SLO's live status (`@sightline/slo`'s SloStatus). */
+export interface SloStatus {
+  name: string;
+  service: string;
+  objective: number;
+  at: number;
+  window: { start: number; end: number };
+  events: { good: number; bad: number; total: number };
+  attainment: number;
+  budget: { allowedBadFraction: number; allowedBadEvents: number; consumedFraction: number; remainingFraction: number; remainingEvents: number; timeToExhaustionMs: number | null };
+  burnRates: Record<string, number>;
+  conditions: SloCondition[];
+  firing: { page: boolean; ticket: boolean };
+}
+
+export interface SloSummary {
+  spec: { name: string; service: string; description?: string; objective: number; window: unknown; sli: { kind: string; operation?: string; thresholdMs?: number } };
+  source: 'file' | 'api';
+  status: SloStatus;
+}

@@ -5,12 +5,14 @@ import { AlertsView } from './views/alerts.js';
 import { AnomaliesView } from './views/anomalies.js';
 import { LogsView } from './views/logs.js';
 import { OverviewView } from './views/overview.js';
+import { SlosView } from './views/slos.js';
 import { TracesView } from './views/traces.js';
 import { TraceView } from './views/trace.js';
 import './style.css';
 
 const NAV = [
   ['/', 'Overview'],
+  ['/slos', 'SLOs'],
   ['/traces', 'Traces'],
   ['/logs', 'Logs'],
   ['/anomalies', 'Anomalies'],
@@ -29,6 +31,8 @@ function View(props: { route: Route }): JSX.Element {
   switch (section(path)) {
     case '/':
       return <OverviewView route={props.route} />;
+    case '/slos':
+      return <SlosView route={props.route} />;
     case '/traces':
       return <TracesView route={props.route} />;
     case '/logs':

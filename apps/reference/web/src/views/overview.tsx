@@ -1,11 +1,12 @@
 import type { JSX } from 'preact';
-import { get, type Alert, type Anomaly, type LogRecord, type Page, type ServiceOverview } from '../api.js';
+import { get, type Alert, type Anomaly, type LogRecord, type Page, type ServiceOverview, type SloSummary } from '../api.js';
 import { ErrorBanner } from '../components/error-banner.js';
 import { Pager } from '../components/pager.js';
 import { Sparkline } from '../components/sparkline.js';
 import { formatDuration, formatPercent, formatRate, formatTime } from '../format.js';
 import { href, Link, type Route } from '../router.js';
 import { useLoad } from '../use-load.js';
+import { SloBadge } from './slos.js';
 
 const WINDOW_MS = 3_600_000;
 const ERROR_RATIO_BAD = 0.05;
@@ -16,17 +17,19 @@ interface Overview {
   firing: Alert[];
   anomalies: Anomaly[];
   errors: LogRecord[];
+  slos: SloSummary[];
   now: number;
 }
 
 async function loadOverview(after: string | undefined, signal: AbortSignal): Promise<Overview> {
-  const [services, alerts, anomalies, errors] = await Promise.all([
+  const [services, alerts, anomalies, errors, slos] = await Promise.all([
     get<{ services: ServiceOverview[]; nextAfter: string | null }>('/api/v1/views/overview', { since: '1h', limit: 50, after }, signal),
     get<Page<'alerts', Alert>>('/api/v1/alerts', { status: 'firing', limit: 20 }, signal),
     get<Page<'anomalies', Anomaly>>('/api/v1/anomalies', { since: '6h', limit: 10 }, signal),
     get<Page<'logs', LogRecord>>('/api/v1/logs', { level: 'error', since: '15m', limit: 10 }, signal),
+    get<{ slos: SloSummary[] }>('/api/v1/slos', {}, signal),
   ]);
-  return { services: services.services, nextAfter: services.nextAfter, firing: alerts.alerts, anomalies: anomalies.anomalies, errors: errors.logs, now: Date.now() };
+  return { services: services.services, nextAfter: services.nextAfter, firing: alerts.alerts, anomalies: anomalies.anomalies, errors: errors.logs, slos: slos.slos, now: Date.now() };
 }
 
 /** Services at a glance over the last hour, the firing alerts, recent anomalies and error logs. */
@@ -59,6 +62,7 @@ export function OverviewView(props: { route: Route }): JSX.Element {
                     <th class="num">p95</th>
                     <th>requests/s</th>
                     <th>p95 latency</th>
+                    <th>SLOs</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -71,6 +75,11 @@ export function OverviewView(props: { route: Route }): JSX.Element {
                       <td class="num">{formatDuration(s.p95_ms)}</td>
                       <td class="spark-cell"><Sparkline points={s.rateSeries} from={data.now - WINDOW_MS} to={data.now} label={`${s.service} requests/s per minute`} format={formatRate} zeroFillMs={60_000} /></td>
                       <td class="spark-cell p95"><Sparkline points={s.p95Series} from={data.now - WINDOW_MS} to={data.now} label={`${s.service} p95 latency per minute`} format={formatDuration} /></td>
+                      <td class="slo-badges">
+                        {data.slos.filter((o) => o.spec.service === s.service).map((o) => (
+                          <Link key={o.spec.name} href={`/slos/${encodeURIComponent(o.spec.name)}`}><SloBadge status={o.status} /></Link>
+                        ))}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
