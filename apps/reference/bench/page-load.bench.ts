@@ -2,7 +2,6 @@
 // navigation until the view shows its data (median of several loads after one warm-up), against
 // an in-process server on in-memory PGlite. Run after `pnpm build` (the page is served from dist/web):
 //   pnpm exec tsx bench/page-load.bench.ts
-// 50 SLOs are not seeded: SLO evaluation (@sightline/slo) is not integrated into the app yet.
 import { median, percentile } from '@sightline/bench';
 import { createAlert } from '@sightline/core';
 import { chromium } from 'playwright-core';
@@ -14,6 +13,7 @@ const SPANS_PER_TRACE = 10;
 const LOGS = 5_000;
 const ALERTS = 200;
 const SILENCES = 60;
+const SLOS = 50;
 const LOADS = Number(process.env.BENCH_LOADS ?? 7);
 
 const app = await createApp({ storage: {}, log: () => undefined });
@@ -41,11 +41,20 @@ try {
   for (let i = 0; i < SILENCES; i++) {
     await app.alerts.createSilence({ matchers: { n: String(i) }, comment: `silence ${i}`, createdBy: 'bench', startsAt: now - i, endsAt: now + 3_600_000 });
   }
+  // 50 SLOs over the seeded services and their operations, evaluated from the spans as they came in.
+  const services = ['cart', 'catalog', 'frontend', 'payments', 'search'];
+  for (let i = 0; i < SLOS; i++) {
+    await app.slos.put({ name: `slo-${i}`, service: services[i % 5], objective: [0.99, 0.995, 0.999][i % 3], sli: i % 2 === 0 ? { kind: 'availability' } : { kind: 'latency', thresholdMs: 50 + i } });
+  }
+  app.slos.observe((await app.db.query('select * from spans')) as Parameters<typeof app.slos.observe>[0]);
+  await app.slos.evaluate();
   const counts = (await app.db.query<{ spans: number; logs: number }>('select (select count(*)::int from spans) as spans, (select count(*)::int from logs) as logs'))[0]!;
-  console.log(`seeded ${counts.spans} spans in ${traces.length} traces, ${counts.logs} logs, ${ALERTS} alerts, ${SILENCES} silences in ${((performance.now() - seedStarted) / 1_000).toFixed(1)} s\n`);
+  console.log(`seeded ${counts.spans} spans in ${traces.length} traces, ${counts.logs} logs, ${ALERTS} alerts, ${SILENCES} silences, ${SLOS} SLOs in ${((performance.now() - seedStarted) / 1_000).toFixed(1)} s\n`);
 
   const views = [
-    { name: 'Overview', path: '/', ready: '[data-ready="overview"] table.services tbody tr', calls: 'views/overview (50 services/page), alerts?status=firing&limit=20, anomalies?limit=10, logs?level=error&limit=10' },
+    { name: 'Overview', path: '/', ready: '[data-ready="overview"] table.services tbody tr', calls: 'views/overview (50 services/page), alerts?status=firing&limit=20, anomalies?limit=10, logs?level=error&limit=10, slos' },
+    { name: 'SLOs', path: '/slos', ready: '[data-ready="slos"] tbody tr', calls: 'slos (50 SLOs with live status)' },
+    { name: 'One SLO', path: '/slos/slo-0', ready: '[data-ready="slo"] svg.burn-chart', calls: 'slos/:name (status, report, gate, alert history), slos/:name/burn?since=6h&step=5m' },
     { name: 'Traces', path: '/traces', ready: '[data-ready="traces"] table.traces tbody tr', calls: 'traces?since=1h&limit=50, services' },
     { name: 'Trace waterfall', path: `/traces/${CHECKOUT_TRACE_ID}`, ready: '[data-ready="trace"] .wf-span', calls: 'traces/:id' },
     { name: 'Logs', path: '/logs', ready: '[data-ready="logs"] table.logs tbody tr', calls: 'logs?since=1h&limit=100' },
@@ -73,7 +82,7 @@ try {
   } finally {
     await browser.close();
   }
-  console.log(`Page load until the view shows its data, ${LOADS} loads each (ms), ${SPANS} spans / ${LOGS} logs / ${ALERTS} alerts in storage:\n`);
+  console.log(`Page load until the view shows its data, ${LOADS} loads each (ms), ${SPANS} spans / ${LOGS} logs / ${ALERTS} alerts / ${SLOS} SLOs in storage:\n`);
   console.log('| view | path | median | p90 | max | API calls |');
   console.log('|---|---|---:|---:|---:|---|');
   for (const row of rows) console.log(row);
