@@ -167,10 +167,17 @@ describe('web page views', () => {
     expect(consoleErrors).toEqual([]);
   });
 
-  it('alerts: lists firing alerts; a silence made in the page is in the API, and expiring it there ends it', async () => {
+  it('alerts: lists firing alerts; acknowledging one and a silence made in the page are in the API, and expiring it there ends it', async () => {
     await open('/alerts');
     await page.waitForSelector('[data-ready="alerts"] table.alerts');
     await expect(page.locator('table.alerts tbody tr').count()).resolves.toBe(2);
+    await page.click('tr:has-text("catalog p95 latency anomalous") button:has-text("Acknowledge")');
+    await page.waitForSelector('tr:has-text("catalog p95 latency anomalous") .ack');
+    const acked = (await (await fetch(`${t.url}/api/v1/alerts?status=firing`)).json()) as { alerts: { id: string; title: string; acknowledgedBy?: string }[] };
+    expect(acked.alerts.find((a) => a.title === 'catalog p95 latency anomalous')).toMatchObject({ acknowledgedBy: 'local user' });
+    const ackUrl = `${t.url}/api/v1/alerts/${acked.alerts[0]!.id}/ack`;
+    expect((await fetch(ackUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"by":""}' })).status).toBe(400);
+    expect((await fetch(`${t.url}/api/v1/alerts/nope/ack`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"by":"ana"}' })).status).toBe(404);
     await page.click('tr:has-text("checkout burning error budget") button:has-text("Silence")');
     // The matchers are prefilled from the alert's labels.
     await expect(page.locator('.matcher input').evaluateAll((els) => els.map((el) => (el as unknown as { value: string }).value))).resolves.toEqual(['slo', 'checkout-availability', 'service', 'frontend']);

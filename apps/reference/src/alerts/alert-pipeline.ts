@@ -29,6 +29,9 @@ export type SubmitOutcome = 'opened' | 'updated' | 'resolved' | 'ignored';
 export interface StoredAlert extends Alert {
   silenced: boolean;
   updatedAt: number;
+  /** Who acknowledged this occurrence (someone is on it), and when; absent until then. */
+  acknowledgedBy?: string;
+  acknowledgedAt?: number;
 }
 
 interface AlertRow {
@@ -44,6 +47,8 @@ interface AlertRow {
   ends_at: number | null;
   updated_at: number;
   silenced: boolean;
+  acknowledged_by: string | null;
+  acknowledged_at: number | null;
 }
 
 const DEFAULT_RETRY: RetryPolicy = { initialMs: 1_000, maxMs: 300_000, maxAttempts: 12 };
@@ -163,7 +168,20 @@ export class AlertPipeline {
   async listAlerts(query: { status?: Alert['status']; limit: number; beforeUpdatedAt?: number }): Promise<StoredAlert[]> {
     const filter = new SqlFilter().addIf('status = ?', query.status).addIf('updated_at < ?', query.beforeUpdatedAt);
     const rows = await this.#db.query<AlertRow>(`select * from alerts ${filter.where()} order by updated_at desc limit ${filter.param(query.limit)}`, filter.params);
-    return rows.map((row) => ({ ...toAlert(row), silenced: row.silenced, updatedAt: row.updated_at }));
+    return rows.map(toStoredAlert);
+  }
+
+  /**
+   * Records that `by` is on a firing alert. Acknowledging does not mute it (that is a silence):
+   * it tells the others someone owns it. Returns undefined when no firing alert has that id.
+   */
+  async acknowledge(id: string, by: string): Promise<StoredAlert | undefined> {
+    const now = this.#clock.now();
+    const rows = await this.#db.query<AlertRow>(
+      `update alerts set acknowledged_by = $2, acknowledged_at = $3, updated_at = $3 where id = $1 and status = 'firing' returning *`,
+      [id, by, now],
+    );
+    return rows[0] === undefined ? undefined : toStoredAlert(rows[0]);
   }
 
   async createSilence(input: SilenceInput): Promise<Silence> {
@@ -205,6 +223,15 @@ export class AlertPipeline {
       await tx.query('insert into alert_deliveries (alert_id, sink, payload, next_attempt_at) values ($1, $2, $3, $4)', [alert.id, sink, JSON.stringify(notification), now]);
     }
   }
+}
+
+function toStoredAlert(row: AlertRow): StoredAlert {
+  return {
+    ...toAlert(row),
+    silenced: row.silenced,
+    updatedAt: row.updated_at,
+    ...(row.acknowledged_by === null || row.acknowledged_by === undefined ? {} : { acknowledgedBy: row.acknowledged_by, acknowledgedAt: Number(row.acknowledged_at) }),
+  };
 }
 
 function toAlert(row: AlertRow): Alert {

@@ -25,6 +25,14 @@ export function registerAlertRoutes(app: FastifyInstance, options: { pipeline: A
     return { alerts, nextBefore: alerts.length === limit && last !== undefined ? last.updatedAt : null };
   });
 
+  app.post<{ Params: { id: string } }>('/api/v1/alerts/:id/ack', async (request) => {
+    const by = (request.body as { by?: unknown } | null)?.by;
+    if (typeof by !== 'string' || by.trim() === '' || by.length > 200) throw new HttpError(400, 'ACK_INVALID', 'Expected { "by": "<who is on it>" } (1-200 characters)');
+    const alert = await pipeline.acknowledge(request.params.id, by.trim());
+    if (alert === undefined) throw new HttpError(404, 'ALERT_NOT_FOUND', `No firing alert ${request.params.id}`);
+    return alert;
+  });
+
   app.get('/api/v1/silences', async (request) => {
     const q = parseQuery(request.query, { active: { type: 'boolean' } }, clock.now());
     return { silences: await pipeline.listSilences(q.active ?? true) };

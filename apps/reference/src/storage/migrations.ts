@@ -154,6 +154,14 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'alert acknowledgement',
+    sql: `
+      alter table alerts add column acknowledged_by text;
+      alter table alerts add column acknowledged_at double precision;
+    `,
+  },
 ];
 
 /** Advisory-lock key so replicas starting together migrate one at a time. */

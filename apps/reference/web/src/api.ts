@@ -127,6 +127,8 @@ export interface Alert {
   endsAt?: number;
   silenced: boolean;
   updatedAt: number;
+  acknowledgedBy?: string;
+  acknowledgedAt?: number;
 }
 export interface Silence {
   id: string;

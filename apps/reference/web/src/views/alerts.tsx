@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import { del, get, type Alert, type Page, type Silence } from '../api.js';
+import { del, get, post, type Alert, type Page, type Silence } from '../api.js';
 import { ErrorBanner } from '../components/error-banner.js';
 import { Pager } from '../components/pager.js';
 import { formatRemaining, formatTime } from '../format.js';
@@ -36,6 +36,19 @@ export function AlertsView(props: { route: Route }): JSX.Element {
   const [notice, setNotice] = useState<string | undefined>();
   const base = { status, limit: limitParam, silencesBefore };
   const now = Date.now();
+
+  // Local mode has no login: an acknowledgement is signed with the name this browser remembers.
+  const acknowledge = async (alert: Alert) => {
+    setActionError(undefined);
+    try {
+      const by = localStorage.getItem('sightline.user') ?? 'local user';
+      await post(`/api/v1/alerts/${encodeURIComponent(alert.id)}/ack`, { by });
+      setNotice(`Acknowledged "${alert.title}" as ${by}.`);
+      alerts.reload();
+    } catch (e) {
+      setActionError(e);
+    }
+  };
 
   const expire = async (silence: Silence) => {
     setActionError(undefined);
@@ -86,10 +99,14 @@ export function AlertsView(props: { route: Route }): JSX.Element {
                     <td>
                       <span class={`status ${a.status}`}>{a.status}</span>
                       {a.silenced && <span class="muted"> · silenced</span>}
+                      {a.acknowledgedBy !== undefined && <div class="muted ack">acknowledged by {a.acknowledgedBy} at {formatTime(a.acknowledgedAt ?? 0)}</div>}
                     </td>
                     <td class="labels">{labelText(a.labels).map((l) => <code key={l}>{l}</code>)}</td>
                     <td class="muted nowrap">{formatTime(a.startsAt)}{a.endsAt !== undefined && ` – ${formatTime(a.endsAt)}`}</td>
                     <td>
+                      {a.status === 'firing' && a.acknowledgedBy === undefined && (
+                        <button type="button" class="small ack-button" onClick={() => void acknowledge(a)}>Acknowledge</button>
+                      )}{' '}
                       {a.status === 'firing' && (
                         <button type="button" class="small" onClick={() => setForm({ ...a.labels })}>Silence…</button>
                       )}
