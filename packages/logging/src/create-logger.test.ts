@@ -1,0 +1,184 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { ManualClock, ValidationError } from '@sightline/core';
+import Transport from 'winston-transport';
+import { MESSAGE } from 'triple-beam';
+import { createLogger, LOGGING_OPTIONS_INVALID, SINK_ERROR_EVENT, type SinkErrorEvent } from './index.js';
+
+class LineCapture extends Transport {
+  readonly lines: Record<string, unknown>[] = [];
+  override log(info: Record<string | symbol, unknown>, callback: () => void): void {
+    this.lines.push(JSON.parse(info[MESSAGE] as string) as Record<string, unknown>);
+    callback();
+  }
+}
+
+const START = Date.parse('2026-03-01T12:00:00.000Z');
+function setup(level: 'info' | 'trace' = 'info') {
+  const capture = new LineCapture();
+  const clock = new ManualClock(START);
+  const logger = createLogger({ service: 'checkout', level, sinks: [capture], clock });
+  return { capture, clock, logger };
+}
+
+const contextManager = new AsyncLocalStorageContextManager();
+const provider = new BasicTracerProvider();
+beforeAll(() => {
+  context.setGlobalContextManager(contextManager.enable());
+  trace.setGlobalTracerProvider(provider);
+});
+afterAll(async () => {
+  await provider.shutdown();
+  trace.disable();
+  context.disable();
+});
+
+describe('createLogger', () => {
+  it('writes the stable JSON line format: timestamp, level, message, service, then the fields', () => {
+    const { capture, logger } = setup();
+    logger.info('order placed', { orderId: 42 });
+    expect(capture.lines).toEqual([{ timestamp: '2026-03-01T12:00:00.000Z', level: 'info', message: 'order placed', service: 'checkout', orderId: 42 }]);
+    expect(Object.keys(capture.lines[0]!)).toEqual(['timestamp', 'level', 'message', 'service', 'orderId']);
+  });
+
+  it('takes the timestamp from the injected clock at the time of each call', () => {
+    const { capture, clock, logger } = setup();
+    logger.info('first');
+    clock.advance(1_500);
+    logger.info('second');
+    expect(capture.lines.map((l) => l.timestamp)).toEqual(['2026-03-01T12:00:00.000Z', '2026-03-01T12:00:01.500Z']);
+  });
+
+  it('drops lines below the configured level and keeps fatal and trace levels', () => {
+    const { capture, logger } = setup();
+    logger.debug('hidden');
+    logger.fatal('boom');
+    expect(capture.lines.map((l) => l.level)).toEqual(['fatal']);
+    const verbose = setup('trace');
+    verbose.logger.trace('visible');
+    expect(verbose.capture.lines.map((l) => l.level)).toEqual(['trace']);
+  });
+
+  it('adds child fields to every line of the child and none to the parent', () => {
+    const { capture, logger } = setup();
+    const child = logger.child({ requestId: 'r-1' });
+    child.child({ step: 'pay' }).warn('slow');
+    logger.info('plain');
+    expect(capture.lines[0]).toMatchObject({ requestId: 'r-1', step: 'pay', level: 'warn' });
+    expect(capture.lines[1]).not.toHaveProperty('requestId');
+  });
+
+  it('writes correlation and causation ids as correlation_id and causation_id', () => {
+    const { capture, logger } = setup();
+    logger.info('handled', { correlationId: 'c-1', causationId: 'm-7' });
+    expect(capture.lines[0]).toMatchObject({ correlation_id: 'c-1', causation_id: 'm-7' });
+    expect(capture.lines[0]).not.toHaveProperty('correlationId');
+  });
+
+  it('writes no trace fields outside a span', () => {
+    const { capture, logger } = setup();
+    logger.info('no span');
+    expect(capture.lines[0]).not.toHaveProperty('trace_id');
+    expect(capture.lines[0]).not.toHaveProperty('span_id');
+  });
+
+  it('writes the active span trace_id, span_id and trace_flags at the time of the call', () => {
+    const { capture, logger } = setup();
+    const tracer = trace.getTracer('test');
+    const span = tracer.startSpan('op');
+    context.with(trace.setSpan(context.active(), span), () => logger.info('inside'));
+    logger.info('after');
+    span.end();
+    const { traceId, spanId } = span.spanContext();
+    expect(capture.lines[0]).toMatchObject({ trace_id: traceId, span_id: spanId, trace_flags: '01' });
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(capture.lines[1]).not.toHaveProperty('trace_id');
+  });
+
+  it('keeps the span of each call across await, with two requests interleaved', async () => {
+    const { capture, logger } = setup();
+    const tracer = trace.getTracer('test');
+    const handle = (name: string) =>
+      tracer.startActiveSpan(name, async (span) => {
+        logger.info(`${name} start`);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        logger.info(`${name} end`);
+        span.end();
+        return span.spanContext().spanId;
+      });
+    const [a, b] = await Promise.all([handle('a'), handle('b')]);
+    const spanOf = (message: string) => capture.lines.find((l) => l.message === message)?.span_id;
+    expect([spanOf('a start'), spanOf('a end')]).toEqual([a, a]);
+    expect([spanOf('b start'), spanOf('b end')]).toEqual([b, b]);
+    expect(a).not.toEqual(b);
+  });
+
+  it('serializes an error given alone or as a field, with its cause chain', () => {
+    const { capture, logger } = setup();
+    const root = new Error('connection refused');
+    const error = new Error('payment failed', { cause: root });
+    logger.error(error);
+    logger.error('charge failed', { err: error });
+    expect(capture.lines[0]).toMatchObject({ message: 'payment failed', error: { name: 'Error', message: 'payment failed', cause: { message: 'connection refused' } } });
+    expect(capture.lines[1]).toMatchObject({ message: 'charge failed', err: { message: 'payment failed', cause: { message: 'connection refused' } } });
+    expect(String((capture.lines[1]!.err as { stack: string }).stack)).toContain('payment failed');
+  });
+
+  it('redacts the message and fields before any sink sees them', () => {
+    const { capture, logger } = setup();
+    logger.info('login by ada@example.com', { password: 'hunter2', headers: { authorization: 'Basic abc' } });
+    expect(capture.lines[0]).toMatchObject({ message: 'login by [REDACTED]', password: '[REDACTED]', headers: { authorization: '[REDACTED]' } });
+  });
+
+  it('does not crash on circular fields and cuts them with a marker', () => {
+    const { capture, logger } = setup();
+    const a: Record<string, unknown> = { name: 'a' };
+    a.self = a;
+    expect(() => logger.info('cycle', { a })).not.toThrow();
+    expect(capture.lines[0]).toMatchObject({ a: { name: 'a', self: '[Circular]' } });
+  });
+
+  it('forwards a sink failure as a sink-error event and the call returns normally', () => {
+    class Broken extends Transport {
+      override log(_info: unknown, callback: () => void): void {
+        this.emit(SINK_ERROR_EVENT, { sink: 'broken', error: new Error('disk full'), records: 1, dropped: true } satisfies SinkErrorEvent);
+        callback();
+      }
+    }
+    const events: SinkErrorEvent[] = [];
+    const logger = createLogger({ service: 's', sinks: [new Broken()] });
+    logger.on(SINK_ERROR_EVENT, (event) => events.push(event));
+    expect(() => logger.info('x')).not.toThrow();
+    expect(events.map((e) => e.sink)).toEqual(['broken']);
+  });
+
+  it('turns a foreign transport error into a sink-error event instead of an uncaught error', () => {
+    class Throwing extends Transport {
+      override log(_info: unknown, callback: () => void): void {
+        this.emit('error', new Error('socket closed'));
+        callback();
+      }
+    }
+    const events: SinkErrorEvent[] = [];
+    const logger = createLogger({ service: 's', sinks: [new Throwing()] });
+    logger.on(SINK_ERROR_EVENT, (event) => events.push(event));
+    expect(() => logger.info('x')).not.toThrow();
+    expect(events).toHaveLength(1);
+  });
+
+  it('rejects invalid options with LOGGING_OPTIONS_INVALID and lists every problem', () => {
+    let caught: unknown;
+    try {
+      createLogger({ service: '', level: 'loud', sinks: [{}], redact: { keys: ['a..b'], patterns: ['ssn'], maxDepth: 0 } } as never);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ValidationError);
+    const error = caught as ValidationError;
+    expect(error.code).toBe(LOGGING_OPTIONS_INVALID);
+    expect(error.issues.map((i) => i.path.join('.'))).toEqual(['service', 'level', 'sinks.0', 'redact.keys.0', 'redact.patterns.0', 'redact.maxDepth']);
+    expect(() => createLogger(undefined as never)).toThrow(expect.objectContaining({ code: LOGGING_OPTIONS_INVALID }) as never);
+  });
+});
