@@ -3,9 +3,11 @@ import { loadSloSpecs, registerSloMetrics, type SloSpec } from '@sightline/slo';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { Gauge, type Registry } from 'prom-client';
+import { AccessControl } from './access/access-control.js';
 import { AlertPipeline } from './alerts/alert-pipeline.js';
 import { logSink, webhookSink, type NotificationSink } from './alerts/alert-sinks.js';
 import { DEFAULT_CONFIG, type Config } from './config.js';
+import { registerAccessRoutes } from './http/access-routes.js';
 import { registerAlertRoutes } from './http/alert-routes.js';
 import { registerAnomalyRoutes } from './http/anomaly-routes.js';
 import { registerApiRoutes } from './http/api-routes.js';
@@ -50,6 +52,7 @@ export interface App {
   readonly requestSeries: RequestSeries;
   readonly anomalies: AnomalyWatch;
   readonly slos: SloWatch;
+  readonly access: AccessControl;
   /** Present when started with `selfTelemetry`. */
   readonly telemetry: SelfTelemetry | undefined;
   readonly config: Config;
@@ -69,6 +72,10 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
 
   const server = buildServer({ db, bodyLimitBytes: config.server.bodyLimitBytes });
   const telemetry = options.selfTelemetry === true ? startSelfTelemetry(server, { db, version: APP_VERSION }) : undefined;
+  // Access control first: its hook guards every /api/v1 route registered below.
+  const access = await AccessControl.create({ db, clock, config: config.access });
+  access.register(server);
+  registerAccessRoutes(server, { access, now: () => clock.now() });
   const metrics = registerMetricsRoute(server);
   await registerWebRoute(server);
 
@@ -133,6 +140,10 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     }, config.slos.evaluationIntervalMs);
     evaluateSlos.unref();
     timers.push(evaluateSlos);
+    // Audit blocks seal every 256 decisions; a quiet server still writes them within 5 s.
+    const sealAudit = setInterval(() => void access.audit.flush().catch(report('audit flush')), 5_000);
+    sealAudit.unref();
+    timers.push(sealAudit);
     const retention = setInterval(() => void enforceRetention(db, config.retention, clock.now()).catch(report('retention')), 60_000);
     retention.unref();
     timers.push(retention);
@@ -147,6 +158,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     requestSeries,
     anomalies,
     slos,
+    access,
     telemetry,
     config,
     async listen(port = config.server.port, host = config.server.host) {
@@ -161,6 +173,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
         await server.close();
         await requestSeries.settled();
         await slos.saveState().catch(report('SLO state save'));
+        await access.audit.flush().catch(report('audit flush'));
         await alerts.close();
         await telemetry?.shutdown();
         await db.close();

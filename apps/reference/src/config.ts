@@ -1,4 +1,6 @@
-import { IssueCollector, parseDuration } from '@sightline/core';
+import type { PolicySet } from '@sightline/abac';
+import { IssueCollector, parseDuration, parsePrincipal } from '@sightline/core';
+import type { AccessConfig } from './access/access-control.js';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 
@@ -11,6 +13,8 @@ export interface Config {
   alerts: { webhooks: { name: string; url: string }[]; dispatchIntervalMs: number };
   /** SLO specs file (`@sightline/slo` native form or OpenSLO, YAML/JSON), read at each start. */
   slos: { file?: string; evaluationIntervalMs: number };
+  /** Who may do what on the app: `local` (no login, one admin user) or bearer tokens. */
+  access: AccessConfig;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -20,15 +24,17 @@ export const DEFAULT_CONFIG: Config = {
   retention: { spans: parseDuration('7d'), logs: parseDuration('7d'), metrics: parseDuration('30d'), alerts: parseDuration('90d') },
   alerts: { webhooks: [], dispatchIntervalMs: 5_000 },
   slos: { evaluationIntervalMs: 15_000 },
+  access: { mode: 'local', tokens: [] },
 };
 
 const KEYS: Record<string, readonly string[]> = {
-  '': ['server', 'storage', 'retention', 'alerts', 'slos'],
+  '': ['server', 'storage', 'retention', 'alerts', 'slos', 'access'],
   server: ['host', 'port', 'bodyLimitBytes', 'ingestConcurrency'],
   storage: ['databaseUrl', 'dataDir'],
   retention: ['spans', 'logs', 'metrics', 'alerts'],
   alerts: ['webhooks', 'dispatchInterval'],
   slos: ['file', 'evaluationInterval'],
+  access: ['mode', 'tokens', 'policiesFile'],
 };
 
 /**
@@ -85,6 +91,36 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
   checkKeys(slos, 'slos', issues);
   if (slos.file !== undefined) config.slos.file = str(slos.file, ['slos', 'file'], issues);
   if (slos.evaluationInterval !== undefined) config.slos.evaluationIntervalMs = duration(slos.evaluationInterval, ['slos', 'evaluationInterval'], issues);
+
+  const access = asObject(doc.access, ['access'], issues);
+  checkKeys(access, 'access', issues);
+  if (access.mode !== undefined) {
+    if (access.mode === 'local' || access.mode === 'token') config.access.mode = access.mode;
+    else issues.add(['access', 'mode'], 'must be "local" (no login) or "token"', 'CONFIG_VALUE');
+  }
+  if (access.tokens !== undefined) {
+    if (!Array.isArray(access.tokens)) issues.add(['access', 'tokens'], 'must be a list of { sha256, principal }', 'CONFIG_TYPE');
+    else
+      config.access.tokens = access.tokens.flatMap((entry: unknown, i) => {
+        const t = asObject(entry, ['access', 'tokens', i], issues);
+        if (typeof t.sha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(t.sha256)) issues.add(['access', 'tokens', i, 'sha256'], 'must be the SHA-256 (64 hex digits) of the token, e.g. `printf %s "$TOKEN" | sha256sum`', 'CONFIG_VALUE');
+        try {
+          return [{ sha256: String(t.sha256), principal: parsePrincipal(t.principal) }];
+        } catch (error) {
+          issues.add(['access', 'tokens', i, 'principal'], (error as Error).message, 'CONFIG_VALUE');
+          return [];
+        }
+      });
+  }
+  if (access.policiesFile !== undefined) {
+    const file = str(access.policiesFile, ['access', 'policiesFile'], issues);
+    try {
+      config.access.policies = parseYaml(readFileSync(file, 'utf8')) as PolicySet;
+    } catch (error) {
+      issues.add(['access', 'policiesFile'], `cannot read ${file}: ${(error as Error).message}`, 'CONFIG_FILE');
+    }
+  }
+  if (config.access.mode === 'token' && config.access.tokens.length === 0) issues.add(['access', 'tokens'], 'token mode needs at least one token', 'CONFIG_VALUE');
 
   // The environment wins over the file.
   if (env.SIGHTLINE_HOST) config.server.host = env.SIGHTLINE_HOST;

@@ -22,6 +22,11 @@ export async function serve(options: ServeOptions): Promise<void> {
   const url = await app.listen();
   const storage = config.storage.databaseUrl === undefined ? `embedded PGlite in ${config.storage.dataDir}` : 'PostgreSQL (DATABASE_URL)';
   process.stdout.write(`Sightline is listening on ${url} (storage: ${storage})\n  OTLP/HTTP: ${url}/v1/traces, ${url}/v1/metrics, ${url}/v1/logs\n  API: ${url}/api/v1   metrics: ${url}/metrics\n`);
+  process.stdout.write(
+    config.access.mode === 'local'
+      ? '  access: LOCAL MODE — no login; every request acts as user "local" with the admin role (set access.mode: token to require tokens)\n'
+      : `  access: bearer tokens (${config.access.tokens.length} configured); every API decision is in the audit trail\n`,
+  );
 
   let stopDemo: (() => Promise<void>) | undefined;
   if (options.demo) {

@@ -33,7 +33,9 @@ async function get(baseUrl: string, path: string, query: Record<string, string |
   for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, value);
   let response: Response;
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    // In token mode the server wants a bearer token: SIGHTLINE_TOKEN supplies it.
+    const token = process.env.SIGHTLINE_TOKEN;
+    response = await fetch(url, { signal: AbortSignal.timeout(10_000), ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) });
   } catch (error) {
     throw new CliError(`cannot reach the Sightline server at ${baseUrl} (${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}); start it with \`sightline serve\` or pass --url`, EXIT.unreachable);
   }

@@ -171,6 +171,28 @@ export const QUERY_COMMANDS: Record<string, QueryCommand> = {
       return usageError('expected `slo list`, `slo status NAME` or `slo rules`');
     },
   },
+  audit: {
+    summary: 'The access audit trail: `audit verify` checks the hash chain (exit 1 when broken), `audit list` shows recent decisions.',
+    usage: 'sightline audit verify | sightline audit list [--limit N]',
+    options: { limit: { type: 'string', description: 'at most N entries (default 50)' } },
+    positionals: 1,
+    async run({ url, format, values, positionals }) {
+      if (positionals[0] === 'verify') {
+        const { body } = await getJson<{ ok: boolean; blocks?: number; entries?: number; block?: number; seq?: number; problem?: string }>(url, '/api/v1/audit/verify');
+        if (format === 'json') return { output: json(body), exitCode: body.ok ? EXIT.ok : EXIT.failed };
+        return body.ok
+          ? { output: `audit trail intact: ${body.blocks} blocks, ${body.entries} decisions`, exitCode: EXIT.ok }
+          : { output: `audit trail BROKEN at block ${body.block} (entry ${body.seq}): ${body.problem}`, exitCode: EXIT.failed };
+      }
+      if (positionals[0] === 'list') {
+        const { body } = await getJson<{ entries: Record<string, unknown>[] }>(url, '/api/v1/audit', { limit: values.limit ?? '50' });
+        if (format === 'json') return { output: json(body.entries), exitCode: EXIT.ok };
+        const rows = body.entries.map((e) => ({ seq: e.seq, time: isoTime(e.time), principal: e.principal, action: e.action, resource: e.resource, decision: e.decision, policies: (e.policies as string[]).join(',') }));
+        return { output: renderTable(rows, ['seq', 'time', 'principal', 'action', 'resource', 'decision', 'policies']), exitCode: EXIT.ok };
+      }
+      return usageError('expected `audit verify` or `audit list`');
+    },
+  },
 };
 
 /** Fails with a usage error (exit 2). */

@@ -162,6 +162,28 @@ export const MIGRATIONS: readonly Migration[] = [
       alter table alerts add column acknowledged_at double precision;
     `,
   },
+  {
+    version: 6,
+    name: 'access control',
+    sql: `
+      -- Sealed blocks of the hash-chained audit trail, as the exact text that was hashed.
+      create table audit_blocks (
+        id bigserial primary key,
+        prev_hash text not null,
+        hash text not null unique,
+        entries_json text not null
+      );
+      create table policy_versions (
+        number integer primary key,
+        id text not null unique,
+        author text not null,
+        message text not null,
+        policy_set jsonb not null,
+        created_at double precision not null,
+        active boolean not null
+      );
+    `,
+  },
 ];
 
 /** Advisory-lock key so replicas starting together migrate one at a time. */

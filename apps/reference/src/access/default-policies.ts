@@ -1,0 +1,19 @@
+import type { PolicySet } from '@sightline/abac';
+
+/**
+ * The app's own policies when the config names none: viewers read everything, operators also
+ * acknowledge and silence alerts and run chaos, admins also manage SLOs and policies. Deletes of
+ * audit data are denied to everyone (the trail is append-only).
+ */
+export const DEFAULT_APP_POLICIES: PolicySet = {
+  roles: { viewer: {}, operator: { inherits: ['viewer'] }, admin: { inherits: ['operator'] } },
+  policies: [
+    { id: 'viewers-read', effect: 'allow', target: { actions: ['read'], roles: ['viewer'] } },
+    { id: 'viewers-ask-the-pdp', effect: 'allow', target: { actions: ['decide'], resourceTypes: ['authz'], roles: ['viewer'] } },
+    { id: 'operators-handle-alerts', effect: 'allow', target: { actions: ['acknowledge', 'silence'], resourceTypes: ['alerts'], roles: ['operator'] } },
+    { id: 'operators-run-chaos', effect: 'allow', target: { actions: ['run'], resourceTypes: ['chaos'], roles: ['operator'] } },
+    { id: 'operators-feed-slis', effect: 'allow', target: { actions: ['record'], resourceTypes: ['slos'], roles: ['operator'] } },
+    { id: 'admins-manage', effect: 'allow', target: { actions: ['manage'], resourceTypes: ['slos', 'policies'], roles: ['admin'] } },
+    { id: 'audit-is-append-only', effect: 'deny', target: { actions: ['delete'], resourceTypes: ['audit'] } },
+  ],
+};

@@ -1,0 +1,32 @@
+/** What an API request asks to do, in the policies' words. */
+export interface RouteAction {
+  action: string;
+  resourceType: string;
+}
+
+/**
+ * Maps a route (Fastify's route pattern) and method to an action on a resource type. Reads are
+ * `read` on the first path segment after /api/v1; writes are listed one by one, so a new write
+ * route without an entry is refused (`unmapped`) instead of slipping through as a read.
+ */
+const WRITES: Record<string, RouteAction> = {
+  'POST /api/v1/alerts/:id/ack': { action: 'acknowledge', resourceType: 'alerts' },
+  'POST /api/v1/silences': { action: 'silence', resourceType: 'alerts' },
+  'DELETE /api/v1/silences/:id': { action: 'silence', resourceType: 'alerts' },
+  'PUT /api/v1/slos/:name': { action: 'manage', resourceType: 'slos' },
+  'DELETE /api/v1/slos/:name': { action: 'manage', resourceType: 'slos' },
+  'POST /api/v1/slos/:name/events': { action: 'record', resourceType: 'slos' },
+  'POST /api/v1/authz/decide': { action: 'decide', resourceType: 'authz' },
+  'POST /api/v1/policies': { action: 'manage', resourceType: 'policies' },
+  'POST /api/v1/policies/:id/activate': { action: 'manage', resourceType: 'policies' },
+  'POST /api/v1/policies/rollback': { action: 'manage', resourceType: 'policies' },
+};
+
+export function routeAction(method: string, route: string): RouteAction | 'unmapped' {
+  if (method === 'GET' || method === 'HEAD') {
+    const segment = route.slice('/api/v1/'.length).split('/')[0] ?? '';
+    // The page's view endpoints read what their views show.
+    return { action: 'read', resourceType: segment === 'views' ? (route.split('/')[4] ?? 'views') : segment };
+  }
+  return WRITES[`${method} ${route}`] ?? 'unmapped';
+}
