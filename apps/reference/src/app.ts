@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '@sightline/core';
+import { ConsoleSink, createLogger } from '@sightline/logging';
 import { loadSloSpecs, registerSloMetrics, type SloSpec } from '@sightline/slo';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
@@ -62,11 +63,23 @@ export interface App {
   close(): Promise<void>;
 }
 
+/**
+ * The app's own log lines through `@sightline/logging`: JSON on stdout (pretty in a terminal),
+ * redacted, and carrying the trace of the app's own span when one is active.
+ */
+function appLogger(clock: Clock): (line: Record<string, unknown>) => void {
+  const logger = createLogger({ service: 'sightline', level: 'info', clock, sinks: [new ConsoleSink()] });
+  return ({ level, msg, ...fields }) => {
+    const method = level === 'error' ? 'error' : level === 'warn' ? 'warn' : 'info';
+    logger[method](typeof msg === 'string' ? msg : 'event', fields);
+  };
+}
+
 /** Opens storage, applies migrations and wires every capability: the one place they meet. */
 export async function createApp(options: AppOptions = {}): Promise<App> {
   const config: Config = { ...DEFAULT_CONFIG, ...options.config };
   const clock = options.clock ?? systemClock;
-  const log = options.log ?? ((line) => process.stdout.write(`${JSON.stringify({ time: new Date(clock.now()).toISOString(), ...line })}\n`));
+  const log = options.log ?? appLogger(clock);
   const db = await openDatabase(options.storage ?? config.storage);
   await migrate(db);
 

@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createLogger, FileSink } from '@sightline/logging';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createApp, type App } from '../src/app.js';
 import { runCli } from '../src/cli/main.js';
 import { upsertAnomaly } from '../src/storage/anomaly-store.js';
@@ -114,5 +118,23 @@ describe('sightline CLI against a running server', () => {
       expect(help.code).toBe(0);
       expect(help.out).toContain(`sightline ${command}`);
     }
+  });
+
+  it('logs --file searches a @sightline/logging file with the same filters, without a server', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sightline-cli-logs-'));
+    const file = join(dir, 'app.log');
+    const logger = createLogger({ service: 'checkout', sinks: [new FileSink({ filename: file })] });
+    logger.info('order placed', { orderId: 1 });
+    logger.error('payment failed', { orderId: 2 });
+    logger.warn('payment slow');
+    await logger.close();
+    const errors = await cli('logs', '--file', file, '--level', 'warn', '--format', 'json');
+    expect(errors.code).toBe(0);
+    expect((JSON.parse(errors.out) as { message: string }[]).map((r) => r.message)).toEqual(['payment failed', 'payment slow']);
+    const text = await cli('logs', '--file', file, '--text', 'ORDER');
+    expect(text.out).toContain('order placed');
+    expect(text.out).not.toContain('payment');
+    expect((await cli('logs', '--file', join(dir, 'missing.log'))).code).toBe(1);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -49,7 +49,10 @@ describe('the demo workload', () => {
     expect(place).toMatchObject({ service: 'checkout', status_code: 2 });
     expect(byName.get('POST /checkout')).toMatchObject({ service: 'storefront', status_code: 2, attributes: expect.objectContaining({ 'http.response.status_code': 502 }) });
 
-    const logs = (await (await fetch(`${t.url}/api/v1/logs?since=1h&level=error`)).json()) as { logs: { service: string; trace_id: string; span_id: string; body: string }[] };
+    // Logs come from @sightline/logging over OTLP: correlated with the span, the card number redacted.
+    const logs = (await (await fetch(`${t.url}/api/v1/logs?since=1h&level=error`)).json()) as { logs: { service: string; trace_id: string; span_id: string; body: string; attributes: Record<string, unknown> }[] };
     expect(logs.logs).toEqual([expect.objectContaining({ service: 'payments', trace_id: list.traces[0]!.trace_id, span_id: charge.span_id, body: 'charge failed: card processor timeout' })]);
+    expect(logs.logs[0]!.attributes).toMatchObject({ card: '[REDACTED]' });
+    expect(JSON.stringify(logs.logs)).not.toContain('4111');
   });
 });

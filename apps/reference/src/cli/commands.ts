@@ -1,3 +1,5 @@
+import { parseDuration } from '@sightline/core';
+import { searchLogs, type LogLevel, type LogRecord } from '@sightline/logging';
 import { getJson, getText, CliError, EXIT } from './api-client.js';
 import { isoTime, renderTable, type Format } from './output.js';
 
@@ -39,8 +41,9 @@ export const QUERY_COMMANDS: Record<string, QueryCommand> = {
   },
   logs: {
     summary: 'Search logs, newest first.',
-    usage: 'sightline logs [--since 1h] [--level error] [--service NAME] [--trace ID] [--text TEXT] [--limit N]',
+    usage: 'sightline logs [--since 1h] [--level error] [--service NAME] [--trace ID] [--text TEXT] [--limit N] [--file PATH]',
     options: {
+      file: { type: 'string', description: 'search a JSON log file (@sightline/logging format) instead of the server' },
       since: { type: 'string', description: 'how far back (e.g. 15m, 1h, 7d) or an ISO time' },
       level: { type: 'string', description: 'minimum level: trace, debug, info, warn, error, fatal' },
       service: { type: 'string', description: 'only this service' },
@@ -49,6 +52,7 @@ export const QUERY_COMMANDS: Record<string, QueryCommand> = {
       limit: { type: 'string', description: 'at most N records (default 100)' },
     },
     async run({ url, format, values }) {
+      if (values.file !== undefined) return searchLogFile(values.file, values, format);
       const { body } = await getJson<{ logs: Record<string, unknown>[] }>(url, '/api/v1/logs', {
         since: values.since,
         level: values.level,
@@ -194,6 +198,34 @@ export const QUERY_COMMANDS: Record<string, QueryCommand> = {
     },
   },
 };
+
+/**
+ * `logs --file`: the same filters over a JSON log file, read with `@sightline/logging`'s search
+ * (streamed: any file size), newest `limit` records last.
+ */
+async function searchLogFile(file: string, values: Record<string, string | undefined>, format: Format): Promise<{ output: string; exitCode: number }> {
+  const since = values.since === undefined ? undefined : /^\d+(ms|s|m|h|d|w)$/.test(values.since) ? Date.now() - parseDuration(values.since) : values.since;
+  const filter = {
+    ...(values.level === undefined ? {} : { minLevel: values.level as LogLevel }),
+    ...(values.service === undefined ? {} : { service: values.service }),
+    ...(values.trace === undefined ? {} : { traceId: values.trace }),
+    ...(values.text === undefined ? {} : { text: values.text }),
+    ...(since === undefined ? {} : { from: since }),
+  };
+  const limit = Number(values.limit ?? 100);
+  const found: LogRecord[] = [];
+  try {
+    for await (const record of searchLogs(file, filter)) {
+      found.push(record);
+      if (found.length > limit) found.shift();
+    }
+  } catch (error) {
+    throw new CliError(`cannot search ${file}: ${(error as Error).message}`, (error as { code?: string }).code === 'LOGGING_FILTER_INVALID' ? EXIT.usage : EXIT.failed);
+  }
+  if (format === 'json') return { output: json(found), exitCode: EXIT.ok };
+  const rows = found.map((r) => ({ time: r.timestamp, level: r.level, service: r.service, message: r.message, trace: r.trace_id }));
+  return { output: renderTable(rows, ['time', 'level', 'service', 'message', 'trace']), exitCode: EXIT.ok };
+}
 
 /** Fails with a usage error (exit 2). */
 export function usageError(message: string): never {

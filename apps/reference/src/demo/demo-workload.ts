@@ -1,19 +1,17 @@
 // The live demo: three services (storefront → checkout → payments) instrumented with
-// @sightline/tracing on the stock OpenTelemetry SDK, exporting traces, logs and metrics over
-// OTLP/HTTP to the server. Storefront sends a `PlaceOrder` command to checkout, which sends
+// @sightline/tracing on the stock OpenTelemetry SDK (traces and metrics) and @sightline/logging
+// (trace-correlated, redacted logs), all exported over OTLP/HTTP to the server. Storefront sends a `PlaceOrder` command to checkout, which sends
 // `ChargeCard` to payments, as JSON envelopes (the way a broker would carry them), so causation
 // links and correlation ids are real. A fault comes and goes: an error burst in payments and a
 // latency regression in checkout.
 import { context, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
-import { SeverityNumber, type Logger } from '@opentelemetry/api-logs';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { createLogger, OtlpLogSink, type Logger } from '@sightline/logging';
 import { AttributionSpanProcessor, createMessage, parseMessage, traceCommand, tracePublish, withAttribution } from '@sightline/tracing';
 import type { Principal } from '@sightline/core';
 
@@ -27,7 +25,6 @@ interface DemoService {
   tracer: Tracer;
   logger: Logger;
   tracerProvider: TracerProvider;
-  loggerProvider: LoggerProvider;
   meterProvider: MeterProvider;
 }
 
@@ -37,12 +34,11 @@ function instrument(name: string, url: string): DemoService {
     resource,
     spanProcessors: [new AttributionSpanProcessor(), new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${url}/v1/traces` }), scheduledDelayMillis: 1_000 })],
   });
-  const loggerProvider = new LoggerProvider({ resource, processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${url}/v1/logs` }), scheduledDelayMillis: 1_000 })] });
+  const logger = createLogger({ service: name, level: 'info', sinks: [new OtlpLogSink({ url: `${url}/v1/logs`, resource: { 'deployment.environment.name': 'demo' }, flushInterval: '1s' })] });
   return {
     tracer: tracerProvider.getTracer('demo'),
-    logger: loggerProvider.getLogger('demo'),
+    logger,
     tracerProvider,
-    loggerProvider,
     meterProvider: new MeterProvider({ resource, readers: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: `${url}/v1/metrics` }), exportIntervalMillis: 10_000 })] }),
   };
 }
@@ -105,7 +101,8 @@ export function createDemoWorkload(url: string, options: DemoOptions = {}): Demo
       await pause(3 + random() * 10);
       queueDepth.record(faulty() ? 40 + random() * 30 : random() * 5);
       if (random() < (faulty() ? 0.35 : 0.005)) {
-        payments.logger.emit({ severityNumber: SeverityNumber.ERROR, severityText: 'ERROR', body: 'charge failed: card processor timeout', attributes: { 'order.id': Math.floor(random() * 1e6) } });
+        // The card number is redacted by the logger before it leaves the process.
+        payments.logger.error('charge failed: card processor timeout', { orderId: Math.floor(random() * 1e6), card: '4111 1111 1111 1111' });
         throw new ProcessorTimeout('card processor timeout');
       }
     }, { tracer: payments.tracer, parent: 'message', system: 'demo-bus' });
@@ -117,9 +114,9 @@ export function createDemoWorkload(url: string, options: DemoOptions = {}): Demo
       const charge = tracePublish({ kind: 'command', type: 'ChargeCard' }, () => createMessage('command', 'ChargeCard', { amount: 42 }), { tracer: checkout.tracer });
       try {
         await chargeCard(JSON.stringify(charge));
-        checkout.logger.emit({ severityNumber: SeverityNumber.INFO, severityText: 'INFO', body: 'order placed' });
+        checkout.logger.info('order placed');
       } catch (error) {
-        checkout.logger.emit({ severityNumber: SeverityNumber.WARN, severityText: 'WARN', body: 'order not placed: payment failed' });
+        checkout.logger.warn('order not placed: payment failed', { err: error });
         throw new PaymentFailed('payment failed', { cause: error });
       } finally {
         duration.record((performance.now() - began) / 1_000, { 'http.route': '/orders' });
@@ -172,7 +169,7 @@ export function createDemoWorkload(url: string, options: DemoOptions = {}): Demo
     async stop() {
       clearInterval(timer);
       while (inFlight > 0) await realPause(20);
-      await Promise.all([storefront, checkout, payments].flatMap((s) => [s.tracerProvider.shutdown(), s.loggerProvider.shutdown(), s.meterProvider.shutdown()]));
+      await Promise.all([storefront, checkout, payments].flatMap((s) => [s.tracerProvider.shutdown(), s.logger.close(), s.meterProvider.shutdown()]));
     },
   };
 }
