@@ -75,6 +75,11 @@ function appLogger(clock: Clock): (line: Record<string, unknown>) => void {
   };
 }
 
+/** Metric attributes as detector labels (strings); arrays and objects as JSON. */
+function stringLabels(attributes: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+}
+
 /** Opens storage, applies migrations and wires every capability: the one place they meet. */
 export async function createApp(options: AppOptions = {}): Promise<App> {
   const config: Config = { ...DEFAULT_CONFIG, ...options.config };
@@ -129,6 +134,12 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     onSpansStored: (spans) => {
       requestSeries.observe(spans);
       slos.observe(spans);
+    },
+    onMetricsStored: (points) => {
+      slos.observeMetrics(points);
+      // Gauges are watched as they are; counters and histograms through the derived series.
+      const gauges = points.filter((p) => p.kind === 'gauge');
+      if (gauges.length > 0) void anomalies.observe(gauges.map((p) => ({ name: p.name, labels: { service: p.service, ...stringLabels(p.labels) }, timestamp: p.time_ms, value: p.value })));
     },
   });
   registerApiRoutes(server, { db, clock });

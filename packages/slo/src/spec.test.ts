@@ -149,5 +149,7 @@ describe('SLO specs', () => {
       '0.prometheus.totalQuery: SLO_PROMETHEUS_QUERY',
     ]);
     expect(issuesOf(() => loadSloSpecs('apiVersion: openslo/v2\nkind: SLO\n')).issues).toEqual(['document 1.apiVersion: SLO_OPENSLO_VERSION']);
+    expect(issuesOf(() => parseSloSpecs([{ name: 'a', service: 'x', objective: 0.9, sli: { kind: 'ratio', goodMetric: 'jobs_ok_total' } }])).issues).toEqual(['0.sli.totalMetric: SLO_SLI_METRICS']);
+    expect(parseSloSpecs([{ name: 'a', service: 'x', objective: 0.9, sli: { kind: 'ratio', goodMetric: 'jobs_ok_total', totalMetric: 'jobs_total' } }])[0]!.sli).toEqual({ kind: 'ratio', goodMetric: 'jobs_ok_total', totalMetric: 'jobs_total' });
   });
 });

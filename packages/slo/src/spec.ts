@@ -9,14 +9,15 @@ export type SloWindow = { readonly kind: 'rolling'; readonly duration: string } 
  * - `availability`: the event succeeded (for spans: no error status, no HTTP 5xx).
  * - `latency`: the event took at most `thresholdMs` (from raw durations, or histogram buckets: see README).
  * - `freshness`: the data was at most `thresholdMs` old when read.
- * - `ratio`: good and total are two counters you record yourself.
+ * - `ratio`: good and total are two counters: recorded yourself, or named (`goodMetric`,
+ *   `totalMetric`) for a collector that reads them from metrics (the reference app does).
  * `operation` narrows a span-derived SLI to one operation (route or span name) of the service.
  */
 export type SliSpec =
   | { readonly kind: 'availability'; readonly operation?: string }
   | { readonly kind: 'latency'; readonly thresholdMs: number; readonly operation?: string }
   | { readonly kind: 'freshness'; readonly thresholdMs: number }
-  | { readonly kind: 'ratio' };
+  | { readonly kind: 'ratio'; readonly goodMetric?: string; readonly totalMetric?: string };
 
 /**
  * PromQL for the rule export, Sloth style: `{{.window}}` stands for the range (`5m`, `1h`, ...).
@@ -166,8 +167,15 @@ function normaliseSli(value: unknown, at: IssuePath, issues: IssueCollector): Sl
   switch (value.kind) {
     case 'availability':
       return { kind: 'availability', ...op };
-    case 'ratio':
-      return { kind: 'ratio' };
+    case 'ratio': {
+      const { goodMetric, totalMetric } = value;
+      if (goodMetric === undefined && totalMetric === undefined) return { kind: 'ratio' };
+      if (typeof goodMetric !== 'string' || goodMetric === '' || typeof totalMetric !== 'string' || totalMetric === '') {
+        issues.add([...at, goodMetric === undefined ? 'goodMetric' : 'totalMetric'], 'a ratio SLI over metrics names both goodMetric and totalMetric (counter names)', 'SLO_SLI_METRICS');
+        return undefined;
+      }
+      return { kind: 'ratio', goodMetric, totalMetric };
+    }
     case 'latency':
     case 'freshness': {
       const threshold = value.thresholdMs;

@@ -6,7 +6,7 @@ import { insertMetricPoints } from '../storage/metric-store.js';
 import { insertSpans } from '../storage/span-store.js';
 import type { IngestGate } from './ingest-gate.js';
 import { decodeLogs } from './otlp-logs.js';
-import { decodeMetrics } from './otlp-metrics.js';
+import { decodeMetrics, type MetricRow } from './otlp-metrics.js';
 import { decodeTraces, type SpanRow } from './otlp-traces.js';
 import { OtlpDecodeError } from './otlp-values.js';
 
@@ -19,6 +19,8 @@ export interface OtlpRouteOptions {
   gate: IngestGate;
   /** Called with each batch of spans once it is stored, for derived signals (SLIs, series). */
   onSpansStored?: (spans: readonly SpanRow[]) => void;
+  /** Called with each batch of metric points once stored (metric SLIs, anomaly detection). */
+  onMetricsStored?: (points: readonly MetricRow[]) => void;
 }
 
 /**
@@ -50,6 +52,7 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRouteOptio
     const decoded = decodeOr400(reply, () => decodeMetrics(request.body));
     if (decoded === undefined) return reply;
     return store(reply, () => insertMetricPoints(db, decoded.items), () => {
+      options.onMetricsStored?.(decoded.items);
       return partial('rejectedDataPoints', decoded.rejected, decoded.errors);
     });
   });

@@ -33,6 +33,7 @@ export class AnomalyWatch {
   readonly #alerts: AlertPipeline;
   readonly #onError: (error: unknown) => void;
   #rejected = 0;
+  readonly #pending = new Set<Promise<void>>();
 
   constructor(options: { db: Database; alerts: AlertPipeline; clock: Clock; onError: (error: unknown) => void; maxSeries?: number }) {
     this.#db = options.db;
@@ -63,7 +64,15 @@ export class AnomalyWatch {
         this.#rejected++;
       }
     }
-    return Promise.all(work).then(() => undefined);
+    const done = Promise.all(work).then(() => undefined);
+    this.#pending.add(done);
+    void done.finally(() => this.#pending.delete(done));
+    return done;
+  }
+
+  /** Resolves when every anomaly observed so far is stored and alerted (tests, shutdown). */
+  async settled(): Promise<void> {
+    await Promise.all(this.#pending);
   }
 
   /** Forgets series idle for six hours. */

@@ -1,6 +1,7 @@
 import { resolveAlert, type Clock } from '@sightline/core';
 import { SloEngine, parseSloSpec, serializeSloSpec, type SloEventCounter, type SloSpec, type SloStatus, type SloTracker } from '@sightline/slo';
 import type { AlertPipeline } from '../alerts/alert-pipeline.js';
+import type { MetricRow } from '../ingest/otlp-metrics.js';
 import type { SpanRow } from '../ingest/otlp-traces.js';
 import { requestOutcome } from '../signals/span-outcome.js';
 import type { Database } from '../storage/database.js';
@@ -25,6 +26,8 @@ export class SloWatch {
   /** Trackers by service, so a span finds its SLOs without scanning them all. */
   #byService = new Map<string, SloTracker[]>();
   #reconciled = false;
+  /** Last cumulative value per counter series, to turn OTLP cumulative sums into increments. */
+  readonly #lastCounter = new Map<string, number>();
 
   constructor(options: { db: Database; alerts: AlertPipeline; clock: Clock }) {
     this.#db = options.db;
@@ -119,6 +122,46 @@ export class SloWatch {
         this.counter?.count(tracker.spec.name, good ? 1 : 0, 1);
       }
     }
+  }
+
+  /**
+   * Feeds stored metric points to ratio SLIs that name their counters (`goodMetric`,
+   * `totalMetric`) for the SLO's service: each export's increase of both counters (summed over
+   * their label sets) is one record. Cumulative sums become increments against the last value
+   * seen; a drop is a counter reset (the new value is the increase); the first value seen
+   * counts whole, as a counter that just started.
+   */
+  observeMetrics(points: readonly MetricRow[]): void {
+    const increments = new Map<string, { tracker: SloTracker; time: number; good: number; total: number }>();
+    for (const point of points) {
+      if (point.kind !== 'sum') continue;
+      for (const tracker of this.#byService.get(point.service) ?? []) {
+        const sli = tracker.spec.sli;
+        if (sli.kind !== 'ratio' || (sli.goodMetric !== point.name && sli.totalMetric !== point.name)) continue;
+        const series = `${point.service}\u0000${point.name}\u0000${JSON.stringify(point.labels)}`;
+        const last = this.#lastCounter.get(series);
+        if (!this.#lastCounterSeen(series, point.value)) continue;
+        const increase = last === undefined || point.value < last ? point.value : point.value - last;
+        const key = `${tracker.spec.name}\u0000${point.time_ms}`;
+        const acc = increments.get(key) ?? { tracker, time: point.time_ms, good: 0, total: 0 };
+        if (point.name === sli.goodMetric) acc.good += increase;
+        if (point.name === sli.totalMetric) acc.total += increase;
+        increments.set(key, acc);
+      }
+    }
+    for (const { tracker, time, good, total } of increments.values()) {
+      if (total <= 0) continue;
+      // Good can only exceed total by a label set missing from one export: never count above total.
+      const kept = Math.min(good, total);
+      tracker.record(kept, total, time);
+      this.counter?.count(tracker.spec.name, kept, total);
+    }
+  }
+
+  #lastCounterSeen(series: string, value: number): boolean {
+    if (!Number.isFinite(value) || value < 0) return false;
+    this.#lastCounter.set(series, value);
+    return true;
   }
 
   /** Records good/total events for SLIs spans cannot give (ratio, freshness): the events API. */
