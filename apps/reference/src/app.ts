@@ -40,6 +40,11 @@ export interface AppOptions {
   background?: boolean;
   /** Start the OpenTelemetry SDK and trace the app's own requests into its storage. */
   selfTelemetry?: boolean;
+  /**
+   * Set false to serve the API without the access-control hook: for the overhead bench, or when
+   * embedding the app behind a gateway that already authorises. Never a config setting.
+   */
+  authorize?: boolean;
   /** SLOs loaded like the SLO file's (the demo's, or a test's), after the file's. */
   slos?: readonly SloSpec[];
 }
@@ -92,7 +97,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   const telemetry = options.selfTelemetry === true ? startSelfTelemetry(server, { db, version: APP_VERSION }) : undefined;
   // Access control first: its hook guards every /api/v1 route registered below.
   const access = await AccessControl.create({ db, clock, config: config.access });
-  access.register(server);
+  if (options.authorize !== false) access.register(server);
   registerAccessRoutes(server, { access, now: () => clock.now() });
   const metrics = registerMetricsRoute(server);
   await registerWebRoute(server);
