@@ -12,6 +12,7 @@ import { registerAccessRoutes } from './http/access-routes.js';
 import { registerAlertRoutes } from './http/alert-routes.js';
 import { registerAnomalyRoutes } from './http/anomaly-routes.js';
 import { registerApiRoutes } from './http/api-routes.js';
+import { registerServiceMapRoutes } from './http/service-map-routes.js';
 import { registerSloRoutes } from './http/slo-routes.js';
 import { registerViewRoutes } from './http/view-routes.js';
 import { registerMetricsRoute } from './http/metrics-route.js';
@@ -149,6 +150,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   });
   registerApiRoutes(server, { db, clock });
   registerViewRoutes(server, { db, clock });
+  registerServiceMapRoutes(server, { db, clock });
   new Gauge({ name: 'sightline_ingest_in_flight', help: 'OTLP writes in progress', registers: [metrics], collect() { this.set(gate.inFlight); } });
   new Gauge({ name: 'sightline_ingest_refused', help: 'OTLP requests refused with 503 since start', registers: [metrics], collect() { this.set(gate.refused); } });
 

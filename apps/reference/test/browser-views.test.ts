@@ -270,6 +270,22 @@ describe('web page views', () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  it('service map: boxes for the services and an arrow per caller → callee with rate, errors and p95', async () => {
+    const api = (await (await fetch(`${t.url}/api/v1/service-map?since=1h`)).json()) as { edges: { from: string; to: string; calls: number; errorRatio: number }[]; nodes: { service: string }[] };
+    // The checkout trace: frontend calls cart (ok) and catalog (which fails); fillers stay in one service.
+    expect(api.edges).toEqual([
+      expect.objectContaining({ from: 'frontend', to: 'cart', calls: 1, errorRatio: 0 }),
+      expect.objectContaining({ from: 'frontend', to: 'catalog', calls: 1, errorRatio: 1 }),
+    ]);
+    await open('/map');
+    await page.waitForSelector('[data-ready="map"] svg.service-map');
+    await expect(page.locator('svg.service-map g.node').evaluateAll((els) => els.map((el) => el.getAttribute('data-service')))).resolves.toEqual(api.nodes.map((n) => n.service));
+    await expect(page.locator('svg.service-map g.edge').evaluateAll((els) => els.map((el) => [el.getAttribute('data-edge'), el.getAttribute('class')]))).resolves.toEqual([['frontend>cart', 'edge '], ['frontend>catalog', 'edge bad']]);
+    await expect(page.locator('table.edges tbody tr').count()).resolves.toBe(2);
+    await page.screenshot({ path: join(artifacts, 'view-service-map.png'), fullPage: true });
+    expect(consoleErrors).toEqual([]);
+  });
+
   it('shows API errors as the API said them: code, message and each bad field', async () => {
     const onlyFailedRequests = () => consoleErrors.filter((m) => !/Failed to load resource: the server responded with a status of 40[04]/.test(m));
     await open('/logs?traceId=nothex&limit=0');

@@ -193,3 +193,10 @@ export interface SloSummary {
   source: 'file' | 'api';
   status: SloStatus;
 }
+
+/** `GET /api/v1/service-map`. */
+export interface ServiceMap {
+  since: number;
+  nodes: { service: string; spans: number; errorRatio: number }[];
+  edges: { from: string; to: string; calls: number; rate: number; errorRatio: number; p95_ms: number }[];
+}

@@ -5,6 +5,7 @@ import { AlertsView } from './views/alerts.js';
 import { AnomaliesView } from './views/anomalies.js';
 import { LogsView } from './views/logs.js';
 import { OverviewView } from './views/overview.js';
+import { ServiceMapView } from './views/service-map.js';
 import { SlosView } from './views/slos.js';
 import { TracesView } from './views/traces.js';
 import { TraceView } from './views/trace.js';
@@ -13,6 +14,7 @@ import './style.css';
 const NAV = [
   ['/', 'Overview'],
   ['/slos', 'SLOs'],
+  ['/map', 'Service map'],
   ['/traces', 'Traces'],
   ['/logs', 'Logs'],
   ['/anomalies', 'Anomalies'],
@@ -33,6 +35,8 @@ function View(props: { route: Route }): JSX.Element {
       return <OverviewView route={props.route} />;
     case '/slos':
       return <SlosView route={props.route} />;
+    case '/map':
+      return <ServiceMapView route={props.route} />;
     case '/traces':
       return <TracesView route={props.route} />;
     case '/logs':

@@ -1,0 +1,51 @@
+import type { Clock } from '@sightline/core';
+import type { FastifyInstance } from 'fastify';
+import type { Database } from '../storage/database.js';
+import { parseQuery } from './query-params.js';
+
+/** A call from one service to another, as the spans show it. */
+export interface ServiceEdge {
+  from: string;
+  to: string;
+  /** Calls in the window (child spans whose parent is in the other service). */
+  calls: number;
+  /** Calls per second over the window. */
+  rate: number;
+  /** Share of calls whose callee span failed, 0..1. */
+  errorRatio: number;
+  /** p95 of the callee span's duration, ms. */
+  p95_ms: number;
+}
+
+/**
+ * `GET /api/v1/service-map?since=1h` — who calls whom, derived from spans: an edge for every
+ * parent/child span pair in different services (an HTTP client span and the server span it
+ * caused, a producer and its consumer), with calls, rate, error ratio and p95 of the callee.
+ * Nodes are the services seen in the window with their own span counts.
+ */
+export function registerServiceMapRoutes(app: FastifyInstance, options: { db: Database; clock: Clock }): void {
+  app.get('/api/v1/service-map', async (request) => {
+    const now = options.clock.now();
+    const q = parseQuery(request.query, { since: { type: 'time' } }, now);
+    const since = Math.min(q.since ?? now - 3_600_000, now - 1);
+    const windowSeconds = Math.max((now - since) / 1_000, 1);
+    const edges = await options.db.query<{ caller: string; callee: string; calls: number; errors: number; p95_ms: number }>(
+      `select parent.service as caller, child.service as callee, count(*)::int as calls,
+         count(*) filter (where child.status_code = 2)::int as errors,
+         coalesce(percentile_cont(0.95) within group (order by child.duration_ms), 0) as p95_ms
+       from spans child join spans parent on parent.trace_id = child.trace_id and parent.span_id = child.parent_span_id
+       where child.start_ms >= $1 and parent.service <> child.service
+       group by parent.service, child.service order by parent.service, child.service`,
+      [since],
+    );
+    const nodes = await options.db.query<{ service: string; spans: number; errors: number }>(
+      `select service, count(*)::int as spans, count(*) filter (where status_code = 2)::int as errors from spans where start_ms >= $1 group by service order by service`,
+      [since],
+    );
+    return {
+      since,
+      nodes: nodes.map((n) => ({ service: n.service, spans: n.spans, errorRatio: n.spans === 0 ? 0 : n.errors / n.spans })),
+      edges: edges.map((e): ServiceEdge => ({ from: e.caller, to: e.callee, calls: e.calls, rate: e.calls / windowSeconds, errorRatio: e.calls === 0 ? 0 : e.errors / e.calls, p95_ms: Number(e.p95_ms) })),
+    };
+  });
+}
