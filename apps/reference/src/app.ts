@@ -25,6 +25,7 @@ import { migrate } from './storage/migrations.js';
 import { enforceRetention } from './storage/retention.js';
 import { AnomalyWatch } from './signals/anomaly-watch.js';
 import { RequestSeries } from './signals/request-series.js';
+import { HealthIndicators } from './health/health-indicators.js';
 import { SloWatch } from './slo/slo-watch.js';
 import { startSelfTelemetry, type SelfTelemetry } from './telemetry/self-telemetry.js';
 import { APP_VERSION } from './version.js';
@@ -94,7 +95,9 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   const db = await openDatabase(options.storage ?? config.storage);
   await migrate(db);
 
-  const server = buildServer({ db, bodyLimitBytes: config.server.bodyLimitBytes });
+  // Health indicators read the ingest gate, created with the OTLP routes below.
+  const health = new HealthIndicators({ db, ...(config.storage.databaseUrl === undefined ? { dataDir: config.storage.dataDir } : {}), ingest: () => ({ inFlight: gate.inFlight, limit: gate.limit }), health: config.health });
+  const server = buildServer({ db, bodyLimitBytes: config.server.bodyLimitBytes, health });
   const telemetry = options.selfTelemetry === true ? startSelfTelemetry(server, { db, version: APP_VERSION }) : undefined;
   // Access control first: its hook guards every /api/v1 route registered below.
   const access = await AccessControl.create({ db, clock, config: config.access });
@@ -207,6 +210,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
         await access.audit.flush().catch(report('audit flush'));
         await alerts.close();
         await telemetry?.shutdown();
+        health.close();
         await db.close();
       })();
       return closing;

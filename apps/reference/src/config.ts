@@ -1,6 +1,7 @@
 import type { PolicySet } from '@sightline/abac';
 import { IssueCollector, parseDuration, parsePrincipal } from '@sightline/core';
 import type { AccessConfig } from './access/access-control.js';
+import type { HealthOptions } from './health/health-indicators.js';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 
@@ -15,6 +16,8 @@ export interface Config {
   slos: { file?: string; evaluationIntervalMs: number };
   /** Who may do what on the app: `local` (no login, one admin user) or bearer tokens. */
   access: AccessConfig;
+  /** Health indicators: aggregation and external HTTP dependencies (thresholds: see README). */
+  health: Partial<HealthOptions>;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -25,16 +28,18 @@ export const DEFAULT_CONFIG: Config = {
   alerts: { webhooks: [], dispatchIntervalMs: 5_000 },
   slos: { evaluationIntervalMs: 15_000 },
   access: { mode: 'local', tokens: [] },
+  health: {},
 };
 
 const KEYS: Record<string, readonly string[]> = {
-  '': ['server', 'storage', 'retention', 'alerts', 'slos', 'access'],
+  '': ['server', 'storage', 'retention', 'alerts', 'slos', 'access', 'health'],
   server: ['host', 'port', 'bodyLimitBytes', 'ingestConcurrency'],
   storage: ['databaseUrl', 'dataDir'],
   retention: ['spans', 'logs', 'metrics', 'alerts'],
   alerts: ['webhooks', 'dispatchInterval'],
   slos: ['file', 'evaluationInterval'],
   access: ['mode', 'tokens', 'policiesFile'],
+  health: ['aggregation', 'dependencies'],
 };
 
 /**
@@ -121,6 +126,21 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
     }
   }
   if (config.access.mode === 'token' && config.access.tokens.length === 0) issues.add(['access', 'tokens'], 'token mode needs at least one token', 'CONFIG_VALUE');
+
+  const health = asObject(doc.health, ['health'], issues);
+  checkKeys(health, 'health', issues);
+  if (health.aggregation !== undefined) {
+    if (health.aggregation === 'all' || health.aggregation === 'majority' || health.aggregation === 'any') config.health.aggregation = health.aggregation;
+    else issues.add(['health', 'aggregation'], 'must be all, majority or any', 'CONFIG_VALUE');
+  }
+  if (health.dependencies !== undefined) {
+    if (!Array.isArray(health.dependencies)) issues.add(['health', 'dependencies'], 'must be a list of { name, url, timeout }', 'CONFIG_TYPE');
+    else
+      config.health.dependencies = health.dependencies.map((dep: unknown, i) => {
+        const d = asObject(dep, ['health', 'dependencies', i], issues);
+        return { name: str(d.name, ['health', 'dependencies', i, 'name'], issues), url: httpUrl(d.url, ['health', 'dependencies', i, 'url'], issues), timeoutMs: d.timeout === undefined ? 2_000 : duration(d.timeout, ['health', 'dependencies', i, 'timeout'], issues) };
+      });
+  }
 
   // The environment wins over the file.
   if (env.SIGHTLINE_HOST) config.server.host = env.SIGHTLINE_HOST;

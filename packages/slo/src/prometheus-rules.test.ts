@@ -32,13 +32,20 @@ describe('Prometheus rule export', () => {
   it('records the error ratio for every window the alerts need and the budget window, shortest first', () => {
     expect(ruleWindows(availability)).toEqual(['5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d']);
     const file = parse(toPrometheusRules([availability])) as { groups: { name: string; rules: Record<string, unknown>[] }[] };
-    expect(file.groups.map((g) => g.name)).toEqual(['sightline-slo-sli-recordings-checkout-availability', 'sightline-slo-meta-recordings-checkout-availability', 'sightline-slo-alerts-checkout-availability']);
-    expect(file.groups[0]!.rules[0]).toEqual({
+    // One group in dependency order, so the alerts read this evaluation's ratios (see the source).
+    expect(file.groups.map((g) => g.name)).toEqual(['sightline-slo-checkout-availability']);
+    const rules = file.groups[0]!.rules;
+    expect(rules.map((r) => r.record ?? r.alert)).toEqual([
+      'slo:sli_error:ratio_rate5m', 'slo:sli_error:ratio_rate30m', 'slo:sli_error:ratio_rate1h', 'slo:sli_error:ratio_rate2h', 'slo:sli_error:ratio_rate6h', 'slo:sli_error:ratio_rate1d', 'slo:sli_error:ratio_rate3d', 'slo:sli_error:ratio_rate30d',
+      'slo:objective:ratio', 'slo:error_budget:ratio', 'slo:current_burn_rate:ratio', 'slo:period_error_budget_remaining:ratio',
+      'CheckoutAvailabilityErrorBudgetBurnPage', 'CheckoutAvailabilityErrorBudgetBurnTicket',
+    ]);
+    expect(rules[0]).toEqual({
       record: 'slo:sli_error:ratio_rate5m',
       expr: '(sum(rate(sightline_slo_sli_events_total{slo="checkout-availability", outcome="bad"}[5m])))\n/\n(sum(rate(sightline_slo_sli_events_total{slo="checkout-availability"}[5m])))\n',
       labels: { team: 'payments', sightline_slo: 'checkout-availability', sightline_service: 'checkout', sightline_window: '5m' },
     });
-    const page = file.groups[2]!.rules[0]!;
+    const page = rules[12]!;
     expect(page.alert).toBe('CheckoutAvailabilityErrorBudgetBurnPage');
     expect(page.expr).toContain('max(slo:sli_error:ratio_rate5m{sightline_slo="checkout-availability", sightline_service="checkout"} > (14.4 * 0.001)) without (sightline_window)');
     expect(promDuration(90 * 60_000)).toBe('90m');

@@ -6,14 +6,12 @@ import { SLO_METRIC_NAMES } from './slo-metrics.js';
 export const RULE_LABELS = { slo: 'sightline_slo', service: 'sightline_service', window: 'sightline_window' } as const;
 
 /**
- * A Prometheus rule file (YAML) for `specs`, three groups per SLO:
- * - `sightline-slo-sli-recordings-<name>`: `slo:sli_error:ratio_rate<w>` for every window the
- *   alerts need (and the budget window), from the spec's `prometheus` queries or, without them,
- *   from the counters `registerSloMetrics` exports;
- * - `sightline-slo-meta-recordings-<name>`: `slo:objective:ratio`, `slo:error_budget:ratio`,
- *   `slo:current_burn_rate:ratio` (5m) and `slo:period_error_budget_remaining:ratio`;
- * - `sightline-slo-alerts-<name>`: one alert per class (page, ticket), each the `or` of its
- *   multi-window conditions: `ratio(long) > factor × budget and ratio(short) > factor × budget`.
+ * A Prometheus rule file (YAML) for `specs`: one group per SLO, `sightline-slo-<name>`, holding in
+ * order: `slo:sli_error:ratio_rate<w>` for every window the alerts need (and the budget window),
+ * from the spec's `prometheus` queries or, without them, from the counters `registerSloMetrics`
+ * exports; `slo:objective:ratio`, `slo:error_budget:ratio`, `slo:current_burn_rate:ratio` (5m)
+ * and `slo:period_error_budget_remaining:ratio`; one alert per class (page, ticket), each the
+ * `or` of its multi-window conditions: `ratio(long) > factor × budget and ratio(short) > factor × budget`.
  * Passes `promtool check rules` (the package's tests run it).
  */
 export function toPrometheusRules(specs: readonly SloSpec[]): string {
@@ -79,11 +77,10 @@ function ruleGroups(spec: SloSpec): Record<string, unknown>[] {
       },
     ];
   });
-  return [
-    { name: `sightline-slo-sli-recordings-${spec.name}`, rules: sli },
-    { name: `sightline-slo-meta-recordings-${spec.name}`, rules: meta },
-    { name: `sightline-slo-alerts-${spec.name}`, rules: alerts },
-  ];
+  // One group, in dependency order: Prometheus evaluates the rules of a group one after the other
+  // but groups concurrently, so alerts in a separate group (Sloth's layout) may read the error
+  // ratios of the previous evaluation and fire one interval late, or not deterministically.
+  return [{ name: `sightline-slo-${spec.name}`, rules: [...sli, ...meta, ...alerts] }];
 }
 
 function query(spec: SloSpec, which: 'error' | 'total', window: string): string {

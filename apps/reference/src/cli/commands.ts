@@ -30,13 +30,25 @@ interface SloStatusBody {
 
 export const QUERY_COMMANDS: Record<string, QueryCommand> = {
   health: {
-    summary: 'Is the server ready (storage reachable, migrations applied)? Exit 0 if so, 1 if not.',
-    usage: 'sightline health [--url URL] [--format table|json]',
-    options: {},
-    async run({ url, format }) {
-      const { status, body } = await getJson<{ status: string; checks: Record<string, boolean> }>(url, '/readyz');
-      const output = format === 'json' ? json(body) : renderTable(Object.entries(body.checks).map(([check, ok]) => ({ check, status: ok ? 'ok' : 'FAIL' })), ['check', 'status']);
-      return { output, exitCode: status === 200 ? EXIT.ok : EXIT.failed };
+    summary: 'Is the server ready (storage, migrations)? With the health indicators (database, event loop, memory, disk, ingest queue, dependencies). Exit 0 if ready (or, with --indicator, if that one is up), 1 if not.',
+    usage: 'sightline health [--indicator NAME] [--url URL] [--format table|json]',
+    options: { indicator: { type: 'string', description: 'only this indicator; exit by its status' } },
+    async run({ url, format, values }) {
+      type Reading = { name: string; status: string; message: string };
+      const { status, body } = await getJson<{ status: string; checks: Record<string, boolean>; health?: { status: string; aggregation: string; indicators: Reading[] } }>(url, '/readyz?verbose');
+      const indicators = body.health?.indicators ?? [];
+      if (values.indicator !== undefined) {
+        const one = indicators.find((i) => i.name === values.indicator);
+        if (one === undefined) return usageError(`no indicator ${JSON.stringify(values.indicator)}; there are: ${indicators.map((i) => i.name).join(', ')}`);
+        return { output: format === 'json' ? json(one) : renderTable([one], ['name', 'status', 'message']), exitCode: one.status === 'up' ? EXIT.ok : EXIT.failed };
+      }
+      if (format === 'json') return { output: json(body), exitCode: status === 200 ? EXIT.ok : EXIT.failed };
+      const rows = [
+        ...Object.entries(body.checks).map(([check, ok]) => ({ name: check, status: ok ? 'ok' : 'FAIL', message: 'readiness' })),
+        ...indicators.map((i) => ({ name: i.name, status: i.status, message: i.message })),
+      ];
+      const summary = body.health === undefined ? '' : `\nhealth: ${body.health.status} (${body.health.aggregation})`;
+      return { output: renderTable(rows, ['name', 'status', 'message']) + summary, exitCode: status === 200 ? EXIT.ok : EXIT.failed };
     },
   },
   logs: {

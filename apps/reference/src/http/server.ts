@@ -14,7 +14,7 @@ export interface ServerOptions {
  * Builds the HTTP server shell: JSON-only body parsing, one error shape, `/healthz` and
  * `/readyz`. Capabilities add their routes in `app.ts`.
  */
-export function buildServer(options: ServerOptions): FastifyInstance {
+export function buildServer(options: ServerOptions & { health?: { check(): Promise<unknown> } }): FastifyInstance {
   const app = Fastify({ bodyLimit: options.bodyLimitBytes, logger: false });
 
   // OTLP exporters may gzip their bodies (the Collector does by default). Decompress before
@@ -56,7 +56,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/readyz', async (request, reply) => {
     const checks = { storage: false, migrations: false };
     try {
       await options.db.query('select 1');
@@ -66,7 +66,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       // reported as not ready below
     }
     const ready = checks.storage && checks.migrations;
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
+    // ?verbose adds every health indicator; readiness itself stays storage + migrations, so a
+    // memory warning never takes a replica out of rotation.
+    const verbose = Object.hasOwn((request.query ?? {}) as object, 'verbose') && options.health !== undefined;
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks, ...(verbose ? { health: await options.health!.check() } : {}) });
   });
   return app;
 }
