@@ -77,6 +77,8 @@ describe('web page views', () => {
     await expect(page.locator('table.services svg.spark').count()).resolves.toBe(10);
     await expect(page.locator('ul.alerts li').allInnerTexts()).resolves.toEqual([expect.stringContaining('catalog p95 latency anomalous'), expect.stringContaining('checkout burning error budget')]);
     await expect(page.locator('text=items query timed out').count()).resolves.toBe(1);
+    // The health strip: one chip per indicator of /readyz?verbose.
+    await expect(page.locator('.health-strip [data-indicator]').evaluateAll((els) => els.map((el) => el.getAttribute('data-indicator')))).resolves.toEqual(['database', 'event-loop', 'memory', 'disk', 'ingest-queue']);
     await page.screenshot({ path: join(artifacts, 'view-overview.png'), fullPage: true });
     expect(consoleErrors).toEqual([]);
   });

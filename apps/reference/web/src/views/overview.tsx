@@ -9,6 +9,7 @@ import { useLoad } from '../use-load.js';
 import { SloBadge } from './slos.js';
 
 const WINDOW_MS = 3_600_000;
+const BADGE = { up: 'ok', warning: 'warning', critical: 'critical' } as const;
 const ERROR_RATIO_BAD = 0.05;
 
 interface Overview {
@@ -18,18 +19,26 @@ interface Overview {
   anomalies: Anomaly[];
   errors: LogRecord[];
   slos: SloSummary[];
+  health: Health | undefined;
   now: number;
 }
 
+interface Health {
+  status: 'up' | 'warning' | 'critical';
+  aggregation: string;
+  indicators: { name: string; status: 'up' | 'warning' | 'critical'; message: string }[];
+}
+
 async function loadOverview(after: string | undefined, signal: AbortSignal): Promise<Overview> {
-  const [services, alerts, anomalies, errors, slos] = await Promise.all([
+  const [services, alerts, anomalies, errors, slos, ready] = await Promise.all([
     get<{ services: ServiceOverview[]; nextAfter: string | null }>('/api/v1/views/overview', { since: '1h', limit: 50, after }, signal),
     get<Page<'alerts', Alert>>('/api/v1/alerts', { status: 'firing', limit: 20 }, signal),
     get<Page<'anomalies', Anomaly>>('/api/v1/anomalies', { since: '6h', limit: 10 }, signal),
     get<Page<'logs', LogRecord>>('/api/v1/logs', { level: 'error', since: '15m', limit: 10 }, signal),
     get<{ slos: SloSummary[] }>('/api/v1/slos', {}, signal),
+    get<{ health?: Health }>('/readyz', { verbose: true }, signal),
   ]);
-  return { services: services.services, nextAfter: services.nextAfter, firing: alerts.alerts, anomalies: anomalies.anomalies, errors: errors.logs, slos: slos.slos, now: Date.now() };
+  return { services: services.services, nextAfter: services.nextAfter, firing: alerts.alerts, anomalies: anomalies.anomalies, errors: errors.logs, slos: slos.slos, health: ready.health, now: Date.now() };
 }
 
 /** Services at a glance over the last hour, the firing alerts, recent anomalies and error logs. */
@@ -47,6 +56,14 @@ export function OverviewView(props: { route: Route }): JSX.Element {
         error === undefined && <p class="muted">Loading…</p>
       ) : (
         <div data-ready="overview">
+          {data.health !== undefined && (
+            <p class="health-strip">
+              <span class={`badge ${BADGE[data.health.status]}`}>{`health ${data.health.status}`}</span>{' '}
+              {data.health.indicators.map((i) => (
+                <span key={i.name} class={`indicator ${i.status}`} title={i.message} data-indicator={i.name}>{i.name}</span>
+              ))}
+            </p>
+          )}
           <section>
             <h2>Services</h2>
             {data.services.length === 0 ? (
