@@ -107,8 +107,8 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   await registerWebRoute(server);
 
   // Alerts: one pipeline for every source.
-  const sinks: NotificationSink[] = [logSink(log), ...config.alerts.webhooks.map((w) => webhookSink(w.name, w.url))];
-  const alerts = new AlertPipeline({ db, clock, sinks });
+  const sinks: NotificationSink[] = [logSink(log), ...config.alerts.webhooks.map((w) => webhookSink(w.name, w.url, { format: w.format ?? 'generic', ...(w.routingKey === undefined ? {} : { routingKey: w.routingKey }) }))];
+  const alerts = new AlertPipeline({ db, clock, sinks, ...(config.alerts.escalation === undefined ? {} : { escalation: config.alerts.escalation }) });
   registerAlertRoutes(server, { pipeline: alerts, clock });
   new Gauge({ name: 'sightline_alert_deliveries_pending', help: 'Alert notifications queued and not yet delivered', registers: [metrics], collect: async function () { this.set(await alerts.pendingDeliveries()); } });
 

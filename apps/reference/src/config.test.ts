@@ -59,6 +59,40 @@ extra: true
     expect(error.message).toContain(path);
   });
 
+  it('reads channel formats, escalation, access and health, and reports their bad values by path', () => {
+    const good = loadConfig({
+      env: {},
+      file: file(`
+alerts:
+  webhooks:
+    - { name: chat, url: "http://hooks.local/slack", format: slack }
+    - { name: pager, url: "http://events.local/v2/enqueue", format: pagerduty, routingKey: abc }
+  escalation:
+    - { after: 0s, channels: [log, chat] }
+    - { after: 15m, channels: [pager] }
+health: { aggregation: majority }
+`),
+    });
+    expect(good.alerts.escalation).toEqual([{ afterMs: 0, sinks: ['log', 'chat'] }, { afterMs: 900_000, sinks: ['pager'] }]);
+    expect(good.alerts.webhooks[1]).toEqual({ name: 'pager', url: 'http://events.local/v2/enqueue', format: 'pagerduty', routingKey: 'abc' });
+    expect(good.health.aggregation).toBe('majority');
+    try {
+      loadConfig({
+        env: {},
+        file: file(`
+alerts:
+  webhooks: [{ name: pager, url: "http://x.local", format: pagerduty }]
+  escalation: [{ after: 5m, channels: [teams] }]
+access: { mode: token }
+health: { aggregation: most }
+`),
+      });
+      throw new Error('expected CONFIG_INVALID');
+    } catch (error) {
+      expect((error as { issues: { path: (string | number)[] }[] }).issues.map((i) => i.path.join('.'))).toEqual(['alerts.webhooks.0.routingKey', 'access.tokens', 'health.aggregation', 'alerts.escalation.0.channels']);
+    }
+  });
+
   it('names an unreadable file', () => {
     expect(() => loadConfig({ file: '/nonexistent/sightline.yaml', env: {} })).toThrow(/cannot read \/nonexistent\/sightline.yaml/);
   });

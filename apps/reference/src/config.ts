@@ -1,6 +1,7 @@
 import type { PolicySet } from '@sightline/abac';
 import { IssueCollector, parseDuration, parsePrincipal } from '@sightline/core';
 import type { AccessConfig } from './access/access-control.js';
+import type { ChannelFormat } from './alerts/alert-sinks.js';
 import type { HealthOptions } from './health/health-indicators.js';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
@@ -11,7 +12,12 @@ export interface Config {
   storage: { databaseUrl?: string; dataDir: string };
   /** How long each signal is kept, in ms. */
   retention: { spans: number; logs: number; metrics: number; alerts: number };
-  alerts: { webhooks: { name: string; url: string }[]; dispatchIntervalMs: number };
+  alerts: {
+    webhooks: { name: string; url: string; format?: ChannelFormat; routingKey?: string }[];
+    dispatchIntervalMs: number;
+    /** Which channels hear of a firing alert after how long unacknowledged; default: all at once. */
+    escalation?: { afterMs: number; sinks: string[] }[];
+  };
   /** SLO specs file (`@sightline/slo` native form or OpenSLO, YAML/JSON), read at each start. */
   slos: { file?: string; evaluationIntervalMs: number };
   /** Who may do what on the app: `local` (no login, one admin user) or bearer tokens. */
@@ -36,7 +42,7 @@ const KEYS: Record<string, readonly string[]> = {
   server: ['host', 'port', 'bodyLimitBytes', 'ingestConcurrency'],
   storage: ['databaseUrl', 'dataDir'],
   retention: ['spans', 'logs', 'metrics', 'alerts'],
-  alerts: ['webhooks', 'dispatchInterval'],
+  alerts: ['webhooks', 'dispatchInterval', 'escalation'],
   slos: ['file', 'evaluationInterval'],
   access: ['mode', 'tokens', 'policiesFile'],
   health: ['aggregation', 'dependencies'],
@@ -88,7 +94,26 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
     else
       config.alerts.webhooks = alerts.webhooks.map((hook: unknown, i) => {
         const h = asObject(hook, ['alerts', 'webhooks', i], issues);
-        return { name: str(h.name, ['alerts', 'webhooks', i, 'name'], issues), url: httpUrl(h.url, ['alerts', 'webhooks', i, 'url'], issues) };
+        const format = h.format ?? 'generic';
+        if (format !== 'generic' && format !== 'slack' && format !== 'pagerduty') issues.add(['alerts', 'webhooks', i, 'format'], 'must be generic, slack or pagerduty', 'CONFIG_VALUE');
+        if (format === 'pagerduty' && typeof h.routingKey !== 'string') issues.add(['alerts', 'webhooks', i, 'routingKey'], 'a pagerduty channel needs its integration routingKey', 'CONFIG_VALUE');
+        return {
+          name: str(h.name, ['alerts', 'webhooks', i, 'name'], issues),
+          url: httpUrl(h.url, ['alerts', 'webhooks', i, 'url'], issues),
+          ...(h.format === undefined ? {} : { format: format as ChannelFormat }),
+          ...(typeof h.routingKey === 'string' ? { routingKey: h.routingKey } : {}),
+        };
+      });
+  }
+
+  if (alerts.escalation !== undefined) {
+    if (!Array.isArray(alerts.escalation)) issues.add(['alerts', 'escalation'], 'must be a list of { after, channels }', 'CONFIG_TYPE');
+    else
+      config.alerts.escalation = alerts.escalation.map((step: unknown, i) => {
+        const e = asObject(step, ['alerts', 'escalation', i], issues);
+        const channels = Array.isArray(e.channels) && e.channels.every((c) => typeof c === 'string') ? (e.channels as string[]) : [];
+        if (channels.length === 0) issues.add(['alerts', 'escalation', i, 'channels'], 'must list channel names (webhook names, or "log")', 'CONFIG_VALUE');
+        return { afterMs: e.after === undefined ? 0 : duration(e.after, ['alerts', 'escalation', i, 'after'], issues), sinks: channels };
       });
   }
 
@@ -149,6 +174,8 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
   if (env.SIGHTLINE_DATA_DIR) config.storage.dataDir = env.SIGHTLINE_DATA_DIR;
   if (env.SIGHTLINE_SLO_FILE) config.slos.file = env.SIGHTLINE_SLO_FILE;
   if (env.SIGHTLINE_WEBHOOK_URL) config.alerts.webhooks.push({ name: 'default', url: httpUrl(env.SIGHTLINE_WEBHOOK_URL, ['env', 'SIGHTLINE_WEBHOOK_URL'], issues) });
+  const channelNames = new Set(['log', ...config.alerts.webhooks.map((w) => w.name)]);
+  config.alerts.escalation?.forEach((step, i) => step.sinks.forEach((sink) => channelNames.has(sink) || issues.add(['alerts', 'escalation', i, 'channels'], `unknown channel ${JSON.stringify(sink)}`, 'CONFIG_VALUE')));
   const names = config.alerts.webhooks.map((w) => w.name);
   names.forEach((name, i) => names.indexOf(name) !== i && issues.add(['alerts', 'webhooks', i, 'name'], `duplicate webhook name ${JSON.stringify(name)}`, 'CONFIG_DUPLICATE'));
 

@@ -20,6 +20,18 @@ export interface AlertPipelineOptions {
   retry?: RetryPolicy;
   /** How long a claimed delivery is reserved for one dispatcher before another may retry it. */
   leaseMs?: number;
+  /**
+   * Escalation: which sinks hear of a firing alert, and after how long unacknowledged. Steps with
+   * `afterMs > 0` are cancelled when the alert is acknowledged or resolves first. Default: every
+   * sink at once.
+   */
+  escalation?: readonly EscalationStep[];
+}
+
+/** One step of an escalation policy. */
+export interface EscalationStep {
+  afterMs: number;
+  sinks: readonly string[];
 }
 
 /** What `submit` did with an alert. */
@@ -64,6 +76,7 @@ export class AlertPipeline {
   readonly #sinks: Map<string, NotificationSink>;
   readonly #retry: RetryPolicy;
   readonly #leaseMs: number;
+  readonly #escalation: readonly EscalationStep[];
   #timer: NodeJS.Timeout | undefined;
   #dispatching: Promise<unknown> | undefined;
 
@@ -73,6 +86,10 @@ export class AlertPipeline {
     this.#sinks = new Map(options.sinks.map((s) => [s.name, s]));
     this.#retry = options.retry ?? DEFAULT_RETRY;
     this.#leaseMs = options.leaseMs ?? 30_000;
+    this.#escalation = options.escalation ?? [{ afterMs: 0, sinks: [...this.#sinks.keys()] }];
+    for (const step of this.#escalation) {
+      for (const sink of step.sinks) if (!this.#sinks.has(sink)) throw new SightlineError('ALERT_ESCALATION_INVALID', `Escalation names sink ${JSON.stringify(sink)}, which is not configured`);
+    }
   }
 
   /** Records an alert state change and queues its notifications. */
@@ -172,16 +189,22 @@ export class AlertPipeline {
   }
 
   /**
-   * Records that `by` is on a firing alert. Acknowledging does not mute it (that is a silence):
-   * it tells the others someone owns it. Returns undefined when no firing alert has that id.
+   * Records that `by` is on a firing alert and stops its escalation. Acknowledging does not mute
+   * it (that is a silence): the sinks already told still hear when it resolves. Returns
+   * undefined when no firing alert has that id.
    */
   async acknowledge(id: string, by: string): Promise<StoredAlert | undefined> {
     const now = this.#clock.now();
-    const rows = await this.#db.query<AlertRow>(
-      `update alerts set acknowledged_by = $2, acknowledged_at = $3, updated_at = $3 where id = $1 and status = 'firing' returning *`,
-      [id, by, now],
-    );
-    return rows[0] === undefined ? undefined : toStoredAlert(rows[0]);
+    return this.#db.transaction(async (tx) => {
+      const rows = await tx.query<AlertRow>(
+        `update alerts set acknowledged_by = $2, acknowledged_at = $3, updated_at = $3 where id = $1 and status = 'firing' returning *`,
+        [id, by, now],
+      );
+      if (rows[0] === undefined) return undefined;
+      // Someone is on it: the escalation stops here.
+      await this.#cancelEscalation(tx, id, 'acknowledged', now);
+      return toStoredAlert(rows[0]);
+    });
   }
 
   async createSilence(input: SilenceInput): Promise<Silence> {
@@ -219,10 +242,29 @@ export class AlertPipeline {
 
   async #enqueue(tx: Queryable, alert: Alert, now: number): Promise<void> {
     const notification: AlertNotification = { version: '1', status: alert.status, groupKey: groupKeyOf(alert), alert };
-    for (const sink of this.#sinks.keys()) {
+    if (alert.status === 'firing') {
+      for (const step of this.#escalation) {
+        for (const sink of step.sinks) {
+          await tx.query('insert into alert_deliveries (alert_id, sink, payload, next_attempt_at, escalation) values ($1, $2, $3, $4, $5)', [alert.id, sink, JSON.stringify(notification), now + step.afterMs, step.afterMs > 0]);
+        }
+      }
+      return;
+    }
+    // Resolved: later escalation steps are moot; tell every sink that was (or is being) told it fired.
+    await this.#cancelEscalation(tx, alert.id, 'resolved', now);
+    const told = await tx.query<{ sink: string }>(`select distinct sink from alert_deliveries where alert_id = $1 and (last_error is null or last_error not like 'cancelled:%') order by sink`, [alert.id]);
+    for (const { sink } of told) {
       await tx.query('insert into alert_deliveries (alert_id, sink, payload, next_attempt_at) values ($1, $2, $3, $4)', [alert.id, sink, JSON.stringify(notification), now]);
     }
   }
+
+  async #cancelEscalation(tx: Queryable, alertId: string, why: string, now: number): Promise<void> {
+    await tx.query(
+      `update alert_deliveries set failed_at = $2, last_error = $3 where alert_id = $1 and escalation and delivered_at is null and failed_at is null`,
+      [alertId, now, `cancelled: ${why} before this escalation step`],
+    );
+  }
+
 }
 
 function toStoredAlert(row: AlertRow): StoredAlert {

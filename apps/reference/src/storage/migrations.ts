@@ -184,6 +184,14 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'alert escalation',
+    sql: `
+      -- Deliveries of a later escalation step: cancelled when the alert is acknowledged or resolves first.
+      alter table alert_deliveries add column escalation boolean not null default false;
+    `,
+  },
 ];
 
 /** Advisory-lock key so replicas starting together migrate one at a time. */
