@@ -12,6 +12,7 @@ import { registerAccessRoutes } from './http/access-routes.js';
 import { registerAlertRoutes } from './http/alert-routes.js';
 import { registerAnomalyRoutes } from './http/anomaly-routes.js';
 import { registerApiRoutes } from './http/api-routes.js';
+import { registerIncidentRoutes } from './http/incident-routes.js';
 import { registerServiceMapRoutes } from './http/service-map-routes.js';
 import { registerSloRoutes } from './http/slo-routes.js';
 import { registerViewRoutes } from './http/view-routes.js';
@@ -110,6 +111,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   const sinks: NotificationSink[] = [logSink(log), ...config.alerts.webhooks.map((w) => webhookSink(w.name, w.url, { format: w.format ?? 'generic', ...(w.routingKey === undefined ? {} : { routingKey: w.routingKey }) }))];
   const alerts = new AlertPipeline({ db, clock, sinks, ...(config.alerts.escalation === undefined ? {} : { escalation: config.alerts.escalation }) });
   registerAlertRoutes(server, { pipeline: alerts, clock });
+  registerIncidentRoutes(server, { db, alerts, clock });
   new Gauge({ name: 'sightline_alert_deliveries_pending', help: 'Alert notifications queued and not yet delivered', registers: [metrics], collect: async function () { this.set(await alerts.pendingDeliveries()); } });
 
   const report = (what: string) => (error: unknown) => log({ level: 'error', msg: `${what} failed`, error: (error as Error).message });

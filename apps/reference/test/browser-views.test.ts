@@ -288,6 +288,26 @@ describe('web page views', () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  it('incidents: related alerts grouped per service, a timeline with the first error logs, and a Markdown export', async () => {
+    const api = (await (await fetch(`${t.url}/api/v1/incidents?since=24h`)).json()) as { incidents: { id: string; service: string; alertCount: number }[] };
+    const catalog = api.incidents.find((i) => i.service === 'catalog')!;
+    expect(catalog.alertCount).toBe(1);
+    await open('/incidents');
+    await page.waitForSelector('[data-ready="incidents"]');
+    await expect(page.locator('table.incidents tbody tr').count()).resolves.toBe(api.incidents.length);
+    await page.click(`a[href="/incidents/${catalog.id}"]`);
+    await page.waitForSelector('[data-ready="incident"] .timeline-list');
+    const timeline = await page.locator('.timeline-list li').allInnerTexts();
+    expect(timeline.some((line) => line.includes('alert-fired') && line.includes('catalog p95 latency anomalous'))).toBe(true);
+    expect(timeline.some((line) => line.includes('error-log') && line.includes('items query timed out'))).toBe(true);
+    await page.screenshot({ path: join(artifacts, 'view-incident.png'), fullPage: true });
+    const markdown = await (await fetch(`${t.url}/api/v1/incidents/${catalog.id}/markdown`)).text();
+    expect(markdown).toMatch(/^# Incident [0-9a-f]{12}: catalog: catalog p95 latency anomalous/);
+    expect(markdown).toContain('error-log: items query timed out');
+    expect((await fetch(`${t.url}/api/v1/incidents/nope`)).status).toBe(404);
+    expect(consoleErrors).toEqual([]);
+  });
+
   it('shows API errors as the API said them: code, message and each bad field', async () => {
     const onlyFailedRequests = () => consoleErrors.filter((m) => !/Failed to load resource: the server responded with a status of 40[04]/.test(m));
     await open('/logs?traceId=nothex&limit=0');

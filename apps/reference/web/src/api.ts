@@ -200,3 +200,19 @@ export interface ServiceMap {
   nodes: { service: string; spans: number; errorRatio: number }[];
   edges: { from: string; to: string; calls: number; rate: number; errorRatio: number; p95_ms: number }[];
 }
+
+/** `GET /api/v1/incidents` rows and `GET /api/v1/incidents/:id`. */
+export interface IncidentSummary {
+  id: string;
+  service: string;
+  title: string;
+  severity: string;
+  status: 'open' | 'resolved';
+  startsAt: number;
+  endsAt: number | null;
+  alertCount: number;
+}
+export interface IncidentDetail {
+  incident: Omit<IncidentSummary, 'alertCount'> & { alerts: Alert[] };
+  timeline: { at: number; kind: string; text: string; traceId?: string }[];
+}

@@ -3,6 +3,7 @@ import { useEffect } from 'preact/hooks';
 import { Link, useRoute, type Route } from './router.js';
 import { AlertsView } from './views/alerts.js';
 import { AnomaliesView } from './views/anomalies.js';
+import { IncidentsView } from './views/incidents.js';
 import { LogsView } from './views/logs.js';
 import { OverviewView } from './views/overview.js';
 import { ServiceMapView } from './views/service-map.js';
@@ -18,6 +19,7 @@ const NAV = [
   ['/traces', 'Traces'],
   ['/logs', 'Logs'],
   ['/anomalies', 'Anomalies'],
+  ['/incidents', 'Incidents'],
   ['/alerts', 'Alerts'],
 ] as const;
 
@@ -43,6 +45,8 @@ function View(props: { route: Route }): JSX.Element {
       return <LogsView route={props.route} />;
     case '/anomalies':
       return <AnomaliesView route={props.route} />;
+    case '/incidents':
+      return <IncidentsView route={props.route} />;
     case '/alerts':
       return <AlertsView route={props.route} />;
     default:
