@@ -12,6 +12,8 @@ import { registerAccessRoutes } from './http/access-routes.js';
 import { registerAlertRoutes } from './http/alert-routes.js';
 import { registerAnomalyRoutes } from './http/anomaly-routes.js';
 import { registerApiRoutes } from './http/api-routes.js';
+import { ChaosRuns } from './chaos/chaos-runs.js';
+import { registerChaosRoutes } from './http/chaos-routes.js';
 import { registerIncidentRoutes } from './http/incident-routes.js';
 import { registerServiceMapRoutes } from './http/service-map-routes.js';
 import { registerSloRoutes } from './http/slo-routes.js';
@@ -62,6 +64,7 @@ export interface App {
   readonly anomalies: AnomalyWatch;
   readonly slos: SloWatch;
   readonly access: AccessControl;
+  readonly chaos: ChaosRuns;
   /** Present when started with `selfTelemetry`. */
   readonly telemetry: SelfTelemetry | undefined;
   readonly config: Config;
@@ -127,6 +130,10 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   await slos.load([...fileSpecs, ...(options.slos ?? [])]);
   slos.counter = registerSloMetrics(metrics, slos.engine);
   registerSloRoutes(server, { slos, alerts, clock });
+
+  // Chaos experiments against what the app can reach, with its SLOs as steady-state probes.
+  const chaos = new ChaosRuns({ db, slos, clock });
+  registerChaosRoutes(server, { chaos, now: () => clock.now() });
 
   // Request rate, error ratio and p95 per service and operation, derived from spans.
   const requestSeries = new RequestSeries({
@@ -195,6 +202,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     anomalies,
     slos,
     access,
+    chaos,
     telemetry,
     config,
     async listen(port = config.server.port, host = config.server.host) {
@@ -207,6 +215,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
       closing ??= (async () => {
         for (const timer of timers) clearInterval(timer);
         await server.close();
+        await chaos.close();
         await requestSeries.settled();
         await slos.saveState().catch(report('SLO state save'));
         await access.audit.flush().catch(report('audit flush'));

@@ -20,6 +20,10 @@ const WRITES: Record<string, RouteAction> = {
   'POST /api/v1/policies': { action: 'manage', resourceType: 'policies' },
   'POST /api/v1/policies/:id/activate': { action: 'manage', resourceType: 'policies' },
   'POST /api/v1/policies/rollback': { action: 'manage', resourceType: 'policies' },
+  'POST /api/v1/chaos/runs': { action: 'run', resourceType: 'chaos' },
+  'POST /api/v1/chaos/runs/:id/abort': { action: 'run', resourceType: 'chaos' },
+  'POST /api/v1/chaos/proxies': { action: 'run', resourceType: 'chaos' },
+  'POST /api/v1/chaos/export': { action: 'read', resourceType: 'chaos' },
 };
 
 export function routeAction(method: string, route: string): RouteAction | 'unmapped' {

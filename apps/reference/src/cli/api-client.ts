@@ -28,6 +28,20 @@ export async function getText(baseUrl: string, path: string): Promise<string> {
   return text;
 }
 
+/** POSTs a text document (an experiment in YAML/JSON) and returns the JSON answer; errors as {@link getJson}. */
+export async function postText<T>(baseUrl: string, path: string, text: string): Promise<{ status: number; body: T }> {
+  const token = process.env.SIGHTLINE_TOKEN;
+  let response: Response;
+  try {
+    response = await fetch(new URL(path, baseUrl), { method: 'POST', body: text, headers: { 'content-type': 'text/plain', ...(token ? { authorization: `Bearer ${token}` } : {}) }, signal: AbortSignal.timeout(10_000) });
+  } catch (error) {
+    throw new CliError(`cannot reach the Sightline server at ${baseUrl} (${(error as Error).message})`, EXIT.unreachable);
+  }
+  const body = (await response.json().catch(() => ({}))) as T & { error?: { code: string; message: string } };
+  if (response.status >= 400 && body.error !== undefined) throw new CliError(`${body.error.code}: ${body.error.message}`, EXIT.failed);
+  return { status: response.status, body };
+}
+
 async function get(baseUrl: string, path: string, query: Record<string, string | undefined>): Promise<Response> {
   const url = new URL(path, baseUrl);
   for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, value);

@@ -1,6 +1,7 @@
 import { parseDuration } from '@sightline/core';
 import { searchLogs, type LogLevel, type LogRecord } from '@sightline/logging';
-import { getJson, getText, CliError, EXIT } from './api-client.js';
+import { readFile } from 'node:fs/promises';
+import { getJson, getText, postText, CliError, EXIT } from './api-client.js';
 import { isoTime, renderTable, type Format } from './output.js';
 
 /** One read-only subcommand: its options (besides --url/--format/--help) and what it prints. */
@@ -207,6 +208,36 @@ export const QUERY_COMMANDS: Record<string, QueryCommand> = {
         return { output: renderTable(rows, ['seq', 'time', 'principal', 'action', 'resource', 'decision', 'policies']), exitCode: EXIT.ok };
       }
       return usageError('expected `audit verify` or `audit list`');
+    },
+  },
+  chaos: {
+    summary: 'Chaos experiments: `chaos run FILE` (starts it on the server), `chaos list`, `chaos show ID` (the journal; exit 1 unless completed), `chaos export FILE` (Chaos Mesh manifests).',
+    usage: 'sightline chaos run FILE | chaos list | chaos show ID | chaos export FILE',
+    options: {},
+    positionals: 2,
+    async run({ url, format, positionals }) {
+      const [action, arg] = positionals;
+      const read = async (file: string) => readFile(file, 'utf8').catch((error: Error) => usageError(`cannot read ${file}: ${error.message}`));
+      if (action === 'run' && arg !== undefined) {
+        const { body } = await postText<{ id: string; title: string }>(url, '/api/v1/chaos/runs', await read(arg));
+        return { output: format === 'json' ? json(body) : `started ${body.id}: ${body.title} (sightline chaos show ${body.id})`, exitCode: EXIT.ok };
+      }
+      if (action === 'export' && arg !== undefined) {
+        const { body } = await postText<{ yaml: string; untranslated: { reason: string }[] }>(url, '/api/v1/chaos/export', await read(arg));
+        const notes = body.untranslated.map((u) => `# not translated: ${u.reason}`).join('\n');
+        return { output: format === 'json' ? json(body) : `${notes}${notes === '' ? '' : '\n'}${body.yaml}`, exitCode: EXIT.ok };
+      }
+      if (action === 'show' && arg !== undefined) {
+        const { body } = await getJson<{ status: string; title: string; journal: unknown }>(url, `/api/v1/chaos/runs/${encodeURIComponent(arg)}`);
+        return { output: format === 'json' ? json(body) : `${body.title}: ${body.status}\n${json(body.journal)}`, exitCode: body.status === 'completed' ? EXIT.ok : EXIT.failed };
+      }
+      if (action === 'list') {
+        const { body } = await getJson<{ runs: Record<string, unknown>[] }>(url, '/api/v1/chaos/runs');
+        if (format === 'json') return { output: json(body.runs), exitCode: EXIT.ok };
+        const rows = body.runs.map((r) => ({ id: r.id, started: isoTime(r.started_at), title: r.title, status: r.status }));
+        return { output: renderTable(rows, ['id', 'started', 'title', 'status']), exitCode: EXIT.ok };
+      }
+      return usageError('expected `chaos run FILE`, `chaos list`, `chaos show ID` or `chaos export FILE`');
     },
   },
 };

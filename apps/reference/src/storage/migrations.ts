@@ -192,6 +192,22 @@ export const MIGRATIONS: readonly Migration[] = [
       alter table alert_deliveries add column escalation boolean not null default false;
     `,
   },
+  {
+    version: 8,
+    name: 'chaos runs',
+    sql: `
+      create table chaos_runs (
+        id text primary key,
+        title text not null,
+        status text not null,
+        started_at double precision not null,
+        ended_at double precision,
+        experiment jsonb not null,
+        journal jsonb
+      );
+      create index chaos_runs_started on chaos_runs (started_at desc);
+    `,
+  },
 ];
 
 /** Advisory-lock key so replicas starting together migrate one at a time. */
