@@ -308,6 +308,29 @@ describe('web page views', () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  it('chaos: runs with their verdicts, and one run\'s journal', async () => {
+    const started = await fetch(`${t.url}/api/v1/chaos/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        title: 'the API stays up',
+        steadyStateHypothesis: { title: 'healthz answers', probes: [{ type: 'probe', name: 'healthz', provider: { type: 'http', url: `${t.url}/healthz`, calls: 2 } }] },
+        method: [{ type: 'probe', name: 'readyz', provider: { type: 'http', url: `${t.url}/readyz`, calls: 1 } }],
+      }),
+    });
+    const { id } = (await started.json()) as { id: string };
+    await t.app.chaos.settled(id);
+    await open('/chaos');
+    await page.waitForSelector('[data-ready="chaos"]');
+    await expect(page.locator('table.chaos-runs tbody tr').first().innerText()).resolves.toContain('completed');
+    await page.click(`a[href="/chaos/${id}"]`);
+    await page.waitForSelector('[data-ready="chaos-run"] ol.activities li');
+    await expect(page.locator('.after').innerText()).resolves.toBe('met');
+    await expect(page.locator('ol.activities li').allInnerTexts()).resolves.toEqual(['probe readyz: succeeded']);
+    await page.screenshot({ path: join(artifacts, 'view-chaos.png'), fullPage: true });
+    expect(consoleErrors).toEqual([]);
+  });
+
   it('shows API errors as the API said them: code, message and each bad field', async () => {
     const onlyFailedRequests = () => consoleErrors.filter((m) => !/Failed to load resource: the server responded with a status of 40[04]/.test(m));
     await open('/logs?traceId=nothex&limit=0');

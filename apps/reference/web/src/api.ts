@@ -216,3 +216,22 @@ export interface IncidentDetail {
   incident: Omit<IncidentSummary, 'alertCount'> & { alerts: Alert[] };
   timeline: { at: number; kind: string; text: string; traceId?: string }[];
 }
+
+/** `GET /api/v1/chaos/runs` rows and one run with its journal. */
+export interface ChaosRun {
+  id: string;
+  title: string;
+  status: string;
+  started_at: number;
+  ended_at: number | null;
+  journal?: {
+    status: string;
+    reason?: string;
+    durationMs: number;
+    steadyStateBefore?: { met: boolean };
+    steadyStateAfter?: { met: boolean };
+    run: { name: string; type: string; status: string; start: number; end: number }[];
+    rollbacks: unknown[];
+    faults: { description: string; activity: string }[];
+  } | null;
+}

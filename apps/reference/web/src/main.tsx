@@ -3,6 +3,7 @@ import { useEffect } from 'preact/hooks';
 import { Link, useRoute, type Route } from './router.js';
 import { AlertsView } from './views/alerts.js';
 import { AnomaliesView } from './views/anomalies.js';
+import { ChaosView } from './views/chaos.js';
 import { IncidentsView } from './views/incidents.js';
 import { LogsView } from './views/logs.js';
 import { OverviewView } from './views/overview.js';
@@ -20,6 +21,7 @@ const NAV = [
   ['/logs', 'Logs'],
   ['/anomalies', 'Anomalies'],
   ['/incidents', 'Incidents'],
+  ['/chaos', 'Chaos'],
   ['/alerts', 'Alerts'],
 ] as const;
 
@@ -45,6 +47,8 @@ function View(props: { route: Route }): JSX.Element {
       return <LogsView route={props.route} />;
     case '/anomalies':
       return <AnomaliesView route={props.route} />;
+    case '/chaos':
+      return <ChaosView route={props.route} />;
     case '/incidents':
       return <IncidentsView route={props.route} />;
     case '/alerts':
