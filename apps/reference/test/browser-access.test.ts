@@ -22,7 +22,8 @@ describe('web page with access control', () => {
 
   it('shows a viewer the alerts, and a refused acknowledgement as a clear 403 with the reason', async () => {
     const page = await browser.newPage();
-    await page.addInitScript((token) => localStorage.setItem('sightline.token', token), VIEWER);
+    // Runs in the page: its localStorage is the browser's (this file is type-checked for Node).
+    await page.addInitScript((token) => (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage.setItem('sightline.token', token), VIEWER);
     await page.goto(`${t.url}/alerts`);
     await page.waitForSelector('[data-ready="alerts"] table.alerts tbody tr');
     await page.click('button:has-text("Acknowledge")');
