@@ -1,0 +1,62 @@
+import { describe, expect, it } from '@jest/globals';
+import type { CostRecord } from './cost-record.js';
+import { detectCostAnomalies } from './cost-anomalies.js';
+import { importFocusCsv } from './focus-import.js';
+import { generateFocusBill } from './focus-bill-generator.js';
+import { record } from './test-fixtures.js';
+
+const DAY = 86_400_000;
+const start = Date.UTC(2026, 0, 5); // a Monday
+
+function flatBill(days: number, spikeDay: number | undefined): CostRecord[] {
+  const rows: CostRecord[] = [];
+  for (let d = 0; d < days; d++) {
+    const at = start + d * DAY;
+    const weekend = [5, 6].includes(d % 7);
+    // 1,000.00 a weekday, 700.00 a weekend day, in two regions 60/40.
+    const daily = weekend ? 700_000_000 : 1_000_000_000;
+    rows.push(record({ chargePeriodStart: at, chargePeriodEnd: at + DAY, effectiveCost: daily * 0.6, regionId: 'us-east-1', tags: { team: 'web' } }));
+    rows.push(record({ chargePeriodStart: at, chargePeriodEnd: at + DAY, effectiveCost: daily * 0.4, regionId: 'eu-west-1', tags: { team: 'api' } }));
+    if (d === spikeDay) rows.push(record({ chargePeriodStart: at, chargePeriodEnd: at + DAY, effectiveCost: 500_000_000, regionId: 'eu-west-1', resourceId: 'i-runaway', tags: { team: 'api' } }));
+  }
+  return rows;
+}
+
+describe('detectCostAnomalies', () => {
+  it('flags a spike with its impact and root cause, and not the weekly weekend dip', async () => {
+    // Day 23 is a Wednesday: usual 1,000.00, actual 1,500.00 → impact 500.00 (50%).
+    const anomalies = await detectCostAnomalies(flatBill(28, 23), { rootCauseDimensions: ['RegionId', 'ResourceId', 'tag:team'] });
+    expect(anomalies).toHaveLength(1);
+    const [anomaly] = anomalies;
+    expect(anomaly).toMatchObject({ value: 'Amazon EC2', day: '2026-01-28', actual: 1_500_000_000, expected: 1_000_000_000, impact: 500_000_000, relativeImpact: 0.5 });
+    // The extra 500.00 is all in eu-west-1, team api and the new resource i-runaway: each explains 100%.
+    expect(anomaly?.rootCauses.map((c) => [c.dimension, c.value, c.change, c.share])).toEqual([
+      ['RegionId', 'eu-west-1', 500_000_000, 1],
+      ['ResourceId', 'i-runaway', 500_000_000, 1],
+      ['tag:team', 'api', 500_000_000, 1],
+    ]);
+    expect(anomaly?.alert).toMatchObject({ source: 'finops', severity: 'warning', labels: { dimension: 'ServiceName', value: 'Amazon EC2' }, startsAt: start + 23 * DAY });
+  });
+
+  it('needs both thresholds: a 50% rise under the absolute minimum is not an anomaly', async () => {
+    expect(await detectCostAnomalies(flatBill(28, 23), { minAbsoluteImpact: 600_000_000 })).toEqual([]);
+    expect(await detectCostAnomalies(flatBill(28, 23), { minRelativeImpact: 0.6 })).toEqual([]);
+    expect(await detectCostAnomalies(flatBill(28, undefined))).toEqual([]);
+  });
+
+  it('finds the planted spike of a generated bill with its service and region as root cause', async () => {
+    const rows: CostRecord[] = [];
+    await importFocusCsv(generateFocusBill({ rows: 60_000, days: 35, seed: 11, spike: { day: 30, serviceName: 'Amazon EC2', regionId: 'us-east-1', factor: 3 } }), (r) => rows.push(r));
+    const anomalies = await detectCostAnomalies(rows, { cost: 'list' });
+    const top = anomalies[0];
+    expect(top).toMatchObject({ value: 'Amazon EC2', day: '2026-01-31' });
+    expect(top?.rootCauses[0]).toMatchObject({ dimension: 'RegionId', value: 'us-east-1' });
+    expect(top?.rootCauses[0]?.share).toBeGreaterThan(0.9);
+    // factor 3 on us-east-1 only: the impact is about twice the usual us-east-1 EC2 cost.
+    expect(top?.relativeImpact).toBeGreaterThan(0.5);
+  });
+
+  it('rejects negative thresholds with FINOPS_ANOMALY_OPTIONS_INVALID', async () => {
+    await expect(detectCostAnomalies([], { minRelativeImpact: -1 })).rejects.toMatchObject({ code: 'FINOPS_ANOMALY_OPTIONS_INVALID' });
+  });
+});

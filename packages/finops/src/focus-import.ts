@@ -1,0 +1,177 @@
+import type { Writable } from 'node:stream';
+import { SightlineError } from '@sightline/core';
+import type { CostRecord } from './cost-record.js';
+import { CsvParser, type CsvRecord } from './csv-parser.js';
+import type { ColumnMapping } from './focus-columns.js';
+import { indexColumns, validateFocusRow, type CellIssue, type ColumnIndex } from './focus-row-validator.js';
+
+/** A row that failed validation: where it is, and every reason. */
+export interface RejectedRow {
+  /** 1-based line in the source file where the row starts (header is line 1). */
+  readonly rowNumber: number;
+  readonly issues: readonly CellIssue[];
+}
+
+/** What an import read: `accepted + rejected === rowsRead`, always. */
+export interface ImportReport {
+  /** Data rows read (header and blank lines excluded). */
+  readonly rowsRead: number;
+  readonly accepted: number;
+  readonly rejected: number;
+  /** The first `maxRejectsKept` rejected rows; all of them go to `rejectsTo` when given. */
+  readonly rejects: readonly RejectedRow[];
+  /** Count of rejects per error code. */
+  readonly rejectsByCode: Readonly<Record<string, number>>;
+}
+
+/** Options of {@link importFocusCsv}. */
+export interface ImportOptions {
+  /** FOCUS column → source column, for non-FOCUS exports. */
+  readonly columnMapping?: ColumnMapping;
+  /**
+   * Where rejected rows are written as CSV: `row,errors,` followed by the original fields, so the
+   * file can be fixed and re-imported. Not closed by the import.
+   */
+  readonly rejectsTo?: Writable;
+  /** Rejected rows kept in memory in the report. Default 1,000 (memory stays flat on any file). */
+  readonly maxRejectsKept?: number;
+}
+
+type Source = AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
+
+/** The import state machine shared by {@link importFocusCsv} and {@link readFocusCsv}. */
+class FocusImporter {
+  readonly #options: ImportOptions;
+  readonly #onRecord: (record: CostRecord) => void;
+  readonly #parser: CsvParser;
+  readonly #decoder = new TextDecoder('utf-8', { fatal: true });
+  readonly #dates = new Map<string, number>();
+  readonly #rejects: RejectedRow[] = [];
+  readonly #rejectsByCode: Record<string, number> = {};
+  #header: string[] | undefined;
+  #index: ColumnIndex | undefined;
+  #rowsRead = 0;
+  #accepted = 0;
+  #rejected = 0;
+  #pendingRejects: string[] = [];
+  #wroteRejectsHeader = false;
+
+  constructor(options: ImportOptions, onRecord: (record: CostRecord) => void) {
+    this.#options = options;
+    this.#onRecord = onRecord;
+    this.#parser = new CsvParser((csv) => this.#onCsvRecord(csv));
+  }
+
+  write(chunk: string | Uint8Array): void {
+    try {
+      this.#parser.write(typeof chunk === 'string' ? chunk : this.#decoder.decode(chunk, { stream: true }));
+    } catch (error) {
+      throw this.#wrap(error);
+    }
+  }
+
+  async end(): Promise<ImportReport> {
+    try {
+      this.#parser.write(this.#decoder.decode());
+    } catch (error) {
+      throw this.#wrap(error);
+    }
+    this.#parser.end();
+    if (this.#header === undefined) throw new SightlineError('FINOPS_HEADER_INVALID', 'FOCUS CSV is empty: it needs a header row naming the FOCUS columns', {});
+    await this.flushRejects();
+    return { rowsRead: this.#rowsRead, accepted: this.#accepted, rejected: this.#rejected, rejects: this.#rejects, rejectsByCode: this.#rejectsByCode };
+  }
+
+  /** Writes the rejects gathered so far, honouring back-pressure. */
+  async flushRejects(): Promise<void> {
+    const out = this.#options.rejectsTo;
+    if (!out || this.#pendingRejects.length === 0) return;
+    if (!this.#wroteRejectsHeader) {
+      this.#pendingRejects.unshift(toCsvLine(['row', 'errors', ...(this.#header ?? [])]));
+      this.#wroteRejectsHeader = true;
+    }
+    const text = `${this.#pendingRejects.join('\n')}\n`;
+    this.#pendingRejects = [];
+    if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', resolve));
+  }
+
+  #onCsvRecord(csv: CsvRecord): void {
+    if (this.#header === undefined || this.#index === undefined) {
+      this.#header = csv.fields;
+      this.#index = indexColumns(this.#header, this.#options.columnMapping);
+      return;
+    }
+    this.#rowsRead++;
+    const result = validateFocusRow(csv.fields, this.#header.length, this.#index, csv.line, this.#dates);
+    if (Array.isArray(result)) {
+      this.#rejected++;
+      for (const issue of result) this.#rejectsByCode[issue.code] = (this.#rejectsByCode[issue.code] ?? 0) + 1;
+      if (this.#rejects.length < (this.#options.maxRejectsKept ?? 1_000)) this.#rejects.push({ rowNumber: csv.line, issues: result });
+      if (this.#options.rejectsTo) this.#pendingRejects.push(toCsvLine([String(csv.line), result.map((i) => `${i.column}: ${i.code}: ${i.message}`).join('; '), ...csv.fields]));
+    } else {
+      this.#accepted++;
+      this.#onRecord(result);
+    }
+  }
+
+  #wrap(error: unknown): unknown {
+    // Node's TextDecoder throws a TypeError with this code on invalid bytes (the class differs across vm contexts).
+    if ((error as { code?: unknown } | null)?.code === 'ERR_ENCODING_INVALID_ENCODED_DATA') return new SightlineError('FINOPS_CSV_ENCODING', `FOCUS CSV is not valid UTF-8 near row ${this.#rowsRead + 2}; FOCUS requires UTF-8`, { rowsRead: this.#rowsRead }, { cause: error });
+    return error;
+  }
+}
+
+/**
+ * Streams a FOCUS CSV (any size, constant memory), validates every row and calls `onRecord` for
+ * each accepted one. Rejected rows are reported with row number, column and reason and, when
+ * `rejectsTo` is given, written there; nothing is dropped silently. A bad header throws
+ * `FINOPS_HEADER_INVALID`; malformed CSV quoting throws `FINOPS_CSV_MALFORMED`.
+ * @example
+ * const report = await importFocusCsv(fs.createReadStream('bill.csv'), (r) => rows.push(r));
+ */
+export async function importFocusCsv(source: Source, onRecord: (record: CostRecord) => void, options: ImportOptions = {}): Promise<ImportReport> {
+  const importer = new FocusImporter(options, onRecord);
+  for await (const chunk of source) {
+    importer.write(chunk);
+    await importer.flushRejects();
+  }
+  return importer.end();
+}
+
+/**
+ * Like {@link importFocusCsv}, but yields accepted records as an async iterable; `report()` gives
+ * the report once iteration has finished. Records are buffered one source chunk at a time.
+ * @example
+ * const { records, report } = readFocusCsv(fs.createReadStream('bill.csv'));
+ * for await (const r of records) total += r.billedCost;
+ * console.log(report().rejected);
+ */
+export function readFocusCsv(source: Source, options: ImportOptions = {}): { records: AsyncIterable<CostRecord>; report: () => ImportReport } {
+  let finalReport: ImportReport | undefined;
+  async function* records(): AsyncGenerator<CostRecord> {
+    let batch: CostRecord[] = [];
+    const importer = new FocusImporter(options, (record) => batch.push(record));
+    for await (const chunk of source) {
+      importer.write(chunk);
+      await importer.flushRejects();
+      if (batch.length > 0) {
+        const out = batch;
+        batch = [];
+        yield* out;
+      }
+    }
+    finalReport = await importer.end();
+    yield* batch;
+  }
+  return {
+    records: records(),
+    report: () => {
+      if (!finalReport) throw new SightlineError('FINOPS_IMPORT_UNFINISHED', 'report() is available after the records have been fully iterated', {});
+      return finalReport;
+    },
+  };
+}
+
+function toCsvLine(fields: readonly string[]): string {
+  return fields.map((f) => (/[",\r\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',');
+}
