@@ -1,4 +1,4 @@
-import { SeededRandom } from '../src/internal/seeded-random.js';
+import { SeededRandom } from '@sightline/core';
 
 // Labelled synthetic ops series for the evaluation harness: daily seasonality, trend, noise,
 // and planted anomalies (spikes, dips, level shifts, variance changes), with missing points.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { SeededRandom } from './internal/seeded-random.js';
+import { SeededRandom } from '@sightline/core';
 import { IsolationForestDetector } from './isolation-forest-detector.js';
 
 function seededNormal(seed: number): () => number {

@@ -1,7 +1,6 @@
-import { SightlineError } from '@sightline/core';
+import { SightlineError, SeededRandom } from '@sightline/core';
 import { createRequire } from 'node:module';
 import type { DetectorResult, DetectorSnapshot } from './detector.js';
-import { SeededRandom } from './internal/seeded-random.js';
 
 // ml-isolation-forest 0.1.0 is CommonJS without types and exports only { IsolationForest }.
 interface Forest {

@@ -14,3 +14,4 @@ export type { Alert, AlertInput, AlertSink, AlertStatus } from './alert.js';
 export { RingBuffer, NumberRingBuffer } from './ring-buffer.js';
 export { TimeBuckets } from './time-buckets.js';
 export type { TimeBucketsOptions } from './time-buckets.js';
+export { SeededRandom, seededRandom } from './seeded-random.js';

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { SightlineError } from '@sightline/core';
 import { formatMicros } from './money.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '@sightline/core';
 
 /** Options of {@link generateFocusBill}; every default is listed. */
 export interface FocusBillOptions {

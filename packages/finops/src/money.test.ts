@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { addMicros, allocateLargestRemainder, formatMicros, parseMicros } from './money.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '@sightline/core';
 
 describe('parseMicros', () => {
   it('parses decimals into integer micro-units without floating point', () => {

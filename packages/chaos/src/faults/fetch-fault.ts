@@ -2,7 +2,7 @@ import { Dispatcher, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 import type { ActiveFault } from './fault.js';
 import { FaultPlan } from './fault-plan.js';
 import type { FaultPlanOptions } from './fault-plan.js';
-import { matchesRequest } from './request-match.js';
+import { describeMatch, matchesRequest } from './request-match.js';
 import type { RequestMatch } from './request-match.js';
 
 /** Options for {@link injectFetchFault}. */
@@ -82,9 +82,4 @@ export function injectFetchFault(options: FetchFaultOptions): FetchFault {
       if (global && getGlobalDispatcher() === dispatcher) setGlobalDispatcher(inner);
     },
   };
-}
-
-function describeMatch(match: RequestMatch | undefined): string {
-  if (!match) return '';
-  return ` on ${String(match.host ?? '*')}${String(match.path ?? '')}`;
 }

@@ -7,7 +7,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import type { ActiveFault } from './fault.js';
 import { FaultPlan } from './fault-plan.js';
 import type { FaultPlanOptions } from './fault-plan.js';
-import { matchesRequest } from './request-match.js';
+import { describeMatch, matchesRequest } from './request-match.js';
 import type { RequestMatch } from './request-match.js';
 
 /** Options for {@link injectHttpFault}. */
@@ -48,7 +48,7 @@ export function injectHttpFault(options: HttpFaultOptions): ActiveFault {
   syncBuiltinESMExports();
   let active = true;
   return {
-    description: `http fault on ${String(match.host ?? '*')}${String(match.path ?? '')}`,
+    description: `http fault${describeMatch(match)}`,
     get active() {
       return active;
     },

@@ -9,3 +9,9 @@ export function matchesRequest(match: RequestMatch, host: string, path: string):
   if (match.path !== undefined && !(typeof match.path === 'string' ? path.startsWith(match.path) : match.path.test(path))) return false;
   return true;
 }
+
+/** How a fault names what it matches in its description: ` on host/path`, or nothing for all. */
+export function describeMatch(match: RequestMatch | undefined): string {
+  if (!match) return '';
+  return ` on ${String(match.host ?? '*')}${String(match.path ?? '')}`;
+}
