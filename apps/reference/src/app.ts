@@ -14,6 +14,8 @@ import { registerAnomalyRoutes } from './http/anomaly-routes.js';
 import { registerApiRoutes } from './http/api-routes.js';
 import { ChaosRuns } from './chaos/chaos-runs.js';
 import { registerChaosRoutes } from './http/chaos-routes.js';
+import { Costs } from './costs/costs.js';
+import { registerCostRoutes } from './http/cost-routes.js';
 import { registerIncidentRoutes } from './http/incident-routes.js';
 import { registerServiceMapRoutes } from './http/service-map-routes.js';
 import { registerSloRoutes } from './http/slo-routes.js';
@@ -25,6 +27,7 @@ import { IngestGate } from './ingest/ingest-gate.js';
 import { registerOtlpRoutes } from './ingest/otlp-routes.js';
 import { openDatabase, type Database, type DatabaseOptions } from './storage/database.js';
 import { migrate } from './storage/migrations.js';
+import { errorTraceIds } from './storage/span-store.js';
 import { enforceRetention } from './storage/retention.js';
 import { AnomalyWatch } from './signals/anomaly-watch.js';
 import { RequestSeries } from './signals/request-series.js';
@@ -65,6 +68,7 @@ export interface App {
   readonly slos: SloWatch;
   readonly access: AccessControl;
   readonly chaos: ChaosRuns;
+  readonly costs: Costs;
   /** Present when started with `selfTelemetry`. */
   readonly telemetry: SelfTelemetry | undefined;
   readonly config: Config;
@@ -112,7 +116,14 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
 
   // Alerts: one pipeline for every source.
   const sinks: NotificationSink[] = [logSink(log), ...config.alerts.webhooks.map((w) => webhookSink(w.name, w.url, { format: w.format ?? 'generic', ...(w.routingKey === undefined ? {} : { routingKey: w.routingKey }) }))];
-  const alerts = new AlertPipeline({ db, clock, sinks, ...(config.alerts.escalation === undefined ? {} : { escalation: config.alerts.escalation }) });
+  const alerts = new AlertPipeline({
+    db,
+    clock,
+    sinks,
+    ...(config.alerts.escalation === undefined ? {} : { escalation: config.alerts.escalation }),
+    // An alert on a service carries its recent error traces: incidents join alerts that share them.
+    exemplars: async (alert, tx) => (alert.labels.service === undefined ? [] : errorTraceIds(tx, alert.labels.service, alert.startsAt - 5 * 60_000, Math.max(alert.startsAt, clock.now()))),
+  });
   registerAlertRoutes(server, { pipeline: alerts, clock });
   registerIncidentRoutes(server, { db, alerts, clock });
   new Gauge({ name: 'sightline_alert_deliveries_pending', help: 'Alert notifications queued and not yet delivered', registers: [metrics], collect: async function () { this.set(await alerts.pendingDeliveries()); } });
@@ -135,6 +146,10 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   const chaos = new ChaosRuns({ db, slos, clock });
   registerChaosRoutes(server, { chaos, now: () => clock.now() });
 
+  // Cost: FOCUS uploads, breakdowns, chargeback, anomalies into the alert pipeline, token cost of GenAI spans.
+  const costs = new Costs({ db, alerts, clock, anomalies: { minAbsoluteImpact: config.costs.anomalyMinImpact, minRelativeImpact: config.costs.anomalyMinRelativeImpact }, onError: report('GenAI cost') });
+  registerCostRoutes(server, { costs, access, now: () => clock.now() });
+
   // Request rate, error ratio and p95 per service and operation, derived from spans.
   const requestSeries = new RequestSeries({
     db,
@@ -152,6 +167,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     onSpansStored: (spans) => {
       requestSeries.observe(spans);
       slos.observe(spans);
+      costs.observeSpans(spans);
     },
     onMetricsStored: (points) => {
       slos.observeMetrics(points);
@@ -203,6 +219,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     slos,
     access,
     chaos,
+    costs,
     telemetry,
     config,
     async listen(port = config.server.port, host = config.server.host) {
@@ -217,6 +234,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
         await server.close();
         await chaos.close();
         await requestSeries.settled();
+        await costs.settled();
         await slos.saveState().catch(report('SLO state save'));
         await access.audit.flush().catch(report('audit flush'));
         await alerts.close();

@@ -1,5 +1,6 @@
 import type { PolicySet } from '@sightline/abac';
 import { IssueCollector, parseDuration, parsePrincipal } from '@sightline/core';
+import { parseMicros } from '@sightline/finops';
 import type { AccessConfig } from './access/access-control.js';
 import type { ChannelFormat } from './alerts/alert-sinks.js';
 import type { HealthOptions } from './health/health-indicators.js';
@@ -24,6 +25,8 @@ export interface Config {
   access: AccessConfig;
   /** Health indicators: aggregation and external HTTP dependencies (thresholds: see README). */
   health: Partial<HealthOptions>;
+  /** Cost anomalies raised as alerts need both impacts (AWS Cost Anomaly Detection's rule). */
+  costs: { anomalyMinImpact: number; anomalyMinRelativeImpact: number };
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -35,10 +38,12 @@ export const DEFAULT_CONFIG: Config = {
   slos: { evaluationIntervalMs: 15_000 },
   access: { mode: 'local', tokens: [] },
   health: {},
+  // 100.00 of the billing currency (micro-units) and 15%: small services do not page.
+  costs: { anomalyMinImpact: 100_000_000, anomalyMinRelativeImpact: 0.15 },
 };
 
 const KEYS: Record<string, readonly string[]> = {
-  '': ['server', 'storage', 'retention', 'alerts', 'slos', 'access', 'health'],
+  '': ['server', 'storage', 'retention', 'alerts', 'slos', 'access', 'health', 'costs'],
   server: ['host', 'port', 'bodyLimitBytes', 'ingestConcurrency'],
   storage: ['databaseUrl', 'dataDir'],
   retention: ['spans', 'logs', 'metrics', 'alerts'],
@@ -46,6 +51,7 @@ const KEYS: Record<string, readonly string[]> = {
   slos: ['file', 'evaluationInterval'],
   access: ['mode', 'tokens', 'policiesFile'],
   health: ['aggregation', 'dependencies'],
+  costs: ['anomalyMinImpact', 'anomalyMinRelativeImpact'],
 };
 
 /**
@@ -165,6 +171,19 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
         const d = asObject(dep, ['health', 'dependencies', i], issues);
         return { name: str(d.name, ['health', 'dependencies', i, 'name'], issues), url: httpUrl(d.url, ['health', 'dependencies', i, 'url'], issues), timeoutMs: d.timeout === undefined ? 2_000 : duration(d.timeout, ['health', 'dependencies', i, 'timeout'], issues) };
       });
+  }
+
+  const costs = asObject(doc.costs, ['costs'], issues);
+  checkKeys(costs, 'costs', issues);
+  if (costs.anomalyMinImpact !== undefined) {
+    const micros = parseMicros(String(costs.anomalyMinImpact));
+    if (micros === undefined || micros < 0) issues.add(['costs', 'anomalyMinImpact'], 'must be a non-negative amount of the billing currency, e.g. "100" or "25.50"', 'CONFIG_VALUE');
+    else config.costs.anomalyMinImpact = micros;
+  }
+  if (costs.anomalyMinRelativeImpact !== undefined) {
+    const ratio = costs.anomalyMinRelativeImpact;
+    if (typeof ratio !== 'number' || !(ratio >= 0)) issues.add(['costs', 'anomalyMinRelativeImpact'], 'must be a ratio >= 0, e.g. 0.15 for 15%', 'CONFIG_VALUE');
+    else config.costs.anomalyMinRelativeImpact = ratio;
   }
 
   // The environment wins over the file.

@@ -31,8 +31,17 @@ export async function serve(options: ServeOptions): Promise<void> {
   let stopDemo: (() => Promise<void>) | undefined;
   if (options.demo) {
     const { startDemo } = await import('./demo/demo-workload.js');
-    stopDemo = await startDemo(url);
-    process.stdout.write('  demo workload: services "storefront", "checkout" and "payments" are sending telemetry\n');
+    const { seedDemoCosts } = await import('./demo/demo-costs.js');
+    const { scheduleDemoChaos } = await import('./demo/demo-chaos.js');
+    const stopWorkload = await startDemo(url);
+    await seedDemoCosts(app, Date.now());
+    const stopChaos = await scheduleDemoChaos(app, new URL(url).host, { onError: (error) => process.stderr.write(`demo chaos experiment: ${(error as Error).message}\n`) });
+    stopDemo = async () => {
+      stopChaos();
+      await stopWorkload();
+    };
+    process.stdout.write('  demo workload: services "storefront", "checkout" and "payments" are sending telemetry (with LLM token cost)\n');
+    process.stdout.write('  demo costs: a 35-day FOCUS bill with a cost spike; demo chaos: a small experiment in 30 s, then every 15 min\n');
   }
 
   const stop = async (signal: string) => {

@@ -4,19 +4,23 @@
 // shown as the API said them, and the page logs no console errors. One browser for the file.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { createAlert } from '@sightline/core';
-import { mkdirSync } from 'node:fs';
+import { generateFocusBill } from '@sightline/finops';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHECKOUT_ERRORS, CHECKOUT_SPANS, CHECKOUT_TRACE_ID, checkoutTrace, fillerTraces, logsBody, postOtlp, tracesBody, type SeedLog } from './browser-seed.js';
 import { useTestApp } from './test-app.js';
 import { seriesKey } from '../src/signals/anomaly-watch.js';
 import { upsertAnomaly } from '../src/storage/anomaly-store.js';
+import { formatMoney } from '../web/src/format.js';
 
 const artifacts = join(import.meta.dirname, '..', 'test-artifacts');
 const FILLER_TRACES = 60;
 
 describe('web page views', () => {
-  const t = useTestApp();
+  // The generated bill is small: its planted spike is about 65.00 over the usual.
+  const t = useTestApp({ config: { costs: { anomalyMinImpact: 10_000_000, anomalyMinRelativeImpact: 0.15 } } });
   let browser: Browser;
   let page: Page;
   let consoleErrors: string[];
@@ -328,6 +332,42 @@ describe('web page views', () => {
     await expect(page.locator('.after').innerText()).resolves.toBe('met');
     await expect(page.locator('ol.activities li').allInnerTexts()).resolves.toEqual(['probe readyz: succeeded']);
     await page.screenshot({ path: join(artifacts, 'view-chaos.png'), fullPage: true });
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('costs: a FOCUS upload from the page, then breakdown, chargeback, anomalies and recommendations as the API has them', async () => {
+    const lines = [...generateFocusBill({ rows: 14_000, days: 35, seed: 7, spike: { day: 31, serviceName: 'Amazon EC2', regionId: 'us-east-1', factor: 4 } })].join('').trimEnd().split('\n');
+    lines[5] = `abc${lines[5]!.slice(lines[5]!.indexOf(','))}`; // line 6: BilledCost is not a number
+    const file = join(mkdtempSync(join(tmpdir(), 'sightline-bill-')), 'bill.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    await open('/costs');
+    await page.waitForSelector('[data-ready="costs"]');
+    await page.setInputFiles('input[name="bill"]', file);
+    await page.click('button:has-text("Upload")');
+    await expect(page.locator('[data-ready="upload"]').innerText()).resolves.toContain(`read ${lines.length - 1}, accepted ${lines.length - 2}, rejected 1`);
+    await expect(page.locator('[data-ready="upload"] li').innerText()).resolves.toMatch(/^row 6: BilledCost: /);
+
+    await page.waitForSelector('table.cost-breakdown tbody tr');
+    const api = (await (await fetch(`${t.url}/api/v1/costs/breakdown?by=ServiceName&granularity=day&top=8`)).json()) as { rows: { group: { ServiceName: string }; cost: number }[]; total: number };
+    const byService = new Map<string, number>();
+    for (const row of api.rows) byService.set(row.group.ServiceName, (byService.get(row.group.ServiceName) ?? 0) + row.cost);
+    const costliest = [...byService.entries()].sort((a, b) => b[1] - a[1])[0]!;
+    const firstRow = (await page.locator('table.cost-breakdown tbody tr').first().innerText()).split('\t');
+    expect(firstRow.slice(0, 2)).toEqual([costliest[0], formatMoney(costliest[1])]);
+    await expect(page.locator('.cost-total').innerText()).resolves.toBe(`total ${formatMoney(api.total, 'USD')}`);
+
+    const charge = (await (await fetch(`${t.url}/api/v1/costs/chargeback`)).json()) as { teams: { team: string; total: number }[] };
+    await page.waitForSelector('[data-ready="chargeback"]');
+    const chargeRows = await page.locator('table.chargeback tbody tr').allInnerTexts();
+    expect(chargeRows.map((r) => r.split('\t')[0])).toEqual(charge.teams.map((team) => team.team));
+    expect(chargeRows[0]).toContain(formatMoney(charge.teams[0]!.total));
+
+    await page.waitForSelector('ul.cost-anomalies li');
+    await expect(page.locator('ul.cost-anomalies li').first().innerText()).resolves.toMatch(/^Amazon EC2 on 2026-02-01: [\s\S]*root causes: RegionId=us-east-1/);
+    await page.waitForSelector('table.recommendations tbody tr');
+    await page.click('nav[aria-label="group by"] a:has-text("by team")');
+    await page.waitForFunction(`document.querySelector('table.cost-breakdown thead th')?.textContent === 'team'`);
+    await page.screenshot({ path: join(artifacts, 'view-costs.png'), fullPage: true });
     expect(consoleErrors).toEqual([]);
   });
 

@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { demoExperiment } from '../src/demo/demo-chaos.js';
+import { seedDemoCosts } from '../src/demo/demo-costs.js';
 import { createDemoWorkload, faultActive } from '../src/demo/demo-workload.js';
 import { useTestApp } from './test-app.js';
 
@@ -54,5 +56,35 @@ describe('the demo workload', () => {
     expect(logs.logs).toEqual([expect.objectContaining({ service: 'payments', trace_id: list.traces[0]!.trace_id, span_id: charge.span_id, body: 'charge failed: card processor timeout' })]);
     expect(logs.logs[0]!.attributes).toMatchObject({ card: '[REDACTED]' });
     expect(JSON.stringify(logs.logs)).not.toContain('4111');
+  });
+
+  it('prices the LLM call of a product page and attributes it to the customer and team', async () => {
+    // random: customer 0.5 → u-2210 (team consumer); 0.5 → GET /products; pause; 0.05 → ask the LLM; pause; 1,400 in, 250 out.
+    const workload = createDemoWorkload(t.url, { random: sequence([0.5, 0.5, 0.5, 0.05, 0.5, 0.5, 0.5]), pause: async () => {}, now: () => 0 });
+    await workload.request();
+    await workload.stop();
+    await t.app.costs.settled();
+    const { records } = (await (await fetch(`${t.url}/api/v1/costs/records?limit=10`)).json()) as { records: { serviceName: string; billedCost: number; tags: Record<string, string> }[] };
+    // claude-sonnet-4: 1,400 × 3 USD/M + 250 × 15 USD/M = 0.00795 USD.
+    expect(records.filter((r) => r.serviceName === 'Generative AI')).toEqual([expect.objectContaining({ billedCost: 7_950, tags: expect.objectContaining({ user: 'u-2210', team: 'consumer', model: 'claude-sonnet-4-20250514' }) })]);
+  });
+
+  it('seeds a 35-day bill once, whose spike is raised as a cost alert', async () => {
+    const now = Date.UTC(2026, 10, 25, 12);
+    await seedDemoCosts(t.app, now);
+    await seedDemoCosts(t.app, now);
+    const imports = (await t.app.costs.listImports(10)).filter((i) => i.source === 'focus-csv');
+    expect(imports).toEqual([expect.objectContaining({ status: 'completed', rejected: 0, accepted: expect.any(Number) })]);
+    const { alerts } = (await (await fetch(`${t.url}/api/v1/alerts?status=firing`)).json()) as { alerts: { source: string; labels: Record<string, string> }[] };
+    expect(alerts).toEqual(expect.arrayContaining([expect.objectContaining({ source: 'finops', labels: expect.objectContaining({ value: 'Amazon EC2', day: '2026-11-22' }) })]));
+  });
+
+  it('its scheduled experiment deviates under the latency fault and rolls the fault back', async () => {
+    const { listen } = await t.app.chaos.openProxy('demo-api', new URL(t.url).host);
+    const { id } = await t.app.chaos.start(demoExperiment(listen));
+    await t.app.chaos.settled(id);
+    const run = await t.app.chaos.get(id);
+    expect(run).toMatchObject({ status: 'deviated', journal: { steadyStateBefore: { met: true }, steadyStateAfter: { met: false } } });
+    expect(t.app.chaos.proxies.get('demo-api')!.toxics()).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import type { Clock, Principal } from '@sightline/core';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Database } from '../storage/database.js';
+import type { CostScope } from '../costs/cost-store.js';
 import { DEFAULT_APP_POLICIES } from './default-policies.js';
 import { PgAuditSink } from './pg-audit-sink.js';
 import { routeAction } from './route-actions.js';
@@ -79,6 +80,15 @@ export class AccessControl {
   decide(principal: Principal, action: string, resourceType: string, context: Record<string, unknown>, explain = false): Decision {
     const subject = { id: principal.id, kind: principal.kind, roles: principal.roles ?? [], ...(principal.team === undefined ? {} : { team: principal.team }), ...(principal.tenant === undefined ? {} : { tenant: principal.tenant }), ...principal.attributes };
     return this.store.authorizer.decide({ subject, action, resource: { type: resourceType }, context }, { explain });
+  }
+
+  /**
+   * Which cost rows `principal` may read: all of them when a policy allows it to `read-all`
+   * costs, otherwise its own team's. The decision is audited like any other.
+   */
+  costScope(principal: Principal): CostScope {
+    if (this.decide(principal, 'read-all', 'costs', {}).decision === 'allow') return { all: true };
+    return { all: false, team: principal.team };
   }
 
   /** Authorises every `/api/v1` request before its handler: 401 unidentified, 403 denied with the reason. */

@@ -24,6 +24,7 @@ const WRITES: Record<string, RouteAction> = {
   'POST /api/v1/chaos/runs/:id/abort': { action: 'run', resourceType: 'chaos' },
   'POST /api/v1/chaos/proxies': { action: 'run', resourceType: 'chaos' },
   'POST /api/v1/chaos/export': { action: 'read', resourceType: 'chaos' },
+  'POST /api/v1/costs/imports': { action: 'import', resourceType: 'costs' },
 };
 
 export function routeAction(method: string, route: string): RouteAction | 'unmapped' {

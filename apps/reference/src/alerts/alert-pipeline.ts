@@ -26,6 +26,11 @@ export interface AlertPipelineOptions {
    * sink at once.
    */
   escalation?: readonly EscalationStep[];
+  /**
+   * Trace ids that illustrate an alert (e.g. its service's recent error traces), looked up when it
+   * opens and stored as the `traceIds` annotation: incidents join alerts that share them.
+   */
+  exemplars?: (alert: Alert, db: Queryable) => Promise<readonly string[]>;
 }
 
 /** One step of an escalation policy. */
@@ -77,6 +82,7 @@ export class AlertPipeline {
   readonly #retry: RetryPolicy;
   readonly #leaseMs: number;
   readonly #escalation: readonly EscalationStep[];
+  readonly #exemplars: AlertPipelineOptions['exemplars'];
   #timer: NodeJS.Timeout | undefined;
   #dispatching: Promise<unknown> | undefined;
 
@@ -87,6 +93,7 @@ export class AlertPipeline {
     this.#retry = options.retry ?? DEFAULT_RETRY;
     this.#leaseMs = options.leaseMs ?? 30_000;
     this.#escalation = options.escalation ?? [{ afterMs: 0, sinks: [...this.#sinks.keys()] }];
+    this.#exemplars = options.exemplars;
     for (const step of this.#escalation) {
       for (const sink of step.sinks) if (!this.#sinks.has(sink)) throw new SightlineError('ALERT_ESCALATION_INVALID', `Escalation names sink ${JSON.stringify(sink)}, which is not configured`);
     }
@@ -99,18 +106,14 @@ export class AlertPipeline {
       const open = (await tx.query<AlertRow>(`select * from alerts where fingerprint = $1 and status = 'firing'`, [alert.fingerprint]))[0];
       if (alert.status === 'firing') {
         if (open !== undefined) {
-          await tx.query('update alerts set annotations = $2, severity = $3, title = $4, updated_at = $5 where id = $1', [open.id, JSON.stringify(alert.annotations), alert.severity, alert.title, now]);
+          // The exemplar traces found when it opened stay: they tie the alert to its incident.
+          const annotations = { ...(open.annotations.traceIds === undefined ? {} : { traceIds: open.annotations.traceIds }), ...alert.annotations };
+          await tx.query('update alerts set annotations = $2, severity = $3, title = $4, updated_at = $5 where id = $1', [open.id, JSON.stringify(annotations), alert.severity, alert.title, now]);
           return 'updated';
         }
         const silenced = await this.#isSilenced(tx, alert.labels, now);
-        const inserted = await tx.query(
-          `insert into alerts (id, fingerprint, source, severity, title, labels, annotations, status, starts_at, ends_at, updated_at, silenced)
-           values ($1, $2, $3, $4, $5, $6, $7, 'firing', $8, null, $9, $10) on conflict (id) do nothing returning id`,
-          [alert.id, alert.fingerprint, alert.source, alert.severity, alert.title, JSON.stringify(alert.labels), JSON.stringify(alert.annotations), alert.startsAt, now, silenced],
-        );
-        if (inserted.length === 0) return 'ignored';
-        if (!silenced) await this.#enqueue(tx, alert, now);
-        return 'opened';
+        const traceIds = alert.annotations.traceIds === undefined ? await this.#exemplars?.(alert, tx) : undefined;
+        return this.#open(tx, traceIds === undefined || traceIds.length === 0 ? alert : { ...alert, annotations: { ...alert.annotations, traceIds: traceIds.join(',') } }, silenced, now);
       }
       if (open === undefined) return 'ignored';
       const endsAt = alert.endsAt ?? now;
@@ -118,6 +121,18 @@ export class AlertPipeline {
       if (!open.silenced) await this.#enqueue(tx, { ...toAlert(open), status: 'resolved', endsAt }, now);
       return 'resolved';
     });
+  }
+
+  /** Inserts a newly firing alert and queues its notifications unless silenced. */
+  async #open(tx: Queryable, alert: Alert, silenced: boolean, now: number): Promise<SubmitOutcome> {
+    const inserted = await tx.query(
+      `insert into alerts (id, fingerprint, source, severity, title, labels, annotations, status, starts_at, ends_at, updated_at, silenced)
+       values ($1, $2, $3, $4, $5, $6, $7, 'firing', $8, null, $9, $10) on conflict (id) do nothing returning id`,
+      [alert.id, alert.fingerprint, alert.source, alert.severity, alert.title, JSON.stringify(alert.labels), JSON.stringify(alert.annotations), alert.startsAt, now, silenced],
+    );
+    if (inserted.length === 0) return 'ignored';
+    if (!silenced) await this.#enqueue(tx, alert, now);
+    return 'opened';
   }
 
   /**

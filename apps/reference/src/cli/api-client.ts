@@ -1,3 +1,6 @@
+import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+
 /** Why a CLI command failed; each maps to a documented exit code. */
 export class CliError extends Error {
   constructor(
@@ -29,11 +32,33 @@ export async function getText(baseUrl: string, path: string): Promise<string> {
 }
 
 /** POSTs a text document (an experiment in YAML/JSON) and returns the JSON answer; errors as {@link getJson}. */
-export async function postText<T>(baseUrl: string, path: string, text: string): Promise<{ status: number; body: T }> {
+export function postText<T>(baseUrl: string, path: string, text: string): Promise<{ status: number; body: T }> {
+  return post<T>(baseUrl, new URL(path, baseUrl), { body: text, contentType: 'text/plain', timeoutMs: 10_000 });
+}
+
+/**
+ * POSTs a file as it is read (a bill of any size is never loaded whole) and returns the JSON
+ * answer; errors as {@link getJson}. A missing or unreadable file is a usage error.
+ */
+export async function postFile<T>(baseUrl: string, path: string, file: string, contentType: string, query: Record<string, string | undefined> = {}): Promise<{ status: number; body: T }> {
+  const handle = await open(file).catch((error: Error) => {
+    throw new CliError(`cannot read ${file}: ${error.message}`, EXIT.usage);
+  });
+  const url = new URL(path, baseUrl);
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, value);
+  try {
+    return await post<T>(baseUrl, url, { body: Readable.toWeb(handle.createReadStream()) as ReadableStream, contentType, timeoutMs: 600_000 });
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+async function post<T>(baseUrl: string, url: URL, request: { body: string | ReadableStream; contentType: string; timeoutMs: number }): Promise<{ status: number; body: T }> {
   const token = process.env.SIGHTLINE_TOKEN;
   let response: Response;
   try {
-    response = await fetch(new URL(path, baseUrl), { method: 'POST', body: text, headers: { 'content-type': 'text/plain', ...(token ? { authorization: `Bearer ${token}` } : {}) }, signal: AbortSignal.timeout(10_000) });
+    // A stream body needs duplex 'half' (Node's fetch sends it chunked).
+    response = await fetch(url, { method: 'POST', body: request.body, duplex: 'half', headers: { 'content-type': request.contentType, ...(token ? { authorization: `Bearer ${token}` } : {}) }, signal: AbortSignal.timeout(request.timeoutMs) } as RequestInit);
   } catch (error) {
     throw new CliError(`cannot reach the Sightline server at ${baseUrl} (${(error as Error).message})`, EXIT.unreachable);
   }

@@ -1,7 +1,9 @@
 import { parseDuration } from '@sightline/core';
 import { searchLogs, type LogLevel, type LogRecord } from '@sightline/logging';
 import { readFile } from 'node:fs/promises';
-import { getJson, getText, postText, CliError, EXIT } from './api-client.js';
+import { formatMicros } from '@sightline/finops';
+import { basename } from 'node:path';
+import { getJson, getText, postFile, postText, CliError, EXIT } from './api-client.js';
 import { isoTime, renderTable, type Format } from './output.js';
 
 /** One read-only subcommand: its options (besides --url/--format/--help) and what it prints. */
@@ -238,6 +240,68 @@ export const QUERY_COMMANDS: Record<string, QueryCommand> = {
         return { output: renderTable(rows, ['id', 'started', 'title', 'status']), exitCode: EXIT.ok };
       }
       return usageError('expected `chaos run FILE`, `chaos list`, `chaos show ID` or `chaos export FILE`');
+    },
+  },
+  cost: {
+    summary: 'Costs: `cost import FILE` (uploads a FOCUS CSV; exit 1 when rows were rejected), `cost breakdown`, `cost chargeback`, `cost anomalies`, `cost recommendations`, `cost imports`. Money in the billing currency.',
+    usage: 'sightline cost import FILE [--filename NAME] | cost breakdown [--by DIMS] [--granularity day|week|month] [--top N] [--since T] [--until T] | cost chargeback [--tag KEY] [--shared even|proportional] [--untagged even|proportional] | cost anomalies [--dimension DIM] | cost recommendations | cost imports',
+    options: {
+      filename: { type: 'string', description: 'name recorded with the import (default: the file name)' },
+      by: { type: 'string', description: 'comma-separated FOCUS columns and tag:KEY (default ServiceName)' },
+      granularity: { type: 'string', description: 'day, week or month (default day)' },
+      top: { type: 'string', description: 'keep the N costliest groups, fold the rest into (other)' },
+      since: { type: 'string', description: 'charges from (duration back from now, ISO time)' },
+      until: { type: 'string', description: 'charges before' },
+      tag: { type: 'string', description: 'the owner tag for chargeback (default team)' },
+      shared: { type: 'string', description: 'split of shared cost (default proportional)' },
+      untagged: { type: 'string', description: 'split of untagged cost (default proportional)' },
+      dimension: { type: 'string', description: 'the series of cost anomalies (default ServiceName)' },
+    },
+    positionals: 2,
+    async run({ url, format, values, positionals }) {
+      const [action, arg] = positionals;
+      const money = (micros: number) => formatMicros(micros);
+      const window = { since: values.since, until: values.until };
+      if (action === 'import' && arg !== undefined) {
+        type Imported = { id: string; rows_read: number; accepted: number; rejected: number; rejects: { rowNumber: number; issues: { column: string; code: string; message: string }[] }[] };
+        const { body } = await postFile<Imported>(url, '/api/v1/costs/imports', arg, 'text/csv', { filename: values.filename ?? basename(arg) });
+        if (format === 'json') return { output: json(body), exitCode: body.rejected === 0 ? EXIT.ok : EXIT.failed };
+        const lines = [`import ${body.id}: read ${body.rows_read}, accepted ${body.accepted}, rejected ${body.rejected}`];
+        for (const r of body.rejects.slice(0, 20)) lines.push(`  row ${r.rowNumber}: ${r.issues.map((i) => `${i.column}: ${i.message}`).join('; ')}`);
+        if (body.rejected > 0) lines.push(`the rejects file: GET /api/v1/costs/imports/${body.id}/rejects`);
+        return { output: lines.join('\n'), exitCode: body.rejected === 0 ? EXIT.ok : EXIT.failed };
+      }
+      if (action === 'breakdown') {
+        const { body } = await getJson<{ currency: string; by: string[]; rows: { period: string; group: Record<string, string>; cost: number; records: number }[]; total: number }>(url, '/api/v1/costs/breakdown', { ...window, by: values.by, granularity: values.granularity, top: values.top });
+        if (format === 'json') return { output: json(body), exitCode: EXIT.ok };
+        const rows = body.rows.map((r) => ({ period: r.period, ...r.group, cost: money(r.cost), records: r.records }));
+        return { output: `${renderTable(rows, ['period', ...body.by, 'cost', 'records'])}\ntotal ${money(body.total)} ${body.currency}`, exitCode: EXIT.ok };
+      }
+      if (action === 'chargeback') {
+        const { body } = await getJson<{ currency: string; total: number; teams: { team: string; direct: number; shared: number; untagged: number; total: number; share: number }[] }>(url, '/api/v1/costs/chargeback', { ...window, tag: values.tag, shared: values.shared, untagged: values.untagged });
+        if (format === 'json') return { output: json(body), exitCode: EXIT.ok };
+        const rows = body.teams.map((t) => ({ team: t.team, direct: money(t.direct), shared: money(t.shared), untagged: money(t.untagged), total: money(t.total), share: `${(t.share * 100).toFixed(1)}%` }));
+        return { output: `${renderTable(rows, ['team', 'direct', 'shared', 'untagged', 'total', 'share'])}\ntotal ${money(body.total)} ${body.currency}`, exitCode: EXIT.ok };
+      }
+      if (action === 'anomalies') {
+        const { body } = await getJson<{ anomalies: { day: string; value: string; actual: number; expected: number; impact: number; currency: string; rootCauses: { dimension: string; value: string; share: number }[] }[] }>(url, '/api/v1/costs/anomalies', { ...window, dimension: values.dimension });
+        if (format === 'json') return { output: json(body.anomalies), exitCode: EXIT.ok };
+        const rows = body.anomalies.map((a) => ({ day: a.day, value: a.value, actual: money(a.actual), expected: money(a.expected), impact: `${money(a.impact)} ${a.currency}`, 'root causes': a.rootCauses.slice(0, 3).map((c) => `${c.dimension}=${c.value} ${Math.round(c.share * 100)}%`).join(', ') }));
+        return { output: renderTable(rows, ['day', 'value', 'actual', 'expected', 'impact', 'root causes']), exitCode: EXIT.ok };
+      }
+      if (action === 'recommendations') {
+        const { body } = await getJson<{ recommendations: { kind: string; target: string; monthlySavings: number; effort: string; roi: number; paybackMonths: number; detail: string }[] }>(url, '/api/v1/costs/recommendations', window);
+        if (format === 'json') return { output: json(body.recommendations), exitCode: EXIT.ok };
+        const rows = body.recommendations.map((r) => ({ kind: r.kind, target: r.target, 'monthly savings': money(r.monthlySavings), effort: r.effort, roi: r.roi.toFixed(1), payback: `${r.paybackMonths.toFixed(2)} mo`, detail: r.detail }));
+        return { output: renderTable(rows, ['kind', 'target', 'monthly savings', 'effort', 'roi', 'payback', 'detail']), exitCode: EXIT.ok };
+      }
+      if (action === 'imports') {
+        const { body } = await getJson<{ imports: Record<string, unknown>[] }>(url, '/api/v1/costs/imports');
+        if (format === 'json') return { output: json(body.imports), exitCode: EXIT.ok };
+        const rows = body.imports.map((i) => ({ id: i.id, started: isoTime(i.started_at), file: i.filename, status: i.status, accepted: i.accepted, rejected: i.rejected }));
+        return { output: renderTable(rows, ['id', 'started', 'file', 'status', 'accepted', 'rejected']), exitCode: EXIT.ok };
+      }
+      return usageError('expected `cost import FILE`, `cost breakdown`, `cost chargeback`, `cost anomalies`, `cost recommendations` or `cost imports`');
     },
   },
 };

@@ -12,7 +12,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { createLogger, OtlpLogSink, type Logger } from '@sightline/logging';
-import { AttributionSpanProcessor, createMessage, parseMessage, traceCommand, tracePublish, withAttribution } from '@sightline/tracing';
+import { AttributionSpanProcessor, createMessage, parseMessage, recordGenAiUsage, traceCommand, traceGenAi, tracePublish, withAttribution } from '@sightline/tracing';
 import type { Principal } from '@sightline/core';
 
 /** When the fault is on: for 60 s out of every 180 s, starting 45 s in. */
@@ -129,7 +129,16 @@ export function createDemoWorkload(url: string, options: DemoOptions = {}): Demo
       storefront.tracer.startActiveSpan(`${method} ${route}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'http.route': route } }, async (span) => {
         let status = 200;
         try {
-          if (route === '/products') await pause(5 + random() * 20);
+          if (route === '/products') {
+            await pause(5 + random() * 20);
+            // One in ten product pages asks an LLM for recommendations: its token cost lands in Costs, per customer team.
+            if (random() < 0.1) {
+              await traceGenAi({ operation: 'chat', provider: 'anthropic', model: 'claude-sonnet-4-20250514' }, async (llm) => {
+                await pause(20 + random() * 40);
+                recordGenAiUsage(llm, { inputTokens: 800 + Math.floor(random() * 1_200), outputTokens: 100 + Math.floor(random() * 300) });
+              }, { tracer: storefront.tracer });
+            }
+          }
           else {
             const order = tracePublish({ kind: 'command', type: 'PlaceOrder' }, () => createMessage('command', 'PlaceOrder', { sku: 'A-1' }), { tracer: storefront.tracer });
             await placeOrder(JSON.stringify(order)).catch(() => {

@@ -32,6 +32,21 @@ describe('groupIncidents', () => {
     expect(groupIncidents(alerts.slice(0, 2), T0 + 80 * MIN).find((i) => i.service === 'checkout')!.id).toBe(first.id);
   });
 
+  it('merges groups of different services that share a trace id, and only those', () => {
+    const withTraces = (alert: StoredAlert, traceIds: string): StoredAlert => ({ ...alert, annotations: { traceIds } });
+    const alerts = [
+      withTraces(stored('storefront checkout failing', 'storefront', 2, 20, 'critical'), 't1,t2'),
+      withTraces(stored('payments errors', 'payments', 0, 15), 't9,t2'),
+      withTraces(stored('ledger lagging', 'ledger', 1, 15), 't7'),
+      { ...stored('search slow', 'search', 3, 10), labels: { service: 'search', trace_id: 't7' } },
+      stored('cart slow', 'cart', 1, 15),
+    ];
+    const incidents = groupIncidents(alerts, T0 + 30 * MIN);
+    expect(incidents.map((i) => [i.services, i.alerts.length]).sort()).toEqual([[['cart'], 1], [['ledger', 'search'], 2], [['payments', 'storefront'], 2]]);
+    const joined = incidents.find((i) => i.service === 'payments')!;
+    expect(joined).toMatchObject({ title: 'payments (+storefront): storefront checkout failing (+1 related)', severity: 'critical', startsAt: T0, endsAt: T0 + 20 * MIN });
+  });
+
   it('writes a post-mortem draft in Markdown with the window, the timeline and the alerts', () => {
     const [incident] = groupIncidents([stored('a | b', 'checkout', 0, 10, 'critical')], T0 + 20 * MIN);
     const md = incidentMarkdown(incident!, [{ at: T0, kind: 'alert-fired', text: 'critical a | b' }, { at: T0 + MIN, kind: 'error-log', text: 'charge failed', traceId: 'abc' }]);

@@ -41,6 +41,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 async function openPostgres(url: string): Promise<Database> {
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: url, max: 8 });
+  // An idle client whose connection the server ends (restart, failover, a dropped database) is
+  // discarded by the pool and replaced on the next query; without a listener its 'error' event
+  // would crash the process.
+  pool.on('error', () => undefined);
   // Fail at start, not at the first request, when the server is unreachable.
   await pool.query('select 1');
   let closed: Promise<void> | undefined;

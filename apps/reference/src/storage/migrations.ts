@@ -208,6 +208,69 @@ export const MIGRATIONS: readonly Migration[] = [
       create index chaos_runs_started on chaos_runs (started_at desc);
     `,
   },
+  {
+    version: 9,
+    name: 'costs',
+    sql: `
+      -- One row per FOCUS upload (or the GenAI pseudo-import); rows count only once it is complete.
+      create table cost_imports (
+        id text primary key,
+        source text not null,
+        filename text,
+        uploaded_by text not null,
+        started_at double precision not null,
+        status text not null,
+        rows_read integer not null default 0,
+        accepted integer not null default 0,
+        rejected integer not null default 0,
+        rejects_by_code jsonb not null default '{}',
+        rejects jsonb not null default '[]',
+        error text
+      );
+      -- The rejects file of an import, in order, as the importer wrote it.
+      create table cost_import_rejects (
+        import_id text not null references cost_imports (id) on delete cascade,
+        seq integer not null,
+        chunk text not null,
+        primary key (import_id, seq)
+      );
+      -- Money as integer micro-units of the billing currency; times as epoch ms.
+      create table cost_records (
+        id bigserial primary key,
+        import_id text not null references cost_imports (id) on delete cascade,
+        row_number integer not null,
+        billed_cost bigint not null,
+        effective_cost bigint not null,
+        list_cost bigint not null,
+        contracted_cost bigint not null,
+        billing_currency text not null,
+        billing_account_id text not null,
+        charge_period_start double precision not null,
+        charge_period_end double precision not null,
+        charge_category text not null,
+        charge_class text,
+        provider_name text not null,
+        service_name text not null,
+        service_category text,
+        region_id text,
+        resource_id text,
+        resource_type text,
+        sub_account_id text,
+        sku_id text,
+        pricing_quantity double precision,
+        pricing_unit text,
+        consumed_quantity double precision,
+        consumed_unit text,
+        commitment_discount_id text,
+        commitment_discount_type text,
+        tags jsonb not null,
+        -- The owning team (tags.team), kept as a column because every scoped read filters on it.
+        team text
+      );
+      create index cost_records_period on cost_records (charge_period_start);
+      create index cost_records_team on cost_records (team, charge_period_start);
+    `,
+  },
 ];
 
 /** Advisory-lock key so replicas starting together migrate one at a time. */

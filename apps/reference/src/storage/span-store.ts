@@ -96,3 +96,16 @@ export async function listServices(db: Queryable, sinceMs: number): Promise<Serv
     [sinceMs],
   );
 }
+
+/**
+ * Up to `limit` traces of `service` with an error span in [from, to], most recent first: the
+ * exemplars an alert on that service is stored with.
+ */
+export async function errorTraceIds(db: Queryable, service: string, from: number, to: number, limit = 5): Promise<string[]> {
+  const rows = await db.query<{ trace_id: string }>(
+    `select trace_id from spans where service = $1 and status_code = 2 and start_ms >= $2 and start_ms <= $3
+     group by trace_id order by max(start_ms) desc limit $4`,
+    [service, from, to, limit],
+  );
+  return rows.map((r) => r.trace_id);
+}

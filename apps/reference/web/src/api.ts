@@ -205,6 +205,7 @@ export interface ServiceMap {
 export interface IncidentSummary {
   id: string;
   service: string;
+  services: string[];
   title: string;
   severity: string;
   status: 'open' | 'resolved';
@@ -234,4 +235,63 @@ export interface ChaosRun {
     rollbacks: unknown[];
     faults: { description: string; activity: string }[];
   } | null;
+}
+
+/** Money is in integer micro-units of `currency` (1 USD = 1,000,000) throughout the cost API. */
+export interface CostBreakdown {
+  currency: string;
+  by: string[];
+  rows: { period: string; group: Record<string, string>; cost: number; records: number }[];
+  total: number;
+  changes: { group: Record<string, string>; previous: number; current: number; change: number; changeRatio: number | null }[];
+}
+export interface CostChargeback {
+  currency: string;
+  total: number;
+  sharedTotal: number;
+  untaggedTotal: number;
+  teams: { team: string; direct: number; shared: number; untagged: number; total: number; share: number }[];
+}
+export interface CostAnomaly {
+  dimension: string;
+  value: string;
+  day: string;
+  actual: number;
+  expected: number;
+  impact: number;
+  relativeImpact: number;
+  currency: string;
+  rootCauses: { dimension: string; value: string; change: number; share: number }[];
+}
+export interface CostRecommendation {
+  kind: string;
+  target: string;
+  monthlySavings: number;
+  effort: string;
+  roi: number;
+  paybackMonths: number;
+  detail: string;
+}
+export interface CostImportReport {
+  id: string;
+  status: string;
+  rows_read: number;
+  accepted: number;
+  rejected: number;
+  rejects: { rowNumber: number; issues: { column: string; code: string; message: string }[] }[];
+}
+
+/** Uploads a FOCUS CSV file as it is (the server streams it); errors as {@link get}. */
+export async function uploadCsv(file: File, filename: string): Promise<CostImportReport> {
+  const token = localStorage.getItem('sightline.token');
+  const path = `/api/v1/costs/imports?filename=${encodeURIComponent(filename)}`;
+  let response: Response;
+  try {
+    response = await fetch(path, { method: 'POST', body: file, headers: { 'content-type': 'text/csv', ...(token === null ? {} : { authorization: `Bearer ${token}` }) } });
+  } catch (error) {
+    throw new ApiError(0, 'NETWORK', `The server did not answer POST ${path}: ${(error as Error).message}`);
+  }
+  const body = (await response.json().catch(() => undefined)) as (CostImportReport & ErrorBody) | undefined;
+  if (!response.ok) throw new ApiError(response.status, body?.error?.code ?? `HTTP_${response.status}`, body?.error?.message ?? `POST ${path} answered ${response.status}`, body?.error?.issues ?? []);
+  return body as CostImportReport;
 }

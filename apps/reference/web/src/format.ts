@@ -34,3 +34,10 @@ export function formatRemaining(ms: number, now: number): string {
 
 /** The windows offered by every `since` picker (values the API parses as durations back from now). */
 export const SINCE_CHOICES = ['15m', '1h', '6h', '24h', '7d'] as const;
+
+/** Micro-units as `1,234.56`; exact to the cent for any safe integer. */
+export function formatMoney(micros: number, currency = ''): string {
+  const cents = Math.round(micros / 10_000);
+  const text = (cents / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return currency === '' ? text : `${text} ${currency}`;
+}

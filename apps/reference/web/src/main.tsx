@@ -4,6 +4,7 @@ import { Link, useRoute, type Route } from './router.js';
 import { AlertsView } from './views/alerts.js';
 import { AnomaliesView } from './views/anomalies.js';
 import { ChaosView } from './views/chaos.js';
+import { CostsView } from './views/costs.js';
 import { IncidentsView } from './views/incidents.js';
 import { LogsView } from './views/logs.js';
 import { OverviewView } from './views/overview.js';
@@ -21,6 +22,7 @@ const NAV = [
   ['/logs', 'Logs'],
   ['/anomalies', 'Anomalies'],
   ['/incidents', 'Incidents'],
+  ['/costs', 'Costs'],
   ['/chaos', 'Chaos'],
   ['/alerts', 'Alerts'],
 ] as const;
@@ -47,6 +49,8 @@ function View(props: { route: Route }): JSX.Element {
       return <LogsView route={props.route} />;
     case '/anomalies':
       return <AnomaliesView route={props.route} />;
+    case '/costs':
+      return <CostsView route={props.route} />;
     case '/chaos':
       return <ChaosView route={props.route} />;
     case '/incidents':

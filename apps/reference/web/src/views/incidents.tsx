@@ -5,7 +5,7 @@ import { formatTime } from '../format.js';
 import { Link, type Route } from '../router.js';
 import { useLoad } from '../use-load.js';
 
-/** Incidents of the last day: related alerts of one service grouped, newest first; one incident's timeline. */
+/** Incidents of the last day: related alerts grouped (one service, or services sharing traces), newest first; one incident's timeline. */
 export function IncidentsView(props: { route: Route }): JSX.Element {
   const id = /^\/incidents\/([^/]+)\/?$/.exec(props.route.path)?.[1];
   if (id !== undefined) return <IncidentView id={decodeURIComponent(id)} />;
@@ -14,7 +14,7 @@ export function IncidentsView(props: { route: Route }): JSX.Element {
     <>
       <div class="title-row">
         <h1>Incidents</h1>
-        <span class="muted">alerts of one service that overlap in time, last 24 hours</span>
+        <span class="muted">alerts of one service that overlap in time, or of services sharing error traces; last 24 hours</span>
       </div>
       {error !== undefined && <ErrorBanner error={error} />}
       {data === undefined ? (
