@@ -171,6 +171,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     },
     onMetricsStored: (points) => {
       slos.observeMetrics(points);
+      costs.observeMetrics(points);
       // Gauges are watched as they are; counters and histograms through the derived series.
       const gauges = points.filter((p) => p.kind === 'gauge');
       if (gauges.length > 0) void anomalies.observe(gauges.map((p) => ({ name: p.name, labels: { service: p.service, ...stringLabels(p.labels) }, timestamp: p.time_ms, value: p.value })));

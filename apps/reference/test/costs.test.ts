@@ -187,6 +187,35 @@ describe.each(testDatabases.map((db) => [db.name, db] as const))('costs (%s)', (
     expect(other.body.records.filter((r) => r.serviceName === 'Generative AI')).toEqual([]);
   });
 
+  it('prices token metrics: Claude Code counters per type (delta) and the GenAI histogram (cumulative, against its last value)', async () => {
+    const day = Date.UTC(2026, 2, 10);
+    const at = (minutes: number) => `${day + minutes * 60_000}000000`;
+    const attrs = (o: Record<string, string>) => Object.entries(o).map(([key, value]) => ({ key, value: { stringValue: value } }));
+    const claude = (type: string, tokens: number) => ({ attributes: attrs({ type, model: 'claude-sonnet-4-20250514', 'user.email': 'ana@example.com', 'session.id': 's-1', 'sightline.team': 'search' }), timeUnixNano: at(5), asInt: String(tokens) });
+    const histogram = (minutes: number, sum: number) => ({ attributes: attrs({ 'gen_ai.token.type': 'input', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.provider.name': 'openai', 'sightline.team': 'search' }), timeUnixNano: at(minutes), count: '3', sum, bucketCounts: ['3'], explicitBounds: [] });
+    const metrics = {
+      resourceMetrics: [{
+        resource: { attributes: attrs({ 'service.name': 'claude-code' }) },
+        scopeMetrics: [{
+          scope: { name: 't' },
+          metrics: [
+            { name: 'claude_code.token.usage', sum: { aggregationTemporality: 1, isMonotonic: true, dataPoints: [claude('input', 10_000), claude('output', 2_000), claude('cacheRead', 100_000)] } },
+            { name: 'gen_ai.client.token.usage', histogram: { aggregationTemporality: 2, dataPoints: [histogram(1, 1_000), histogram(2, 5_000)] } },
+          ],
+        }],
+      }],
+    };
+    expect((await fetch(`${url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(metrics) })).status).toBe(200);
+    await app.costs.settled();
+    const { body } = await get<{ records: { serviceName: string; billedCost: number; tags: Record<string, string> }[] }>(TOKENS.search, `/api/v1/costs/records?since=${day}&until=${day + 86_400_000}`);
+    const byModel = (model: string) => body.records.filter((r) => r.tags['model'] === model).map((r) => r.billedCost).sort((a, b) => a - b);
+    // 10,000 input × 3 USD/M, 2,000 output × 15 USD/M, 100,000 cache reads × 0.30 USD/M: 0.03 USD each.
+    expect(byModel('claude-sonnet-4-20250514')).toEqual([30_000, 30_000, 30_000]);
+    // The first cumulative point is the baseline; the second adds 4,000 input tokens × 2.50 USD/M.
+    expect(byModel('gpt-4o')).toEqual([10_000]);
+    expect(body.records.find((r) => r.tags['model'] === 'claude-sonnet-4-20250514')?.tags).toMatchObject({ user: 'ana@example.com', session: 's-1', team: 'search' });
+  });
+
   it('uploads and reads through `sightline cost`', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sightline-cost-'));
     const file = join(dir, 'small.csv');

@@ -7,7 +7,6 @@ import {
   readFocusCsv,
   recommend,
   tokenUsageToCostRecord,
-  usageFromSpanAttributes,
   type Breakdown,
   type BreakdownOptions,
   type ChargebackOptions,
@@ -20,12 +19,15 @@ import {
   type LlmPriceTable,
   type PeriodChange,
   type Recommendation,
+  type TokenUsage,
 } from '@sightline/finops';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { AlertPipeline } from '../alerts/alert-pipeline.js';
+import type { MetricRow } from '../ingest/otlp-metrics.js';
 import type { SpanRow } from '../ingest/otlp-traces.js';
 import type { Database } from '../storage/database.js';
+import { spanTokenUsage, TokenMetricReader } from './genai-usage.js';
 import { insertCostRecords, listCostRecords, readCostRecords, type CostFilter, type CostScope } from './cost-store.js';
 
 /** A stored import: what was read, accepted and rejected (`accepted + rejected === rowsRead`). */
@@ -66,8 +68,9 @@ export class Costs {
   readonly #onError: (error: unknown) => void;
   #genaiImport: Promise<void> | undefined;
   #pending = new Set<Promise<void>>();
-  /** GenAI spans whose model has no price (or whose usage is malformed), by reason. */
+  /** GenAI usage (spans, metric points) whose model has no price or whose usage is malformed, by error code. */
   readonly unpriced = new Map<string, number>();
+  readonly #tokenMetrics = new TokenMetricReader();
 
   constructor(options: { db: Database; alerts: AlertPipeline; clock: Clock; prices?: LlmPriceTable; anomalies?: CostAnomalyOptions; onError: (error: unknown) => void }) {
     this.#anomalyOptions = options.anomalies ?? {};
@@ -173,26 +176,33 @@ export class Costs {
   /**
    * Prices the GenAI spans among `spans` (those with `gen_ai.usage.*` attributes) and stores them
    * as cost rows tagged with the caller's user (`user.id`), team (`sightline.team`) and session.
-   * Spans of unpriced models are counted in {@link unpriced}, not stored.
    */
   observeSpans(spans: readonly SpanRow[]): void {
-    const records: CostRecord[] = [];
+    const usage: TokenUsage[] = [];
     for (const span of spans) {
-      const attributes = span.attributes;
-      if (attributes['gen_ai.usage.input_tokens'] === undefined && attributes['gen_ai.usage.output_tokens'] === undefined) continue;
-      const text = (key: string) => {
-        const value = attributes[key] ?? span.resource[key];
-        return typeof value === 'string' && value !== '' ? value : undefined;
-      };
-      const user = text('user.id');
-      const team = text('sightline.team');
-      const session = text('session.id') ?? text('gen_ai.conversation.id');
       try {
-        const usage = usageFromSpanAttributes(attributes, { timestamp: span.start_ms, ...(user === undefined ? {} : { user }), ...(team === undefined ? {} : { team }), ...(session === undefined ? {} : { sessionId: session }) });
-        records.push({ ...tokenUsageToCostRecord(usage, this.#prices), resourceId: span.service });
+        const one = spanTokenUsage(span);
+        if (one !== undefined) usage.push(one);
       } catch (error) {
-        const code = error instanceof SightlineError ? error.code : 'UNKNOWN';
-        this.unpriced.set(code, (this.unpriced.get(code) ?? 0) + 1);
+        this.#countUnpriced(error);
+      }
+    }
+    this.#store(usage);
+  }
+
+  /** Prices token metrics (`gen_ai.client.token.usage`, `claude_code.token.usage`) the same way. */
+  observeMetrics(points: readonly MetricRow[]): void {
+    this.#store(this.#tokenMetrics.usage(points));
+  }
+
+  /** Prices usage and stores it; usage of a model the price table lacks is counted in {@link unpriced}, not stored. */
+  #store(usage: readonly TokenUsage[]): void {
+    const records: CostRecord[] = [];
+    for (const one of usage) {
+      try {
+        records.push(tokenUsageToCostRecord(one, this.#prices));
+      } catch (error) {
+        this.#countUnpriced(error);
       }
     }
     if (records.length === 0) return;
@@ -201,6 +211,11 @@ export class Costs {
       .catch(this.#onError)
       .finally(() => this.#pending.delete(write));
     this.#pending.add(write);
+  }
+
+  #countUnpriced(error: unknown): void {
+    const code = error instanceof SightlineError ? error.code : 'UNKNOWN';
+    this.unpriced.set(code, (this.unpriced.get(code) ?? 0) + 1);
   }
 
   /** Resolves when the GenAI cost rows observed so far are stored. */

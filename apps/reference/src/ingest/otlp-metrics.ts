@@ -9,6 +9,8 @@ export interface MetricRow {
   time_ms: number;
   value: number;
   histogram: { count: number; bounds: number[]; counts: number[] } | null;
+  /** Of sums and histograms: whether `value` is this interval's (delta) or since the start (cumulative). */
+  temporality: 'delta' | 'cumulative' | null;
 }
 
 /**
@@ -25,7 +27,7 @@ export function decodeMetrics(body: unknown): Decoded<MetricRow> {
     const points: MetricRow[] = [];
     arrayField(data, 'dataPoints', `${path}.${kind}`).forEach((point, p) => {
       try {
-        points.push(decodePoint(point, `${path}.${kind}.dataPoints[${p}]`, name, kind, service));
+        points.push(decodePoint(point, `${path}.${kind}.dataPoints[${p}]`, name, kind, service, temporalityOf(data)));
       } catch (error) {
         reject(error);
       }
@@ -34,7 +36,13 @@ export function decodeMetrics(body: unknown): Decoded<MetricRow> {
   });
 }
 
-function decodePoint(point: unknown, path: string, name: string, kind: MetricRow['kind'], service: string): MetricRow {
+/** OTLP `AggregationTemporality`: 1 delta, 2 cumulative (the SDKs' default), absent for gauges. */
+function temporalityOf(data: Record<string, unknown>): MetricRow['temporality'] {
+  const value = data.aggregationTemporality;
+  return value === 1 || value === 'AGGREGATION_TEMPORALITY_DELTA' ? 'delta' : value === 2 || value === 'AGGREGATION_TEMPORALITY_CUMULATIVE' ? 'cumulative' : null;
+}
+
+function decodePoint(point: unknown, path: string, name: string, kind: MetricRow['kind'], service: string, temporality: MetricRow['temporality']): MetricRow {
   if (!isRecord(point)) throw new OtlpDecodeError(path, 'must be a data point object');
   const labels = decodeAttributes(arrayField(point, 'attributes', path), `${path}.attributes`);
   const time_ms = nanosToMs(point.timeUnixNano, `${path}.timeUnixNano`);
@@ -42,7 +50,7 @@ function decodePoint(point: unknown, path: string, name: string, kind: MetricRow
     const raw = point.asDouble ?? point.asInt;
     const value = toNumber(raw, `${path}.asDouble`);
     if (!Number.isFinite(value)) throw new OtlpDecodeError(`${path}.asDouble`, 'must be finite');
-    return { name, service, kind, labels, time_ms, value, histogram: null };
+    return { name, service, kind, labels, time_ms, value, histogram: null, temporality: kind === 'sum' ? (temporality ?? 'cumulative') : null };
   }
   const counts = arrayField(point, 'bucketCounts', path).map((c, i) => toNumber(c, `${path}.bucketCounts[${i}]`));
   const bounds = arrayField(point, 'explicitBounds', path).map((b, i) => toNumber(b, `${path}.explicitBounds[${i}]`));
@@ -51,5 +59,5 @@ function decodePoint(point: unknown, path: string, name: string, kind: MetricRow
   }
   const count = toNumber(point.count ?? 0, `${path}.count`);
   const sum = point.sum === undefined ? 0 : toNumber(point.sum, `${path}.sum`);
-  return { name, service, kind, labels, time_ms, value: sum, histogram: { count, bounds, counts } };
+  return { name, service, kind, labels, time_ms, value: sum, histogram: { count, bounds, counts }, temporality: temporality ?? 'cumulative' };
 }

@@ -57,6 +57,7 @@ export class RequestSeries {
       time_ms: p.timestamp,
       value: p.value,
       histogram: null,
+      temporality: null,
     }));
     const write = insertMetricPoints(this.#db, rows)
       .catch(this.#onError)

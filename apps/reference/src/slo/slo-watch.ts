@@ -127,7 +127,7 @@ export class SloWatch {
   /**
    * Feeds stored metric points to ratio SLIs that name their counters (`goodMetric`,
    * `totalMetric`) for the SLO's service: each export's increase of both counters (summed over
-   * their label sets) is one record. Cumulative sums become increments against the last value
+   * their label sets) is one record. Delta sums are increments as they are. Cumulative sums become increments against the last value
    * seen; a drop is a counter reset (the new value is the increase); the first value seen
    * counts whole, as a counter that just started.
    */
@@ -141,7 +141,7 @@ export class SloWatch {
         const series = `${point.service}\u0000${point.name}\u0000${JSON.stringify(point.labels)}`;
         const last = this.#lastCounter.get(series);
         if (!this.#lastCounterSeen(series, point.value)) continue;
-        const increase = last === undefined || point.value < last ? point.value : point.value - last;
+        const increase = point.temporality === 'delta' || last === undefined || point.value < last ? point.value : point.value - last;
         const key = `${tracker.spec.name}\u0000${point.time_ms}`;
         const acc = increments.get(key) ?? { tracker, time: point.time_ms, good: 0, total: 0 };
         if (point.name === sli.goodMetric) acc.good += increase;
