@@ -2,9 +2,9 @@ import { systemClock, type Clock } from '@sightline/core';
 import { ConsoleSink, createLogger } from '@sightline/logging';
 import { loadSloSpecs, registerSloMetrics, type SloSpec } from '@sightline/slo';
 import { readFileSync } from 'node:fs';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Gauge, type Registry } from 'prom-client';
-import { AccessControl } from './access/access-control.js';
+import { AccessControl, LOCAL_PRINCIPAL } from './access/access-control.js';
 import { AlertPipeline } from './alerts/alert-pipeline.js';
 import { logSink, webhookSink, type NotificationSink } from './alerts/alert-sinks.js';
 import { DEFAULT_CONFIG, type Config } from './config.js';
@@ -108,9 +108,11 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   const server = buildServer({ db, bodyLimitBytes: config.server.bodyLimitBytes, health });
   const telemetry = options.selfTelemetry === true ? startSelfTelemetry(server, { db, version: APP_VERSION }) : undefined;
   // Access control first: its hook guards every /api/v1 route registered below.
-  const access = await AccessControl.create({ db, clock, config: config.access });
+  const access = await AccessControl.create({ db, clock, config: config.access, onError: (error) => log({ level: 'error', msg: 'service ownership failed', error: (error as Error).message }) });
   if (options.authorize !== false) access.register(server);
   registerAccessRoutes(server, { access, now: () => clock.now() });
+  // Per-service reads are scoped to the reader's team's services (see AccessControl.serviceScope).
+  const scopeOf = (request: FastifyRequest) => access.serviceScope(request.principal ?? LOCAL_PRINCIPAL);
   const metrics = registerMetricsRoute(server);
   await registerWebRoute(server);
 
@@ -124,7 +126,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     // An alert on a service carries its recent error traces: incidents join alerts that share them.
     exemplars: async (alert, tx) => (alert.labels.service === undefined ? [] : errorTraceIds(tx, alert.labels.service, alert.startsAt - 5 * 60_000, Math.max(alert.startsAt, clock.now()))),
   });
-  registerAlertRoutes(server, { pipeline: alerts, clock });
+  registerAlertRoutes(server, { pipeline: alerts, clock, scopeOf });
   registerIncidentRoutes(server, { db, alerts, clock });
   new Gauge({ name: 'sightline_alert_deliveries_pending', help: 'Alert notifications queued and not yet delivered', registers: [metrics], collect: async function () { this.set(await alerts.pendingDeliveries()); } });
 
@@ -140,7 +142,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   const fileSpecs = config.slos.file === undefined ? [] : loadSloSpecs(readFileSync(config.slos.file, 'utf8'), config.slos.file);
   await slos.load([...fileSpecs, ...(options.slos ?? [])]);
   slos.counter = registerSloMetrics(metrics, slos.engine);
-  registerSloRoutes(server, { slos, alerts, clock });
+  registerSloRoutes(server, { slos, alerts, clock, scopeOf });
 
   // Chaos experiments against what the app can reach, with its SLOs as steady-state probes.
   const chaos = new ChaosRuns({ db, slos, clock });
@@ -168,6 +170,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
       requestSeries.observe(spans);
       slos.observe(spans);
       costs.observeSpans(spans);
+      access.owners.observe(spans, clock.now());
     },
     onMetricsStored: (points) => {
       slos.observeMetrics(points);
@@ -177,9 +180,9 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
       if (gauges.length > 0) void anomalies.observe(gauges.map((p) => ({ name: p.name, labels: { service: p.service, ...stringLabels(p.labels) }, timestamp: p.time_ms, value: p.value })));
     },
   });
-  registerApiRoutes(server, { db, clock });
-  registerViewRoutes(server, { db, clock });
-  registerServiceMapRoutes(server, { db, clock });
+  registerApiRoutes(server, { db, clock, scopeOf });
+  registerViewRoutes(server, { db, clock, scopeOf });
+  registerServiceMapRoutes(server, { db, clock, scopeOf });
   new Gauge({ name: 'sightline_ingest_in_flight', help: 'OTLP writes in progress', registers: [metrics], collect() { this.set(gate.inFlight); } });
   new Gauge({ name: 'sightline_ingest_refused', help: 'OTLP requests refused with 503 since start', registers: [metrics], collect() { this.set(gate.refused); } });
 
@@ -236,6 +239,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
         await chaos.close();
         await requestSeries.settled();
         await costs.settled();
+        await access.owners.settled();
         await slos.saveState().catch(report('SLO state save'));
         await access.audit.flush().catch(report('audit flush'));
         await alerts.close();

@@ -292,22 +292,24 @@ describe('web page views', () => {
     expect(consoleErrors).toEqual([]);
   });
 
-  it('incidents: related alerts grouped per service, a timeline with the first error logs, and a Markdown export', async () => {
-    const api = (await (await fetch(`${t.url}/api/v1/incidents?since=24h`)).json()) as { incidents: { id: string; service: string; alertCount: number }[] };
-    const catalog = api.incidents.find((i) => i.service === 'catalog')!;
-    expect(catalog.alertCount).toBe(1);
+  it('incidents: related alerts grouped (here across services by their shared error trace), a timeline with the first error logs, and a Markdown export', async () => {
+    const api = (await (await fetch(`${t.url}/api/v1/incidents?since=24h`)).json()) as { incidents: { id: string; service: string; services: string[]; alertCount: number }[] };
+    // The frontend SLO alert and the catalog anomaly alert share the failed checkout trace: one incident.
+    const checkout = api.incidents.find((i) => i.services.includes('catalog'))!;
+    expect(checkout).toMatchObject({ service: 'frontend', services: ['frontend', 'catalog'] });
+    expect(checkout.alertCount).toBeGreaterThanOrEqual(2);
     await open('/incidents');
     await page.waitForSelector('[data-ready="incidents"]');
     await expect(page.locator('table.incidents tbody tr').count()).resolves.toBe(api.incidents.length);
-    await page.click(`a[href="/incidents/${catalog.id}"]`);
+    await page.click(`a[href="/incidents/${checkout.id}"]`);
     await page.waitForSelector('[data-ready="incident"] .timeline-list');
     const timeline = await page.locator('.timeline-list li').allInnerTexts();
     expect(timeline.some((line) => line.includes('alert-fired') && line.includes('catalog p95 latency anomalous'))).toBe(true);
-    expect(timeline.some((line) => line.includes('error-log') && line.includes('items query timed out'))).toBe(true);
+    expect(timeline.some((line) => line.includes('error-log') && line.includes('catalog: items query timed out'))).toBe(true);
     await page.screenshot({ path: join(artifacts, 'view-incident.png'), fullPage: true });
-    const markdown = await (await fetch(`${t.url}/api/v1/incidents/${catalog.id}/markdown`)).text();
-    expect(markdown).toMatch(/^# Incident [0-9a-f]{12}: catalog: catalog p95 latency anomalous/);
-    expect(markdown).toContain('error-log: items query timed out');
+    const markdown = await (await fetch(`${t.url}/api/v1/incidents/${checkout.id}/markdown`)).text();
+    expect(markdown).toMatch(/^# Incident [0-9a-f]{12}: frontend \(\+catalog\): checkout burning error budget \(\+\d+ related\)/);
+    expect(markdown).toContain('error-log: catalog: items query timed out');
     expect((await fetch(`${t.url}/api/v1/incidents/nope`)).status).toBe(404);
     expect(consoleErrors).toEqual([]);
   });

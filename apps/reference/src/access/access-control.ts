@@ -6,6 +6,7 @@ import type { Database } from '../storage/database.js';
 import type { CostScope } from '../costs/cost-store.js';
 import { DEFAULT_APP_POLICIES } from './default-policies.js';
 import { PgAuditSink } from './pg-audit-sink.js';
+import { serviceScopeOf, ServiceOwners, type ServiceScope } from './service-owners.js';
 import { routeAction } from './route-actions.js';
 
 /** How callers are identified: `local` (one user, no login) or bearer tokens from the config. */
@@ -37,19 +38,21 @@ export class AccessControl {
   readonly audit: AuditTrail;
   readonly sink: PgAuditSink;
   readonly config: AccessConfig;
+  readonly owners: ServiceOwners;
   readonly #db: Database;
   readonly #tokens: Map<string, Principal>;
 
-  private constructor(db: Database, config: AccessConfig, store: PolicyStore, audit: AuditTrail, sink: PgAuditSink) {
+  private constructor(db: Database, config: AccessConfig, store: PolicyStore, audit: AuditTrail, sink: PgAuditSink, owners: ServiceOwners) {
     this.#db = db;
     this.config = config;
     this.store = store;
     this.audit = audit;
     this.sink = sink;
+    this.owners = owners;
     this.#tokens = new Map(config.tokens.map((t) => [t.sha256.toLowerCase(), t.principal]));
   }
 
-  static async create(options: { db: Database; clock: Clock; config: AccessConfig }): Promise<AccessControl> {
+  static async create(options: { db: Database; clock: Clock; config: AccessConfig; onError: (error: unknown) => void }): Promise<AccessControl> {
     const { db, clock, config } = options;
     const sink = new PgAuditSink(db);
     const audit = new AuditTrail({ sink, clock, batchSize: 256, ...(await sink.tail()) });
@@ -64,7 +67,7 @@ export class AccessControl {
       const active = stored.find((r) => r.active) ?? stored[stored.length - 1]!;
       store.activate(store.versions[active.number - 1]!.id);
     }
-    return new AccessControl(db, config, store, audit, sink);
+    return new AccessControl(db, config, store, audit, sink, new ServiceOwners(db, options.onError));
   }
 
   /** The principal behind a request, or why there is none. */
@@ -89,6 +92,16 @@ export class AccessControl {
   costScope(principal: Principal): CostScope {
     if (this.decide(principal, 'read-all', 'costs', {}).decision === 'allow') return { all: true };
     return { all: false, team: principal.team };
+  }
+
+  /**
+   * Which services `principal` may read (spans, logs, metrics, alerts and SLOs of them): all of
+   * them when a policy allows it to `read-all` services or it has no team, otherwise those its
+   * team owns (see {@link ServiceOwners}).
+   */
+  async serviceScope(principal: Principal): Promise<ServiceScope> {
+    const mayReadAll = principal.team === undefined || this.decide(principal, 'read-all', 'services', {}).decision === 'allow';
+    return serviceScopeOf(principal, mayReadAll, this.owners);
   }
 
   /** Authorises every `/api/v1` request before its handler: 401 unidentified, 403 denied with the reason. */

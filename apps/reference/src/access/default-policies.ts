@@ -11,6 +11,8 @@ export const DEFAULT_APP_POLICIES: PolicySet = {
   policies: [
     { id: 'viewers-read', effect: 'allow', target: { actions: ['read'], roles: ['viewer'] } },
     { id: 'viewers-ask-the-pdp', effect: 'allow', target: { actions: ['decide'], resourceTypes: ['authz'], roles: ['viewer'] } },
+    // A reader on a team sees its team's services; operators handle alerts everywhere, so see all.
+    { id: 'operators-see-all-services', effect: 'allow', target: { actions: ['read-all'], resourceTypes: ['services'], roles: ['operator'] } },
     { id: 'operators-handle-alerts', effect: 'allow', target: { actions: ['acknowledge', 'silence'], resourceTypes: ['alerts'], roles: ['operator'] } },
     { id: 'operators-run-chaos', effect: 'allow', target: { actions: ['run'], resourceTypes: ['chaos'], roles: ['operator'] } },
     { id: 'operators-feed-slis', effect: 'allow', target: { actions: ['record'], resourceTypes: ['slos'], roles: ['operator'] } },

@@ -2,12 +2,13 @@ import type { Clock } from '@sightline/core';
 import type { FastifyInstance } from 'fastify';
 import type { AlertPipeline } from '../alerts/alert-pipeline.js';
 import { parseSilenceInput } from '../alerts/silence.js';
+import { inScope, type ScopeOf } from '../access/service-owners.js';
 import { HttpError } from './api-error.js';
 import { parseQuery } from './query-params.js';
 
 /** `/api/v1/alerts` and `/api/v1/silences`. */
-export function registerAlertRoutes(app: FastifyInstance, options: { pipeline: AlertPipeline; clock: Clock }): void {
-  const { pipeline, clock } = options;
+export function registerAlertRoutes(app: FastifyInstance, options: { pipeline: AlertPipeline; clock: Clock; scopeOf: ScopeOf }): void {
+  const { pipeline, clock, scopeOf } = options;
 
   app.get('/api/v1/alerts', async (request) => {
     const q = parseQuery(
@@ -22,7 +23,9 @@ export function registerAlertRoutes(app: FastifyInstance, options: { pipeline: A
       ...(q.before === undefined ? {} : { beforeUpdatedAt: q.before }),
     });
     const last = alerts[alerts.length - 1];
-    return { alerts, nextBefore: alerts.length === limit && last !== undefined ? last.updatedAt : null };
+    // Paging follows the unfiltered list, so a scoped page may hold fewer than `limit` alerts.
+    const scope = await scopeOf(request);
+    return { alerts: alerts.filter((a) => inScope(scope, a.labels.service)), nextBefore: alerts.length === limit && last !== undefined ? last.updatedAt : null };
   });
 
   app.post<{ Params: { id: string } }>('/api/v1/alerts/:id/ack', async (request) => {

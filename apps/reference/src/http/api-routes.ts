@@ -4,6 +4,7 @@ import type { Database } from '../storage/database.js';
 import { logStats, searchLogs, SEVERITY_FLOOR } from '../storage/log-store.js';
 import { metricSeries } from '../storage/metric-store.js';
 import { getTrace, listServices, searchTraces } from '../storage/span-store.js';
+import { inScope, type ScopeOf } from '../access/service-owners.js';
 import { HttpError } from './api-error.js';
 import { parseQuery } from './query-params.js';
 
@@ -11,12 +12,12 @@ const TRACE_ID = /^[0-9a-f]{32}$/;
 const LIMIT = { type: 'integer', min: 1, max: 1_000 } as const;
 
 /** The read API under `/api/v1`: services, traces, logs and metric series. */
-export function registerApiRoutes(app: FastifyInstance, options: { db: Database; clock: Clock }): void {
-  const { db, clock } = options;
+export function registerApiRoutes(app: FastifyInstance, options: { db: Database; clock: Clock; scopeOf: ScopeOf }): void {
+  const { db, clock, scopeOf } = options;
 
   app.get('/api/v1/services', async (request) => {
     const q = parseQuery(request.query, { since: { type: 'time' } }, clock.now());
-    return { services: await listServices(db, q.since ?? clock.now() - 3_600_000) };
+    return { services: await listServices(db, q.since ?? clock.now() - 3_600_000, await scopeOf(request)) };
   });
 
   app.get('/api/v1/traces', async (request) => {
@@ -26,7 +27,8 @@ export function registerApiRoutes(app: FastifyInstance, options: { db: Database;
       clock.now(),
     );
     const limit = q.limit ?? 50;
-    const traces = await searchTraces(db, { ...definedOnly(q), limit });
+    const scope = await scopeOf(request);
+    const traces = await searchTraces(db, { ...definedOnly(q), ...(scope === undefined ? {} : { services: scope }), limit });
     const last = traces[traces.length - 1];
     return { traces, nextBefore: traces.length === limit && last !== undefined ? last.start_ms : null };
   });
@@ -35,7 +37,9 @@ export function registerApiRoutes(app: FastifyInstance, options: { db: Database;
     const traceId = request.params.traceId.toLowerCase();
     if (!TRACE_ID.test(traceId)) throw new HttpError(400, 'TRACE_ID_INVALID', `traceId ${JSON.stringify(request.params.traceId)} must be 32 hex characters`);
     const spans = await getTrace(db, traceId);
-    if (spans.length === 0) throw new HttpError(404, 'TRACE_NOT_FOUND', `No spans stored for trace ${traceId}`);
+    // A trace is visible when any of its services is: a caller sees the callee spans it caused.
+    const scope = await scopeOf(request);
+    if (spans.length === 0 || !spans.some((s) => inScope(scope, s.service))) throw new HttpError(404, 'TRACE_NOT_FOUND', `No spans stored for trace ${traceId}`);
     return { traceId, spans };
   });
 
@@ -56,8 +60,10 @@ export function registerApiRoutes(app: FastifyInstance, options: { db: Database;
     );
     const { before, level, ...rest } = q;
     const limit = q.limit ?? 100;
+    const scope = await scopeOf(request);
     const logs = await searchLogs(db, {
       ...definedOnly(rest),
+      ...(scope === undefined ? {} : { services: scope }),
       ...(level === undefined ? {} : { level: level as keyof typeof SEVERITY_FLOOR }),
       ...(before === undefined ? {} : { beforeId: before }),
       limit,
@@ -74,6 +80,7 @@ export function registerApiRoutes(app: FastifyInstance, options: { db: Database;
   app.get('/api/v1/metrics/series', async (request) => {
     const q = parseQuery(request.query, { name: { type: 'string' }, service: { type: 'string' }, since: { type: 'time' }, limit: { type: 'integer', min: 1, max: 10_000 } }, clock.now());
     if (q.name === undefined || q.service === undefined) throw new HttpError(400, 'QUERY_INVALID', 'name and service are required');
+    if (!inScope(await scopeOf(request), q.service)) return { points: [] };
     return { points: await metricSeries(db, q.name, q.service, q.since ?? clock.now() - 3_600_000, q.limit ?? 1_000) };
   });
 }

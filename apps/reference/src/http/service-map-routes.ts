@@ -1,6 +1,7 @@
 import type { Clock } from '@sightline/core';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../storage/database.js';
+import { inScope, type ScopeOf } from '../access/service-owners.js';
 import { parseQuery } from './query-params.js';
 
 /** A call from one service to another, as the spans show it. */
@@ -23,7 +24,7 @@ export interface ServiceEdge {
  * caused, a producer and its consumer), with calls, rate, error ratio and p95 of the callee.
  * Nodes are the services seen in the window with their own span counts.
  */
-export function registerServiceMapRoutes(app: FastifyInstance, options: { db: Database; clock: Clock }): void {
+export function registerServiceMapRoutes(app: FastifyInstance, options: { db: Database; clock: Clock; scopeOf: ScopeOf }): void {
   app.get('/api/v1/service-map', async (request) => {
     const now = options.clock.now();
     const q = parseQuery(request.query, { since: { type: 'time' } }, now);
@@ -42,10 +43,14 @@ export function registerServiceMapRoutes(app: FastifyInstance, options: { db: Da
       `select service, count(*)::int as spans, count(*) filter (where status_code = 2)::int as errors from spans where start_ms >= $1 group by service order by service`,
       [since],
     );
+    // A scoped reader sees its services and the calls they make or receive, not the rest of the map.
+    const scope = await options.scopeOf(request);
+    const visibleEdges = edges.filter((e) => inScope(scope, e.caller) || inScope(scope, e.callee));
+    const visible = new Set(visibleEdges.flatMap((e) => [e.caller, e.callee]));
     return {
       since,
-      nodes: nodes.map((n) => ({ service: n.service, spans: n.spans, errorRatio: n.spans === 0 ? 0 : n.errors / n.spans })),
-      edges: edges.map((e): ServiceEdge => ({ from: e.caller, to: e.callee, calls: e.calls, rate: e.calls / windowSeconds, errorRatio: e.calls === 0 ? 0 : e.errors / e.calls, p95_ms: Number(e.p95_ms) })),
+      nodes: nodes.filter((n) => inScope(scope, n.service) || visible.has(n.service)).map((n) => ({ service: n.service, spans: n.spans, errorRatio: n.spans === 0 ? 0 : n.errors / n.spans })),
+      edges: visibleEdges.map((e): ServiceEdge => ({ from: e.caller, to: e.callee, calls: e.calls, rate: e.calls / windowSeconds, errorRatio: e.calls === 0 ? 0 : e.errors / e.calls, p95_ms: Number(e.p95_ms) })),
     };
   });
 }

@@ -3,6 +3,7 @@ import { deployGate, serializeSloSpec, sloReport, toGrafanaDashboard, toPromethe
 import type { FastifyInstance } from 'fastify';
 import type { AlertPipeline } from '../alerts/alert-pipeline.js';
 import type { SloWatch } from '../slo/slo-watch.js';
+import { inScope, type ScopeOf } from '../access/service-owners.js';
 import { HttpError } from './api-error.js';
 import { parseQuery } from './query-params.js';
 
@@ -13,7 +14,7 @@ const MIN = 60_000;
  * history, its burn-rate history for charts, create/replace/delete, an events endpoint for SLIs
  * spans cannot give, and the Prometheus rule and Grafana exports of every SLO.
  */
-export function registerSloRoutes(app: FastifyInstance, options: { slos: SloWatch; alerts: AlertPipeline; clock: Clock }): void {
+export function registerSloRoutes(app: FastifyInstance, options: { slos: SloWatch; alerts: AlertPipeline; clock: Clock; scopeOf: ScopeOf }): void {
   const { slos, alerts, clock } = options;
   const found = (name: string) => {
     const status = slos.status(name);
@@ -21,9 +22,10 @@ export function registerSloRoutes(app: FastifyInstance, options: { slos: SloWatc
     return status;
   };
 
-  app.get('/api/v1/slos', async () => ({
-    slos: slos.specs().map((spec) => ({ spec: serializeSloSpec(spec), source: slos.source(spec.name), status: slos.status(spec.name) })),
-  }));
+  app.get('/api/v1/slos', async (request) => {
+    const scope = await options.scopeOf(request);
+    return { slos: slos.specs().filter((spec) => inScope(scope, spec.service)).map((spec) => ({ spec: serializeSloSpec(spec), source: slos.source(spec.name), status: slos.status(spec.name) })) };
+  });
 
   app.get('/api/v1/slos/rules', async (_request, reply) => reply.type('application/yaml').send(toPrometheusRules(slos.specs())));
   app.get('/api/v1/slos/dashboard', async () => toGrafanaDashboard(slos.specs()));

@@ -4,6 +4,7 @@ import type { Silence } from '../alerts/silence.js';
 import type { Database } from '../storage/database.js';
 import { SqlFilter } from '../storage/sql-filter.js';
 import { DERIVED_METRIC } from '../signals/request-series.js';
+import type { ScopeOf } from '../access/service-owners.js';
 import { parseQuery } from './query-params.js';
 
 /** One point of a sparkline: the minute (epoch ms) and its value. */
@@ -45,8 +46,8 @@ export interface AnomalyTimeline {
  * `GET /api/v1/views/silences?active&limit&before` — silences newest first, paginated by the
  * `nextBefore` cursor (`<startsAt>:<id>`, opaque to callers).
  */
-export function registerViewRoutes(app: FastifyInstance, options: { db: Database; clock: Clock }): void {
-  const { db, clock } = options;
+export function registerViewRoutes(app: FastifyInstance, options: { db: Database; clock: Clock; scopeOf: ScopeOf }): void {
+  const { db, clock, scopeOf } = options;
 
   app.get('/api/v1/views/overview', async (request) => {
     const now = clock.now();
@@ -56,8 +57,9 @@ export function registerViewRoutes(app: FastifyInstance, options: { db: Database
     const rows = await db.query<{ service: string; spans: number; errors: number; p95_ms: number }>(
       `select service, count(*)::int as spans, count(*) filter (where status_code = 2)::int as errors,
          coalesce(percentile_cont(0.95) within group (order by duration_ms), 0) as p95_ms
-       from spans where start_ms >= $1 and service > $2 group by service order by service limit $3`,
-      [since, q.after ?? '', limit],
+       from spans where start_ms >= $1 and service > $2 and ($4::text[] is null or service = any($4::text[]))
+       group by service order by service limit $3`,
+      [since, q.after ?? '', limit, (await scopeOf(request)) ?? null],
     );
     const names = JSON.stringify(rows.map((r) => r.service));
     const points = rows.length === 0

@@ -19,6 +19,8 @@ export const SEVERITY_FLOOR: Readonly<Record<string, number>> = { trace: 1, debu
 
 export interface LogQuery {
   service?: string;
+  /** Only logs of these services (a reader's scope). */
+  services?: readonly string[];
   /** Minimum level: `error` matches error and fatal. */
   level?: keyof typeof SEVERITY_FLOOR;
   since?: number;
@@ -39,6 +41,7 @@ export interface StoredLog extends LogRow {
 export async function searchLogs(db: Queryable, query: LogQuery): Promise<StoredLog[]> {
   const filter = new SqlFilter()
     .addIf('service = ?', query.service)
+    .addIf('service = any(?)', query.services)
     .addIf('severity_number >= ?', query.level === undefined ? undefined : SEVERITY_FLOOR[query.level])
     .addIf('time_ms >= ?', query.since)
     .addIf('time_ms < ?', query.until)

@@ -271,6 +271,19 @@ export const MIGRATIONS: readonly Migration[] = [
       create index cost_records_team on cost_records (team, charge_period_start);
     `,
   },
+  {
+    version: 10,
+    name: 'service owners',
+    sql: `
+      -- Which team owns a service: the sightline.team resource attribute of its spans, last seen.
+      create table service_owners (
+        service text primary key,
+        team text not null,
+        updated_at double precision not null
+      );
+      create index service_owners_team on service_owners (team);
+    `,
+  },
 ];
 
 /** Advisory-lock key so replicas starting together migrate one at a time. */

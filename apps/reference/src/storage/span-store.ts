@@ -33,6 +33,8 @@ export async function getTrace(db: Queryable, traceId: string): Promise<SpanRow[
 /** Filters for {@link searchTraces}. Times are epoch ms. */
 export interface TraceQuery {
   service?: string;
+  /** Only traces with a span of one of these services (a reader's scope). */
+  services?: readonly string[];
   since?: number;
   until?: number;
   errorsOnly?: boolean;
@@ -55,6 +57,7 @@ export interface TraceSummary {
 export async function searchTraces(db: Queryable, query: TraceQuery): Promise<TraceSummary[]> {
   const filter = new SqlFilter()
     .addIf('service = ?', query.service)
+    .addIf('service = any(?)', query.services)
     .addIf('start_ms >= ?', query.since)
     .addIf('start_ms < ?', query.until)
     .addIf('start_ms < ?', query.before);
@@ -88,12 +91,13 @@ export interface ServiceSummary {
   p95_ms: number;
 }
 
-export async function listServices(db: Queryable, sinceMs: number): Promise<ServiceSummary[]> {
+export async function listServices(db: Queryable, sinceMs: number, services?: readonly string[]): Promise<ServiceSummary[]> {
+  const filter = new SqlFilter().add('start_ms >= ?', sinceMs).addIf('service = any(?)', services);
   return db.query<ServiceSummary>(
     `select service, count(*)::int as spans, count(*) filter (where status_code = 2)::int as errors,
        coalesce(percentile_cont(0.95) within group (order by duration_ms), 0) as p95_ms
-     from spans where start_ms >= $1 group by service order by service`,
-    [sinceMs],
+     from spans ${filter.where()} group by service order by service`,
+    filter.params,
   );
 }
 
