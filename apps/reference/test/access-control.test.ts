@@ -1,46 +1,29 @@
 // Access control on the app itself (token mode): who may read, silence and manage; the decision
 // endpoint; policy versions with activation and rollback; the audit trail in storage, whose
 // tampering `audit verify` detects.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHash } from 'node:crypto';
-import { createApp, type App } from '../src/app.js';
+import { describe, expect, it } from '@jest/globals';
 import { runCli } from '../src/cli/main.js';
 import { testDatabases } from './databases.js';
+import { tokenAccess, useTestApp } from './test-app.js';
 
-const sha = (token: string) => createHash('sha256').update(token).digest('hex');
 const TOKENS = { viewer: 'viewer-token-1', operator: 'operator-token-1', admin: 'admin-token-1' };
 
 describe.each(testDatabases.map((db) => [db.name, db] as const))('access control (%s)', (_name, database) => {
-  let app: App;
-  let url: string;
-  let drop: () => Promise<void>;
-
-  beforeAll(async () => {
-    const created = await database.create();
-    drop = created.drop;
-    app = await createApp({
-      storage: created.options,
-      log: () => undefined,
+  const t = useTestApp(
+    {
       config: {
-        access: {
-          mode: 'token',
-          tokens: [
-            { sha256: sha(TOKENS.viewer), principal: { id: 'vera', kind: 'user', team: 'payments', roles: ['viewer'] } },
-            { sha256: sha(TOKENS.operator), principal: { id: 'omar', kind: 'user', team: 'sre', roles: ['operator'] } },
-            { sha256: sha(TOKENS.admin), principal: { id: 'ada', kind: 'user', roles: ['admin'] } },
-          ],
-        },
+        access: tokenAccess({
+          [TOKENS.viewer]: { id: 'vera', kind: 'user', team: 'payments', roles: ['viewer'] },
+          [TOKENS.operator]: { id: 'omar', kind: 'user', team: 'sre', roles: ['operator'] },
+          [TOKENS.admin]: { id: 'ada', kind: 'user', roles: ['admin'] },
+        }),
       },
-    });
-    url = await app.listen(0);
-  });
-  afterAll(async () => {
-    await app.close();
-    await drop();
-  });
+    },
+    database,
+  );
 
   const call = (token: string | undefined, method: string, path: string, body?: unknown) =>
-    fetch(`${url}${path}`, { method, headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    fetch(`${t.url}${path}`, { method, headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   const silence = { matchers: { service: 'checkout' }, comment: 'maintenance', createdBy: 'x', endsAt: Date.now() + 3_600_000 };
 
   it('refuses requests without a known token (401), lets a viewer read, and refuses a viewer a silence with the reason (403)', async () => {
@@ -92,13 +75,13 @@ describe.each(testDatabases.map((db) => [db.name, db] as const))('access control
     process.env.SIGHTLINE_TOKEN = TOKENS.viewer;
     try {
       let out = '';
-      expect(await runCli(['audit', 'verify', '--url', url], { out: (s) => (out += s), err: () => undefined })).toBe(0);
+      expect(await runCli(['audit', 'verify', '--url', t.url], { out: (s) => (out += s), err: () => undefined })).toBe(0);
       expect(out).toMatch(/^audit trail intact: \d+ blocks, \d+ decisions$/);
       // Someone edits a stored decision: deny becomes allow.
-      await app.access.audit.flush();
-      await app.db.query(`update audit_blocks set entries_json = replace(entries_json, '"decision":"deny"', '"decision":"allow"') where id = (select min(id) from audit_blocks where entries_json like '%"decision":"deny"%')`);
+      await t.app.access.audit.flush();
+      await t.app.db.query(`update audit_blocks set entries_json = replace(entries_json, '"decision":"deny"', '"decision":"allow"') where id = (select min(id) from audit_blocks where entries_json like '%"decision":"deny"%')`);
       out = '';
-      expect(await runCli(['audit', 'verify', '--url', url], { out: (s) => (out += s), err: () => undefined })).toBe(1);
+      expect(await runCli(['audit', 'verify', '--url', t.url], { out: (s) => (out += s), err: () => undefined })).toBe(1);
       expect(out).toContain('audit trail BROKEN at block');
     } finally {
       delete process.env.SIGHTLINE_TOKEN;

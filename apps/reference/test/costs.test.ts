@@ -2,17 +2,15 @@
 // the bad; a team sees only its own cost rows while finance sees all; the planted spike of the
 // generated bill is found with its root cause and raised as an alert; a malformed file leaves no
 // rows behind; GenAI spans arriving over OTLP are priced and attributed; the CLI uploads and reads.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { generateFocusBill, GENERATED_FOCUS_HEADER } from '@sightline/finops';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp, type App } from '../src/app.js';
 import { runCli } from '../src/cli/main.js';
 import { testDatabases } from './databases.js';
+import { getAs, tokenAccess, useTestApp } from './test-app.js';
 
-const sha = (token: string) => createHash('sha256').update(token).digest('hex');
 const TOKENS = { finance: 'finance-token-1', checkout: 'checkout-token-1', search: 'search-token-1', teamless: 'teamless-token-1' };
 const BILLED_COST = GENERATED_FOCUS_HEADER.indexOf('BilledCost');
 const CHARGE_CATEGORY = GENERATED_FOCUS_HEADER.indexOf('ChargeCategory');
@@ -32,43 +30,24 @@ function billWithBadRows(): { text: string; rows: number; badLines: number[] } {
 }
 
 describe.each(testDatabases.map((db) => [db.name, db] as const))('costs (%s)', (_name, database) => {
-  let app: App;
-  let url: string;
-  let drop: () => Promise<void>;
-  const bill = billWithBadRows();
-
-  beforeAll(async () => {
-    const created = await database.create();
-    drop = created.drop;
-    app = await createApp({
-      storage: created.options,
-      log: () => undefined,
+  const t = useTestApp(
+    {
       config: {
         // The generated bill is small: its spike is about 65.00 over the usual.
         costs: { anomalyMinImpact: 10_000_000, anomalyMinRelativeImpact: 0.15 },
-        access: {
-          mode: 'token',
-          tokens: [
-            { sha256: sha(TOKENS.finance), principal: { id: 'fiona', kind: 'user', roles: ['finance'] } },
-            { sha256: sha(TOKENS.checkout), principal: { id: 'chen', kind: 'user', team: 'checkout', roles: ['viewer'] } },
-            { sha256: sha(TOKENS.search), principal: { id: 'sami', kind: 'user', team: 'search', roles: ['operator'] } },
-            { sha256: sha(TOKENS.teamless), principal: { id: 'tess', kind: 'user', roles: ['viewer'] } },
-          ],
-        },
+        access: tokenAccess({
+          [TOKENS.finance]: { id: 'fiona', kind: 'user', roles: ['finance'] },
+          [TOKENS.checkout]: { id: 'chen', kind: 'user', team: 'checkout', roles: ['viewer'] },
+          [TOKENS.search]: { id: 'sami', kind: 'user', team: 'search', roles: ['operator'] },
+          [TOKENS.teamless]: { id: 'tess', kind: 'user', roles: ['viewer'] },
+        }),
       },
-    });
-    url = await app.listen(0);
-  });
-  afterAll(async () => {
-    await app.close();
-    await drop();
-  });
-
-  const get = async <T,>(token: string, path: string): Promise<{ status: number; body: T }> => {
-    const response = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
-    return { status: response.status, body: (await response.json()) as T };
-  };
-  const upload = (token: string, text: string, query = '') => fetch(`${url}/api/v1/costs/imports${query}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body: text });
+    },
+    database,
+  );
+  const bill = billWithBadRows();
+  const get = <T,>(token: string, path: string) => getAs<T>(t.url, token, path);
+  const upload = (token: string, text: string, query = '') => fetch(`${t.url}/api/v1/costs/imports${query}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body: text });
 
   type Imported = { id: string; status: string; rows_read: number; accepted: number; rejected: number; rejects: { rowNumber: number; issues: { column: string; code: string }[] }[] };
   let imported: Imported;
@@ -81,7 +60,7 @@ describe.each(testDatabases.map((db) => [db.name, db] as const))('costs (%s)', (
     expect(imported).toMatchObject({ status: 'completed', rows_read: bill.rows, accepted: bill.rows - 2, rejected: 2 });
     expect(imported.rejects.map((r) => [r.rowNumber, r.issues[0]?.column])).toEqual([[10, 'BilledCost'], [20, 'ChargeCategory']]);
 
-    const rejects = await fetch(`${url}/api/v1/costs/imports/${imported.id}/rejects`, { headers: { authorization: `Bearer ${TOKENS.finance}` } });
+    const rejects = await fetch(`${t.url}/api/v1/costs/imports/${imported.id}/rejects`, { headers: { authorization: `Bearer ${TOKENS.finance}` } });
     const lines = (await rejects.text()).trimEnd().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^row,errors,BilledCost,/);
@@ -148,7 +127,7 @@ describe.each(testDatabases.map((db) => [db.name, db] as const))('costs (%s)', (
     const bad = await get<{ error: { code: string; issues: { path: string[] }[] } }>(TOKENS.finance, '/api/v1/costs/breakdown?by=Colour');
     expect(bad.status).toBe(400);
     expect(bad.body.error.issues[0]?.path).toEqual(['by']);
-    const json = await fetch(`${url}/api/v1/costs/imports`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.finance}`, 'content-type': 'application/json' }, body: '{}' });
+    const json = await fetch(`${t.url}/api/v1/costs/imports`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.finance}`, 'content-type': 'application/json' }, body: '{}' });
     expect(json.status).toBe(415);
     const mapping = await upload(TOKENS.finance, bill.text, `?mapping=${encodeURIComponent('["BilledCost"]')}`);
     expect(mapping.status).toBe(400);
@@ -176,8 +155,8 @@ describe.each(testDatabases.map((db) => [db.name, db] as const))('costs (%s)', (
       status: {},
     };
     const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'assistant' } }] }, scopeSpans: [{ scope: { name: 't' }, spans: [span] }] }] };
-    expect((await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status).toBe(200);
-    await app.costs.settled();
+    expect((await fetch(`${t.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status).toBe(200);
+    await t.app.costs.settled();
     const { body: seen } = await get<{ records: { serviceName: string; billedCost: number; tags: Record<string, string> }[] }>(TOKENS.search, `/api/v1/costs/records?since=${day}&until=${day + 86_400_000}`);
     const genai = seen.records.filter((r) => r.serviceName === 'Generative AI');
     // claude-sonnet-4: 1,000 input tokens at 3 USD/M + 200 output at 15 USD/M = 0.006 USD.
@@ -205,8 +184,8 @@ describe.each(testDatabases.map((db) => [db.name, db] as const))('costs (%s)', (
         }],
       }],
     };
-    expect((await fetch(`${url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(metrics) })).status).toBe(200);
-    await app.costs.settled();
+    expect((await fetch(`${t.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(metrics) })).status).toBe(200);
+    await t.app.costs.settled();
     const { body } = await get<{ records: { serviceName: string; billedCost: number; tags: Record<string, string> }[] }>(TOKENS.search, `/api/v1/costs/records?since=${day}&until=${day + 86_400_000}`);
     const byModel = (model: string) => body.records.filter((r) => r.tags['model'] === model).map((r) => r.billedCost).sort((a, b) => a - b);
     // 10,000 input × 3 USD/M, 2,000 output × 15 USD/M, 100,000 cache reads × 0.30 USD/M: 0.03 USD each.
@@ -224,16 +203,16 @@ describe.each(testDatabases.map((db) => [db.name, db] as const))('costs (%s)', (
     const io = { out: (s: string) => out.push(s), err: (s: string) => out.push(s) };
     process.env.SIGHTLINE_TOKEN = TOKENS.finance;
     try {
-      expect(await runCli(['cost', 'import', file, '--url', url], io)).toBe(0);
+      expect(await runCli(['cost', 'import', file, '--url', t.url], io)).toBe(0);
       expect(out.join('\n')).toMatch(/rejected 0/);
       out.length = 0;
-      expect(await runCli(['cost', 'breakdown', '--by', 'tag:team', '--granularity', 'month', '--url', url], io)).toBe(0);
+      expect(await runCli(['cost', 'breakdown', '--by', 'tag:team', '--granularity', 'month', '--url', t.url], io)).toBe(0);
       expect(out.join('\n')).toMatch(/checkout/);
       out.length = 0;
-      expect(await runCli(['cost', 'chargeback', '--url', url, '--format', 'json'], io)).toBe(0);
+      expect(await runCli(['cost', 'chargeback', '--url', t.url, '--format', 'json'], io)).toBe(0);
       expect((JSON.parse(out.join('')) as { teams: unknown[] }).teams.length).toBeGreaterThan(1);
       out.length = 0;
-      expect(await runCli(['cost', 'import', join(dir, 'missing.csv'), '--url', url], io)).toBe(2);
+      expect(await runCli(['cost', 'import', join(dir, 'missing.csv'), '--url', t.url], io)).toBe(2);
     } finally {
       delete process.env.SIGHTLINE_TOKEN;
     }

@@ -2,14 +2,12 @@
 // attribute; a viewer on a team then reads only that team's services, traces, logs, metrics,
 // alerts, SLOs and corner of the service map, while a viewer without a team and an operator (who
 // may `read-all` services) see everything.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createAlert } from '@sightline/core';
 import { parseSloSpecs } from '@sightline/slo';
-import { createHash } from 'node:crypto';
-import { createApp, type App } from '../src/app.js';
 import { testDatabases } from './databases.js';
+import { getAs, tokenAccess, useTestApp } from './test-app.js';
 
-const sha = (token: string) => createHash('sha256').update(token).digest('hex');
 const TOKENS = { pia: 'payments-viewer', tom: 'teamless-viewer', oli: 'sre-operator' };
 const PAYMENTS_TRACE = 'aaaa0000000000000000000000000001';
 const SEARCH_TRACE = 'bbbb0000000000000000000000000002';
@@ -24,50 +22,35 @@ function spansOf(service: string, team: string, traceId: string, startMs: number
 }
 
 describe.each(testDatabases.map((db) => [db.name, db] as const))('service scope (%s)', (_name, database) => {
-  let app: App;
-  let url: string;
-  let drop: () => Promise<void>;
-
-  beforeAll(async () => {
-    const created = await database.create();
-    drop = created.drop;
-    app = await createApp({
-      storage: created.options,
-      log: () => undefined,
+  const t = useTestApp(
+    {
       slos: parseSloSpecs([
         { name: 'payments-up', service: 'payments-api', objective: 0.99, window: '30d', sli: { kind: 'availability' } },
         { name: 'search-up', service: 'search-api', objective: 0.99, window: '30d', sli: { kind: 'availability' } },
       ], 'test'),
       config: {
-        access: {
-          mode: 'token',
-          tokens: [
-            { sha256: sha(TOKENS.pia), principal: { id: 'pia', kind: 'user', team: 'payments', roles: ['viewer'] } },
-            { sha256: sha(TOKENS.tom), principal: { id: 'tom', kind: 'user', roles: ['viewer'] } },
-            { sha256: sha(TOKENS.oli), principal: { id: 'oli', kind: 'user', team: 'sre', roles: ['operator'] } },
-          ],
-        },
+        access: tokenAccess({
+          [TOKENS.pia]: { id: 'pia', kind: 'user', team: 'payments', roles: ['viewer'] },
+          [TOKENS.tom]: { id: 'tom', kind: 'user', roles: ['viewer'] },
+          [TOKENS.oli]: { id: 'oli', kind: 'user', team: 'sre', roles: ['operator'] },
+        }),
       },
-    });
-    url = await app.listen(0);
+    },
+    database,
+  );
+
+  beforeAll(async () => {
     const now = Date.now();
     // search-api calls payments-api in SEARCH_TRACE; payments-api also serves PAYMENTS_TRACE alone.
     const body = { resourceSpans: [spansOf('payments-api', 'payments', PAYMENTS_TRACE, now - 60_000), spansOf('search-api', 'search', SEARCH_TRACE, now - 50_000), spansOf('payments-api', 'payments', SEARCH_TRACE, now - 49_990, { traceId: SEARCH_TRACE, spanId: 'b000000000000001' })] };
-    expect((await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status).toBe(200);
+    expect((await fetch(`${t.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status).toBe(200);
     const logs = { resourceLogs: ['payments-api', 'search-api'].map((service) => ({ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeLogs: [{ scope: { name: 't' }, logRecords: [{ timeUnixNano: `${now - 40_000}000000`, severityNumber: 17, severityText: 'ERROR', body: { stringValue: `${service} failed` } }] }] })) };
-    expect((await fetch(`${url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(logs) })).status).toBe(200);
-    await app.access.owners.settled();
-    for (const service of ['payments-api', 'search-api']) await app.alerts.submit(createAlert({ source: 'anomaly', severity: 'warning', title: `${service} slow`, labels: { service }, startsAt: now - 30_000 }));
-  });
-  afterAll(async () => {
-    await app.close();
-    await drop();
+    expect((await fetch(`${t.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(logs) })).status).toBe(200);
+    await t.app.access.owners.settled();
+    for (const service of ['payments-api', 'search-api']) await t.app.alerts.submit(createAlert({ source: 'anomaly', severity: 'warning', title: `${service} slow`, labels: { service }, startsAt: now - 30_000 }));
   });
 
-  const get = async <T,>(token: string, path: string): Promise<{ status: number; body: T }> => {
-    const response = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
-    return { status: response.status, body: (await response.json()) as T };
-  };
+  const get = <T,>(token: string, path: string) => getAs<T>(t.url, token, path);
   const services = async (token: string) => (await get<{ services: { service: string }[] }>(token, '/api/v1/services')).body.services.map((s) => s.service);
 
   it('shows a team member only its team services, traces, logs, metrics, alerts and SLOs', async () => {
@@ -93,7 +76,7 @@ describe.each(testDatabases.map((db) => [db.name, db] as const))('service scope 
   });
 
   it('hides a trace with no span of the team services', async () => {
-    await app.db.query(`delete from spans where trace_id = $1 and service = 'payments-api'`, [SEARCH_TRACE]);
+    await t.app.db.query(`delete from spans where trace_id = $1 and service = 'payments-api'`, [SEARCH_TRACE]);
     expect((await get(TOKENS.pia, `/api/v1/traces/${SEARCH_TRACE}`)).status).toBe(404);
     expect((await get(TOKENS.tom, `/api/v1/traces/${SEARCH_TRACE}`)).status).toBe(200);
   });
