@@ -1,7 +1,8 @@
 // Decisions per second and latency percentiles for the same 24-policy set (20 allows, 4 denies)
 // and the same 1,000 request shapes in @sightline/abac, Casbin (ABAC with eval rules) and
 // Cedar (cedar-wasm, policies pre-parsed once, its fastest mode), asserting first that all three
-// decide every shape identically. Then explain on, audit chain on, and 10,000 policies.
+// decide every shape identically. Then explain on, audit chain on (whole request or evidence
+// recorded, sealing included), and 10,000 policies.
 import { compare, percentile } from '@sightline/bench';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { newEnforcer, newModelFromString } from 'casbin';
@@ -102,8 +103,12 @@ for (let i = 0; i < shapes.length; i++) {
 console.log(`\nAll three engines agree on all ${shapes.length} request shapes (${allows} allow, ${shapes.length - allows} deny).`);
 
 // --- throughput
+// Audit rows record every decision (allowSampleRate 1) and count sealing: each run ends with
+// `flush()`, so the time includes serialising and hashing every entry, not only `record`.
 const trail = new AuditTrail({ sink: { append: async () => undefined } });
 const audited = createAuthorizer({ policies: set }, { onDecision: trail.record });
+const evidenceTrail = new AuditTrail({ sink: { append: async () => undefined }, input: 'evidence' });
+const evidenced = createAuthorizer({ policies: set }, { onDecision: evidenceTrail.record });
 // 10,000 policies spread over 400 resource types (the index's case: few apply to any request),
 // and the adversarial case: 10,000 policies crowded onto the same 24 (action, type) pairs.
 const big = createAuthorizer({ policies: policies(9_996, 400) });
@@ -119,7 +124,8 @@ await compare(
     { name: 'casbin 5 (enforceSync, eval rules)', run: over(casbinDecide) },
     { name: '@sightline/abac', run: over((i) => sightline.decide(requests[i]!).decision) },
     { name: '@sightline/abac, explain on', run: over((i) => sightline.decide(requests[i]!, { explain: true }).decision) },
-    { name: '@sightline/abac, audit chain on (hashing in flush)', run: async (n) => { over((i) => audited.decide(requests[i]!).decision)(n); await trail.flush(); } },
+    { name: '@sightline/abac, audit chain on, every decision, whole request (incl. sealing)', run: async (n) => { over((i) => audited.decide(requests[i]!).decision)(n); await trail.flush(); } },
+    { name: '@sightline/abac, audit chain on, every decision, evidence input (incl. sealing)', run: async (n) => { over((i) => evidenced.decide(requests[i]!).decision)(n); await evidenceTrail.flush(); } },
     { name: '@sightline/abac, 10,000 policies over 400 types', run: over((i) => big.decide(requests[i]!).decision) },
     { name: '@sightline/abac, 10,000 policies on 24 (action, type) pairs', run: over((i) => crowded.decide(requests[i]!).decision) },
   ],

@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { ManualClock } from '@sightline/core';
+import fc from 'fast-check';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditTrail, FileAuditSink, MemoryAuditSink, blockHash, verifyAuditTrail, type AuditBlock } from './audit-trail.js';
+import { AuditTrail, FileAuditSink, MemoryAuditSink, blockHash, verifyAuditTrail, type AuditBlock, type SealedBlock } from './audit-trail.js';
 import { createAuthorizer } from './authorizer.js';
 import { policyCoverage } from './coverage.js';
 
@@ -129,6 +130,164 @@ describe('AuditTrail', () => {
     expect(clean).toEqual({ ip: '10.0.0.1', note: 'fine' });
     expect(sink.blocks).toHaveLength(1);
     expect(verifyAuditTrail(sink.blocks).ok).toBe(true);
+  });
+
+  it.each(['request', 'evidence'] as const)('serialises a block exactly as JSON.stringify of its parsed entries, for any request and decision (input: %s)', async (input) => {
+    const sealed: SealedBlock[] = [];
+    const trail = new AuditTrail({ sink: { append: async (b) => void sealed.push(b) }, clock, batchSize: 4, input });
+    const authorizer = createAuthorizer(set, { clock, version: 'v"1\u2028', onDecision: trail.record });
+    const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('x'.repeat(300), '"\\\n', '\ud800', 'é😀'));
+    fc.assert(
+      fc.property(fc.record({ id: text, action: fc.constantFrom('read', 'delete', 'archive'), rid: text, context: fc.jsonValue(), explain: fc.boolean() }), ({ id, action, rid, context, explain }) => {
+        authorizer.decide({ subject: { id, [id]: id }, action, resource: { type: 'doc', id: rid, env: 'prod' }, context: { value: context, when: new Date(0), n: -0 } } as never, { explain });
+      }),
+      { seed: 20_261_125, numRuns: 100 },
+    );
+    trail.record(null as never, { decision: 'deny', reason: 'invalid_request', policies: [], version: 'v1' }, Number.NaN);
+    await trail.flush();
+    expect(sealed).toHaveLength(26); // 101 entries in blocks of 4
+    for (const block of sealed) expect(JSON.stringify(JSON.parse(block.entriesJson))).toBe(block.entriesJson);
+    const blocks = sealed.map((b) => ({ prevHash: b.prevHash, hash: b.hash, entries: JSON.parse(b.entriesJson) as AuditBlock['entries'] }));
+    expect(verifyAuditTrail(blocks)).toEqual({ ok: true, blocks: sealed.length, entries: 101 });
+    expect(blocks.at(-1)?.entries.at(-1)).toEqual(expect.objectContaining({ seq: 101, time: null, principal: '(unknown)', action: '(invalid)', resource: '(invalid):*', input: null }));
+  });
+
+  it('gives each decision a short id, unique within the chain and between trails', async () => {
+    const [a, b] = [new MemoryAuditSink(), new MemoryAuditSink()];
+    for (const sink of [a, b]) {
+      const trail = new AuditTrail({ sink, clock, lastSeq: 41 });
+      const authorizer = createAuthorizer(set, { clock, onDecision: trail.record });
+      authorizer.decide(req('read'));
+      authorizer.decide(req('read'));
+      await trail.flush();
+    }
+    const ids = [...a.entries, ...b.entries].map((e) => e.decisionId);
+    expect(ids[0]).toMatch(/^[\w-]{12}:42$/);
+    expect(ids[1]).toBe(ids[0]!.replace(/42$/, '43'));
+    expect(new Set(ids).size).toBe(4);
+  });
+
+  it('stores an input it cannot read as "[unreadable]" instead of failing the flush or the decision', async () => {
+    const sink = new MemoryAuditSink();
+    const trail = new AuditTrail({ sink, clock, batchSize: 1 });
+    const authorizer = createAuthorizer(set, { clock, onDecision: trail.record });
+    const hostile = { subject: { id: 'ada' }, action: 'read', resource: { type: 'doc' }, context: { get ip(): string { throw new Error('no'); } } };
+    expect(authorizer.decide(hostile).reason).toBe('invalid_request'); // the batch of one is sealed inside decide
+    await trail.flush();
+    expect(sink.entries).toEqual([expect.objectContaining({ principal: 'ada', decision: 'deny', input: '[unreadable]' })]);
+    expect(verifyAuditTrail(sink.blocks).ok).toBe(true);
+  });
+
+  it('isolates an input whose toJSON throws: it is stored masked, the rest of the block as it is', async () => {
+    const sink = new MemoryAuditSink();
+    const trail = new AuditTrail({ sink, clock });
+    const authorizer = createAuthorizer(set, { clock, onDecision: trail.record });
+    class Hostile {
+      readonly kind = 'x';
+      toJSON(): never {
+        throw new Error('no');
+      }
+    }
+    authorizer.decide(req('read', { note: 'first' }));
+    authorizer.decide(req('read', { device: new Hostile() }));
+    authorizer.decide(req('read', { note: 'last' }));
+    await trail.flush();
+    expect(sink.entries.map((e) => [e.seq, (e.input as { context: unknown }).context])).toEqual([
+      [1, { ip: '10.0.0.1', note: 'first' }],
+      [2, { ip: '10.0.0.1', device: { kind: 'x' } }],
+      [3, { ip: '10.0.0.1', note: 'last' }],
+    ]);
+    expect(verifyAuditTrail(sink.blocks).ok).toBe(true);
+  });
+
+  describe("input: 'evidence'", () => {
+    const evidenceSet = {
+      policies: [
+        { id: 'own-team', effect: 'allow' as const, target: { actions: ['read'] }, condition: { all: [{ attr: 'resource.team', op: 'equals' as const, ref: 'subject.team' }, { attr: 'context.mfa', op: 'equals' as const, value: true }] } },
+        { id: 'no-contractors', effect: 'deny' as const, target: { actions: ['read'], roles: ['contractor'] }, condition: { attr: 'context.token', op: 'exists' as const } },
+        { id: 'devices', effect: 'deny' as const, onError: 'skip' as const, target: { actions: ['read'] }, condition: { attr: 'context.device.os', op: 'equals' as const, value: 'none' } },
+        { id: 'device-any', effect: 'deny' as const, onError: 'skip' as const, target: { actions: ['read'] }, condition: { attr: 'context.device', op: 'equals' as const, value: 'none' } },
+        { id: 'archive', effect: 'allow' as const, target: { actions: ['archive'] } },
+      ],
+    };
+    const request = {
+      subject: { id: 'ada', team: 'payments', roles: ['engineer'], email: 'ada@example.com' },
+      action: 'read',
+      resource: { type: 'doc', id: 'd1', team: 'payments', owner: 'bob' },
+      context: { mfa: true, ip: '10.0.0.1', token: 'secret-value', device: { os: 'linux', password: 'hunter2', note: 'y'.repeat(300) }, note: 'z'.repeat(300) },
+    };
+    async function evidenceOf(...requests: unknown[]) {
+      const sink = new MemoryAuditSink();
+      const trail = new AuditTrail({ sink, clock, input: 'evidence' });
+      const authorizer = createAuthorizer(evidenceSet, { clock, version: 'v1', onDecision: trail.record });
+      const decisions = requests.map((r) => authorizer.decide(r as never));
+      await trail.flush();
+      expect(verifyAuditTrail(sink.blocks).ok).toBe(true);
+      return { entries: sink.entries, decisions, sink };
+    }
+
+    it('records only the attributes the policies for the action and resource type read, masked', async () => {
+      const { entries } = await evidenceOf(request);
+      // read on doc: own-team reads resource.team, subject.team, context.mfa; no-contractors reads
+      // subject.roles (role target) and context.token (a mask key); devices read context.device
+      // (the whole value, since device-any reads it) — masked inside, strings cut at 256.
+      expect(entries[0]?.input).toEqual({
+        context: { device: { os: 'linux', password: '***', note: `${'y'.repeat(256)}…` }, mfa: true, token: '***' },
+        resource: { team: 'payments' },
+        subject: { roles: ['engineer'], team: 'payments' },
+      });
+      expect(entries[0]).toEqual(expect.objectContaining({ principal: 'ada', action: 'read', resource: 'doc:d1', decision: 'allow', policies: ['own-team'] }));
+    });
+
+    it('leaves out attributes the request does not hold, and records {} when no policy reads any', async () => {
+      const { entries } = await evidenceOf({ subject: { id: 'ada' }, action: 'read', resource: { type: 'doc', team: 'x' }, context: { device: [1] } }, { ...request, action: 'archive' });
+      expect(entries[0]?.input).toEqual({ context: { device: [1] }, resource: { team: 'x' } });
+      expect(entries[1]?.input).toEqual({});
+    });
+
+    it('stores the whole masked request for a refused request, which has no evidence', async () => {
+      const { entries } = await evidenceOf({ ...request, action: '' });
+      expect(entries[0]?.reason).toBe('invalid_request');
+      expect((entries[0]?.input as typeof request).subject.email).toBe('ada@example.com');
+      expect((entries[0]?.input as typeof request).context.token).toBe('***');
+    });
+
+    it('keeps JSON key order stable for index-like attribute names, so the chain verifies', async () => {
+      const sink = new MemoryAuditSink();
+      const trail = new AuditTrail({ sink, clock, input: 'evidence' });
+      const paths = ['subject.b', 'subject.10', 'subject.2', 'subject.a'];
+      const authorizer = createAuthorizer({ policies: paths.map((attr, i) => ({ id: `p${i}`, effect: 'allow' as const, condition: { attr, op: 'exists' as const } })) }, { clock, onDecision: trail.record });
+      authorizer.decide({ subject: { a: 1, b: 2, 2: 3, 10: 4 }, action: 'read', resource: { type: 'doc' } });
+      await trail.flush();
+      expect(Object.keys((sink.entries[0]?.input as { subject: object }).subject)).toEqual(['2', '10', 'a', 'b']);
+      expect(verifyAuditTrail(sink.blocks).ok).toBe(true);
+    });
+
+    it('keeps the entry when an evidence value cannot be serialised: masked copy, or "[unreadable]"', async () => {
+      class Device {
+        readonly os = 'linux';
+        toJSON(): never {
+          throw new Error('no');
+        }
+      }
+      let reads = 0; // readable while deciding (the request check and the policy read it), then not
+      const unreadable = { ...request, context: { mfa: true, device: { get os(): string { if (++reads > 2) throw new Error('no'); return 'linux'; } } } };
+      const { entries } = await evidenceOf({ ...request, context: { mfa: true, device: new Device() } }, unreadable);
+      expect(entries[0]).toEqual(expect.objectContaining({ principal: 'ada', decision: 'allow', input: expect.objectContaining({ context: { device: { os: 'linux' }, mfa: true } }) }));
+      expect(entries[1]).toEqual(expect.objectContaining({ principal: 'ada', decision: 'allow', resource: 'doc:d1', input: '[unreadable]' }));
+    });
+
+    it('detects an edit of the recorded evidence', async () => {
+      const { sink } = await evidenceOf(request, request);
+      const edited = clone(sink.blocks);
+      (edited[0]!.entries[1]!.input as { context: { mfa: boolean } }).context.mfa = false;
+      expect(verifyAuditTrail(edited)).toEqual(expect.objectContaining({ ok: false, block: 0 }));
+    });
+  });
+
+  it('rejects a batch size, sample rate or input mode out of range, listing every problem', () => {
+    const build = () => new AuditTrail({ sink: new MemoryAuditSink(), batchSize: 0, allowSampleRate: 1.5, input: 'everything' as never });
+    expect(build).toThrow(expect.objectContaining({ code: 'ABAC_AUDIT_OPTIONS', issues: [expect.objectContaining({ path: ['batchSize'] }), expect.objectContaining({ path: ['allowSampleRate'] }), expect.objectContaining({ path: ['input'] })] }));
   });
 
   it('reports policy coverage: policies that never decided anything', async () => {

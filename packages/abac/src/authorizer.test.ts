@@ -224,3 +224,27 @@ describe('permittedActions', () => {
     expect(authorizer.permittedActions({ id: 'bob' }, { type: 'doc', owner: 'bob' })).toEqual(['delete', 'list', 'read']);
   });
 });
+
+describe('onDecision', () => {
+  it('passes the evidence of each decision: the attribute paths the policies for its action and type read', () => {
+    const set: PolicySet = {
+      policies: [
+        { id: 'own', effect: 'allow', target: { actions: ['read'] }, condition: { any: [{ attr: 'resource.team', op: 'equals', ref: 'subject.team' }, { not: { attr: 'context.mfa', op: 'equals', value: false } }] } },
+        { id: 'contractors', effect: 'deny', target: { actions: ['read'], roles: ['contractor'] }, condition: { attr: 'context.mfa', op: 'equals', value: false } },
+        { id: 'billing', effect: 'allow', target: { resourceTypes: ['invoice'] }, condition: { attr: 'subject.dept', op: 'equals', value: 'finance' } },
+      ],
+    };
+    const seen: unknown[] = [];
+    const authorizer = createAuthorizer(set, { onDecision: (_request, decision, _at, evidence) => seen.push([decision.reason, evidence?.paths]) });
+    authorizer.decide({ subject, action: 'read', resource: { type: 'doc', team: 'payments' } });
+    authorizer.decide({ subject, action: 'read', resource: { type: 'invoice' } }, { explain: true });
+    authorizer.decide({ subject, action: 'write', resource: { type: 'doc' } });
+    authorizer.decide({ subject, action: '', resource: { type: 'doc' } });
+    expect(seen).toEqual([
+      ['allowed', ['context.mfa', 'resource.team', 'subject.roles', 'subject.team']],
+      ['no_applicable_allow', ['context.mfa', 'resource.team', 'subject.dept', 'subject.roles', 'subject.team']],
+      ['no_applicable_allow', []],
+      ['invalid_request', undefined],
+    ]);
+  });
+});

@@ -45,8 +45,22 @@ export interface AuthorizerOptions {
   requestLimits?: Partial<RequestLimits>;
   /** Shown in every decision; defaults to `unversioned`. */
   version?: string;
-  /** Called with every decision (e.g. an audit trail's `record`); must not throw. */
-  onDecision?: (request: AccessRequest, decision: Decision, atMs: number) => void;
+  /**
+   * Called with every decision (e.g. an audit trail's `record`); must not throw. `evidence` is
+   * absent when the request was refused before any policy could read it (`invalid_request`).
+   */
+  onDecision?: (request: AccessRequest, decision: Decision, atMs: number, evidence?: DecisionEvidence) => void;
+}
+
+/**
+ * The attributes that the policies for one (action, resource type) read: every `attr` and `ref`
+ * of their conditions, and `subject.roles` when one of them targets roles. A request restricted to
+ * these paths, with its action and resource type, decides the same under the same policy-set
+ * version and clock time: it is the evidence of the decision. One frozen object per pair.
+ */
+export interface DecisionEvidence {
+  /** Dot paths from the request root (`subject.dept`, `context.mfa`), sorted, no duplicates. */
+  readonly paths: readonly string[];
 }
 
 interface CompiledPolicy {
@@ -62,6 +76,8 @@ interface CompiledPolicy {
   readonly errorDecision: Decision;
   /** Literal `equals` comparisons every match requires (top level or under `all`): path → value. */
   readonly requiredEquals: ReadonlyMap<string, string | number | boolean>;
+  /** Attribute paths the policy reads (its condition's `attr`/`ref`, `subject.roles` for a role target). */
+  readonly paths: readonly string[];
 }
 
 /**
@@ -76,6 +92,7 @@ interface CandidateSet {
   readonly byValue: ReadonlyMap<unknown, readonly CompiledPolicy[]>;
   /** Allows without the indexed equality (always evaluated). */
   readonly unindexed: readonly CompiledPolicy[];
+  readonly evidence: DecisionEvidence;
 }
 
 const INDEX_THRESHOLD = 16;
@@ -90,10 +107,24 @@ function requiredEquals(condition: Condition | undefined): Map<string, string | 
   return out;
 }
 
+/** Every attribute path a condition reads. */
+function conditionPaths(condition: Condition | undefined, out: Set<string>): Set<string> {
+  if (condition === undefined) return out;
+  if ('all' in condition) for (const c of condition.all) conditionPaths(c, out);
+  else if ('any' in condition) for (const c of condition.any) conditionPaths(c, out);
+  else if ('not' in condition) conditionPaths(condition.not, out);
+  else {
+    if (condition.attr !== undefined) out.add(condition.attr);
+    if (condition.ref !== undefined) out.add(condition.ref);
+  }
+  return out;
+}
+
 function candidateSet(list: CompiledPolicy[]): CandidateSet {
   const denies = list.filter((p) => p.effect === 'deny');
   const allows = list.filter((p) => p.effect === 'allow');
-  const empty = { all: list, denies, indexPath: undefined, byValue: new Map(), unindexed: allows };
+  const evidence: DecisionEvidence = Object.freeze({ paths: Object.freeze([...new Set(list.flatMap((p) => p.paths))].sort()) });
+  const empty = { all: list, denies, indexPath: undefined, byValue: new Map(), unindexed: allows, evidence };
   if (allows.length < INDEX_THRESHOLD) return empty;
   const counts = new Map<string, number>();
   for (const p of allows) for (const path of p.requiredEquals.keys()) counts.set(path, (counts.get(path) ?? 0) + 1);
@@ -108,7 +139,7 @@ function candidateSet(list: CompiledPolicy[]): CandidateSet {
       byValue.set(value, [...(byValue.get(value) ?? []), p]);
     }
   }
-  return { all: list, denies, indexPath: best[0].split('.'), byValue, unindexed };
+  return { all: list, denies, indexPath: best[0].split('.'), byValue, unindexed, evidence };
 }
 
 /** Decides access requests against one compiled policy set. */
@@ -152,6 +183,7 @@ export function createAuthorizer(policySet: unknown, options: AuthorizerOptions 
     matchDecision: Object.freeze({ decision: p.effect, reason: p.effect === 'allow' ? 'allowed' : 'denied_by_policy', policies: Object.freeze([p.id]), version }),
     errorDecision: Object.freeze({ decision: 'deny', reason: 'denied_on_error', policies: Object.freeze([p.id]), version }),
     requiredEquals: requiredEquals(p.condition),
+    paths: [...conditionPaths(p.condition, new Set(p.target?.roles === undefined ? [] : ['subject.roles']))],
   }));
   const defaultDeny: Decision = Object.freeze({ decision: 'deny', reason: 'no_applicable_allow', policies: Object.freeze([]), version });
 
@@ -184,9 +216,8 @@ export function createAuthorizer(policySet: unknown, options: AuthorizerOptions 
     return false;
   };
 
-  const decideFast = (request: AccessRequest, now: number): Decision => {
+  const decideFast = (request: AccessRequest, set: CandidateSet, now: number): Decision => {
     // Every deny first; then the first matching allow can answer: no deny is left to override it.
-    const set = candidatesFor(request.action, request.resource.type);
     for (let i = 0; i < set.denies.length; i++) {
       const policy = set.denies[i]!;
       if (!holdsRole(policy, request)) continue;
@@ -213,13 +244,13 @@ export function createAuthorizer(policySet: unknown, options: AuthorizerOptions 
     return undefined;
   };
 
-  const decideExplained = (request: AccessRequest, now: number): Decision => {
+  const decideExplained = (request: AccessRequest, set: CandidateSet, now: number): Decision => {
     const allows: string[] = [];
     const denies: string[] = [];
     const nearMisses: { policyId: string; effect: Effect; because: 'role' | 'condition'; failure?: ComparisonNote }[] = [];
     const errors: { policyId: string; note: ComparisonNote }[] = [];
     let errorDeny: string | undefined;
-    for (const policy of candidatesFor(request.action, request.resource.type).all) {
+    for (const policy of set.all) {
       if (!holdsRole(policy, request)) {
         nearMisses.push({ policyId: policy.id, effect: policy.effect, because: 'role' });
         continue;
@@ -243,16 +274,21 @@ export function createAuthorizer(policySet: unknown, options: AuthorizerOptions 
   const decide = (request: AccessRequest, decideOptions?: { explain?: boolean }): Decision => {
     const now = clock.now();
     let decision: Decision;
+    let set: CandidateSet | undefined;
     try {
       const problem = requestProblem(request, requestLimits);
       if (problem !== undefined) {
         decision = { decision: 'deny', reason: 'invalid_request', policies: [], version, ...(decideOptions?.explain === true ? { explanation: { allows: [], denies: [], nearMisses: [], errors: [], requestProblem: problem } } : {}) };
-      } else decision = decideOptions?.explain === true ? decideExplained(request, now) : decideFast(request, now);
+      } else {
+        set = candidatesFor(request.action, request.resource.type);
+        decision = decideOptions?.explain === true ? decideExplained(request, set, now) : decideFast(request, set, now);
+      }
     } catch (error) {
       // Decisions never throw: anything unexpected (a getter that throws, a Proxy) denies.
+      set = undefined;
       decision = { decision: 'deny', reason: 'invalid_request', policies: [], version, ...(decideOptions?.explain === true ? { explanation: { allows: [], denies: [], nearMisses: [], errors: [], requestProblem: `evaluation failed: ${(error as Error)?.message ?? String(error)}` } } : {}) };
     }
-    options.onDecision?.(request, decision, now);
+    options.onDecision?.(request, decision, now, set?.evidence);
     return decision;
   };
 

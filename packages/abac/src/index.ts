@@ -1,5 +1,5 @@
 export { createAuthorizer } from './authorizer.js';
-export type { Authorizer, AuthorizerOptions, Decision, DecisionReason, Explanation, RequestLimits } from './authorizer.js';
+export type { Authorizer, AuthorizerOptions, Decision, DecisionEvidence, DecisionReason, Explanation, RequestLimits } from './authorizer.js';
 export type { AccessRequest } from './request.js';
 export { OPERATORS } from './policy.js';
 export type { Comparison, Condition, Effect, Operator, Policy, PolicySet, RoleDefinition, Target } from './policy.js';

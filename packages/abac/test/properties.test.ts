@@ -1,7 +1,7 @@
 // Property tests (fast-check, fixed seed): the laws the semantics table promises.
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { createAuthorizer, type AccessRequest, type Policy } from '../src/index.js';
+import { AuditTrail, MemoryAuditSink, createAuthorizer, type AccessRequest, type Policy } from '../src/index.js';
 
 const SEED = 20_261_125;
 const action = fc.constantFrom('read', 'write', 'delete');
@@ -91,6 +91,27 @@ describe('laws', () => {
         return requests.every((r) => authorizer.decide(r).decision === authorizer.decide(r, { explain: true }).decision);
       }),
       { seed: SEED, numRuns: 200 },
+    );
+  });
+
+  it("an audit entry's evidence input alone replays to the same decision and policies", async () => {
+    await fc.assert(
+      fc.asyncProperty(setArb, fc.array(requestArb, { minLength: 1, maxLength: 10 }), async (policies, requests) => {
+        const sink = new MemoryAuditSink();
+        const trail = new AuditTrail({ sink, input: 'evidence' });
+        const authorizer = createAuthorizer({ policies }, { onDecision: trail.record });
+        for (const r of requests) authorizer.decide(r);
+        await trail.flush();
+        const replayer = createAuthorizer({ policies });
+        return sink.entries.every((entry) => {
+          const input = entry.input as Partial<Record<'subject' | 'resource' | 'context', Record<string, unknown>>>;
+          const type = entry.resource.slice(0, entry.resource.indexOf(':'));
+          const replay = { subject: input.subject ?? {}, action: entry.action, resource: { ...input.resource, type }, ...(input.context === undefined ? {} : { context: input.context }) };
+          const decision = replayer.decide(replay);
+          return decision.decision === entry.decision && decision.policies.join() === entry.policies.join();
+        });
+      }),
+      { seed: SEED },
     );
   });
 
