@@ -123,6 +123,20 @@ describe.each(testDatabases.map((db) => [db.name, db] as const))('costs (%s)', (
     expect(body.imports[0]).toMatchObject({ status: 'failed' });
   });
 
+  it('enforces every FOCUS 1.1 Mandatory column when the upload asks for conformance', async () => {
+    // The generated bill with InvoiceIssuerName renamed to a custom column: fine for the core
+    // columns, missing a Mandatory column for FOCUS 1.1.
+    const generated = [...generateFocusBill({ rows: 40, days: 2, seed: 9, spike: null })].join('');
+    const text = generated.replace('InvoiceIssuerName', 'x_InvoiceIssuer');
+    const strict = await upload(TOKENS.finance, text, '?conformance=focus-1.1');
+    expect(strict.status).toBe(400);
+    expect(((await strict.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'FINOPS_HEADER_INVALID', message: expect.stringContaining('InvoiceIssuerName') });
+    const lenient = await upload(TOKENS.finance, text);
+    expect(lenient.status).toBe(201);
+    expect((await lenient.json()) as { rejected: number }).toMatchObject({ rejected: 0 });
+    expect((await upload(TOKENS.finance, bill.text, '?conformance=focus-1.1')).status).toBe(201);
+  });
+
   it('rejects bad query parameters and a wrong content type with their codes', async () => {
     const bad = await get<{ error: { code: string; issues: { path: string[] }[] } }>(TOKENS.finance, '/api/v1/costs/breakdown?by=Colour');
     expect(bad.status).toBe(400);
@@ -157,12 +171,12 @@ describe.each(testDatabases.map((db) => [db.name, db] as const))('costs (%s)', (
     const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'assistant' } }] }, scopeSpans: [{ scope: { name: 't' }, spans: [span] }] }] };
     expect((await fetch(`${t.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status).toBe(200);
     await t.app.costs.settled();
-    const { body: seen } = await get<{ records: { serviceName: string; billedCost: number; tags: Record<string, string> }[] }>(TOKENS.search, `/api/v1/costs/records?since=${day}&until=${day + 86_400_000}`);
+    const { body: seen } = await get<{ records: { serviceName: string; billedCost: number; tags: Record<string, string> }[] }>(TOKENS.search, `/api/v1/costs/records?since=${day}&until=${day + 86_400_000}&limit=1000`);
     const genai = seen.records.filter((r) => r.serviceName === 'Generative AI');
     // claude-sonnet-4: 1,000 input tokens at 3 USD/M + 200 output at 15 USD/M = 0.006 USD.
     expect(genai).toEqual([expect.objectContaining({ billedCost: 6_000, tags: expect.objectContaining({ user: 'u-42', team: 'search', model: 'claude-sonnet-4-20250514' }) })]);
     // The checkout team does not see the search team's token cost.
-    const other = await get<{ records: { serviceName: string }[] }>(TOKENS.checkout, `/api/v1/costs/records?since=${day}&until=${day + 86_400_000}`);
+    const other = await get<{ records: { serviceName: string }[] }>(TOKENS.checkout, `/api/v1/costs/records?since=${day}&until=${day + 86_400_000}&limit=1000`);
     expect(other.body.records.filter((r) => r.serviceName === 'Generative AI')).toEqual([]);
   });
 
@@ -186,7 +200,7 @@ describe.each(testDatabases.map((db) => [db.name, db] as const))('costs (%s)', (
     };
     expect((await fetch(`${t.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(metrics) })).status).toBe(200);
     await t.app.costs.settled();
-    const { body } = await get<{ records: { serviceName: string; billedCost: number; tags: Record<string, string> }[] }>(TOKENS.search, `/api/v1/costs/records?since=${day}&until=${day + 86_400_000}`);
+    const { body } = await get<{ records: { serviceName: string; billedCost: number; tags: Record<string, string> }[] }>(TOKENS.search, `/api/v1/costs/records?since=${day}&until=${day + 86_400_000}&limit=1000`);
     const byModel = (model: string) => body.records.filter((r) => r.tags['model'] === model).map((r) => r.billedCost).sort((a, b) => a - b);
     // 10,000 input × 3 USD/M, 2,000 output × 15 USD/M, 100,000 cache reads × 0.30 USD/M: 0.03 USD each.
     expect(byModel('claude-sonnet-4-20250514')).toEqual([30_000, 30_000, 30_000]);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { seededRandom } from '@sightline/core';
 import { CsvParser, type CsvRecord } from './csv-parser.js';
 
 function parseInChunks(text: string, size: number): CsvRecord[] {
@@ -29,5 +30,84 @@ describe('CsvParser', () => {
   it('rejects an unterminated quote and text after a closing quote with FINOPS_CSV_MALFORMED', () => {
     expect(() => parseInChunks('a,b\n"open,1\n', 100)).toThrow(expect.objectContaining({ code: 'FINOPS_CSV_MALFORMED' }));
     expect(() => parseInChunks('a,b\n"x"y,1\n', 100)).toThrow(expect.objectContaining({ code: 'FINOPS_CSV_MALFORMED' }));
+  });
+});
+
+/** A plain RFC 4180 reading of a whole text, as the reference the streaming parser must match. */
+function referenceParse(text: string): CsvRecord[] {
+  const out: CsvRecord[] = [];
+  let fields: string[] = [];
+  let field = '';
+  let line = 1;
+  let recordLine = 1;
+  let i = 0;
+  const endRecord = () => {
+    fields.push(field.endsWith('\r') ? field.slice(0, -1) : field);
+    if (!(fields.length === 1 && fields[0] === '')) out.push({ fields, line: recordLine });
+    fields = [];
+    field = '';
+  };
+  while (i < text.length) {
+    const c = text[i] as string;
+    if (c === '"' && field === '') {
+      let j = i + 1;
+      for (;;) {
+        if (text[j] === '"' && text[j + 1] === '"') {
+          field += '"';
+          j += 2;
+        } else if (text[j] === '"') break;
+        else {
+          if (text[j] === '\n') line++;
+          field += text[j];
+          j++;
+        }
+      }
+      i = j + 1;
+      if (text[i] === '\r') i++;
+      continue;
+    }
+    if (c === ',') {
+      fields.push(field);
+      field = '';
+    } else if (c === '\n') {
+      endRecord();
+      line++;
+      recordLine = line;
+    } else field += c;
+    i++;
+  }
+  if (field !== '' || fields.length > 0) endRecord();
+  return out;
+}
+
+describe('CsvParser against a reference reading', () => {
+  it('matches on random CSV (quotes, doubled quotes, embedded commas and newlines, CRLF) in random chunks', () => {
+    const random = seededRandom(42);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+    for (let round = 0; round < 300; round++) {
+      const lines: string[] = [];
+      for (let r = 0; r < 1 + Math.floor(random() * 6); r++) {
+        const fields: string[] = [];
+        for (let f = 0; f < 1 + Math.floor(random() * 5); f++) {
+          const plain = pick(['', 'a', '12.50', 'Amazon EC2', 'x y z', '2026-01-01T00:00:00Z', 'ünïcode']);
+          fields.push(random() < 0.3 ? `"${pick([plain, 'a,b', 'say ""hi""', 'two\nlines', '""', 'crlf\r\ninside'])}"` : plain);
+        }
+        lines.push(fields.join(','));
+        if (random() < 0.1) lines.push('');
+      }
+      const text = lines.join(random() < 0.5 ? '\n' : '\r\n') + (random() < 0.5 ? '\n' : '');
+      const expected = referenceParse(text);
+      const size = 1 + Math.floor(random() * 20);
+      expect([round, parseInChunks(text, size)]).toEqual([round, expected]);
+    }
+  });
+});
+
+describe('CsvParser on long records', () => {
+  it('reads a record longer than its chunks (a 300,000-character quoted field) whole', () => {
+    const long = 'x,'.repeat(150_000);
+    const text = `a,b\n1,"${long}"\n2,3\n`;
+    const records = parseInChunks(text, 70_000);
+    expect(records.map((r) => [r.line, r.fields[0], r.fields[1]?.length])).toEqual([[1, 'a', 1], [2, '1', 300_000], [3, '2', 1]]);
   });
 });

@@ -6,123 +6,254 @@ export interface CsvRecord {
   readonly line: number;
 }
 
-/**
- * Streaming RFC 4180 parser: accepts chunks of text and calls `onRecord` per record. Holds only
- * the current partial record between chunks, so memory is flat whatever the file size. Handles
- * quoted fields with commas, CR/LF and doubled quotes; accepts LF or CRLF line ends.
- */
-export class CsvParser {
-  readonly #onRecord: (record: CsvRecord) => void;
-  #fields: string[] = [];
-  #field = '';
-  #inQuotes = false;
-  #quoteClosed = false;
-  #line = 1;
-  #recordLine = 1;
-  #pendingCr = false;
-  #hasData = false;
+/** Field flag: the field was quoted. */
+export const FIELD_QUOTED = 1;
+/** Field flag: the quoted field contains doubled quotes (`""`), so its range is not its value. */
+export const FIELD_ESCAPED = 2;
 
-  constructor(onRecord: (record: CsvRecord) => void) {
-    this.#onRecord = onRecord;
+/**
+ * Receives each record of a {@link CsvScanner} as ranges into `text`: field `i` is
+ * `text[starts[i], ends[i])`, quoted fields without the quotes, with `flags[i]` telling whether
+ * doubled quotes still need unescaping ({@link fieldText}). The arrays are reused for the next
+ * record: read them, do not keep them.
+ */
+export interface CsvRowSink {
+  onRow(text: string, starts: Int32Array, ends: Int32Array, flags: Uint8Array, count: number, line: number): void;
+}
+
+/**
+ * Streaming RFC 4180 scanner. It finds field boundaries in each chunk of text and hands the
+ * record to the sink as offsets, so a field is never copied into a string unless the reader
+ * needs it. Only the incomplete last record of a chunk is kept between chunks, so memory is flat
+ * whatever the file size. Handles quoted fields with commas, CR/LF and doubled quotes; accepts LF
+ * or CRLF line ends; a blank line is not a record.
+ */
+export class CsvScanner {
+  readonly #sink: CsvRowSink;
+  #starts = new Int32Array(64);
+  #ends = new Int32Array(64);
+  #flags = new Uint8Array(64);
+  #rest = '';
+  /** Line on which the next record starts. */
+  #line = 1;
+
+  constructor(sink: CsvRowSink) {
+    this.#sink = sink;
   }
 
   /** Feeds the next chunk; records completed by it are emitted synchronously. */
   write(chunk: string): void {
-    let start = 0;
-    const length = chunk.length;
-    let i = 0;
-    while (i < length) {
-      const code = chunk.charCodeAt(i);
-      if (this.#inQuotes) {
-        if (code === 34 /* " */) {
-          this.#field += chunk.slice(start, i);
-          if (i + 1 < length) {
-            if (chunk.charCodeAt(i + 1) === 34) {
-              this.#field += '"';
-              i += 2;
-              start = i;
-              continue;
-            }
-            this.#inQuotes = false;
-            this.#quoteClosed = true;
-            i++;
-            start = i;
-            continue;
-          }
-          // Quote at the end of the chunk: it may be the first of a doubled pair.
-          this.#inQuotes = false;
-          this.#quoteClosed = true;
-          this.#pendingQuote = true;
-          i++;
-          start = i;
-          continue;
-        }
-        if (code === 10) this.#line++;
-        i++;
-        continue;
+    let offset = 0;
+    const rest = this.#rest;
+    if (rest.length > 0) {
+      // Finish the record that began in the previous chunk on a short joined string, then scan
+      // the new chunk itself: a flat string scans faster than one concatenated megabyte.
+      const take = Math.min(chunk.length, 1 << 16);
+      const joined = rest + chunk.slice(0, take);
+      const consumed = this.#scan(joined, 0, false);
+      if (consumed < rest.length) {
+        // One record longer than the window: scan the whole remainder as one string.
+        const text = joined.slice(consumed) + chunk.slice(take);
+        const done = this.#scan(text, 0, false);
+        this.#rest = done === text.length ? '' : text.slice(done);
+        return;
       }
-      if (this.#pendingQuote) {
-        this.#pendingQuote = false;
-        if (code === 34) {
-          this.#field += '"';
-          this.#inQuotes = true;
-          this.#quoteClosed = false;
-          i++;
-          start = i;
-          continue;
-        }
-      }
-      if (code === 44 /* , */) {
-        this.#fields.push(this.#field + chunk.slice(start, i));
-        this.#field = '';
-        this.#quoteClosed = false;
-        this.#hasData = true;
-        i++;
-        start = i;
-      } else if (code === 10 /* \n */) {
-        let end = i;
-        if (end > start && chunk.charCodeAt(end - 1) === 13) end--;
-        else if (end === start && this.#pendingCr) this.#field = this.#field.slice(0, -1);
-        this.#field += chunk.slice(start, end);
-        this.#endRecord();
-        this.#line++;
-        this.#recordLine = this.#line;
-        i++;
-        start = i;
-      } else if (code === 34 && !this.#quoteClosed && this.#field === '' && i === start) {
-        this.#inQuotes = true;
-        this.#hasData = true;
-        i++;
-        start = i;
-      } else if (this.#quoteClosed && code !== 13) {
-        throw new SightlineError('FINOPS_CSV_MALFORMED', `CSV line ${this.#line}: text after a closing quote; quote the whole field and double inner quotes`, { line: this.#line });
-      } else {
-        i++;
-      }
+      offset = consumed - rest.length;
+      this.#rest = '';
     }
-    this.#field += chunk.slice(start, length);
-    this.#pendingCr = length > 0 && chunk.charCodeAt(length - 1) === 13 && !this.#inQuotes;
+    const consumed = this.#scan(chunk, offset, false);
+    this.#rest = consumed === chunk.length ? '' : chunk.slice(consumed);
   }
-
-  #pendingQuote = false;
 
   /** Flushes the last record (a file need not end with a newline); throws on an unterminated quote. */
   end(): void {
-    if (this.#inQuotes) throw new SightlineError('FINOPS_CSV_MALFORMED', `CSV line ${this.#recordLine}: quoted field never closed before end of file`, { line: this.#recordLine });
-    if (this.#pendingCr) this.#field = this.#field.slice(0, -1);
-    if (this.#field !== '' || this.#fields.length > 0 || this.#hasData) this.#endRecord();
+    const text = this.#rest;
+    this.#rest = '';
+    if (text.length > 0) this.#scan(text, 0, true);
   }
 
-  #endRecord(): void {
-    this.#fields.push(this.#field);
-    const fields = this.#fields;
-    this.#fields = [];
-    this.#field = '';
-    this.#quoteClosed = false;
-    this.#pendingQuote = false;
-    this.#hasData = false;
-    // A blank line is not a record (RFC 4180 does not define one; exports end with one).
-    if (fields.length === 1 && fields[0] === '') return;
-    this.#onRecord({ fields, line: this.#recordLine });
+  /** Emits every complete record of `text` from `from`; returns where the incomplete remainder starts. */
+  #scan(text: string, from: number, final: boolean): number {
+    const n = text.length;
+    let starts = this.#starts;
+    let ends = this.#ends;
+    let flags = this.#flags;
+    let pos = from;
+    records: while (pos < n) {
+      // Fields are found with indexOf (a native memchr-like search) rather than a loop per character.
+      let newline = text.indexOf('\n', pos);
+      let count = 0;
+      let newlines = 0;
+      let i = pos;
+      let recordEnd = -1;
+      while (recordEnd < 0) {
+        if (count === starts.length) {
+          this.#grow();
+          starts = this.#starts;
+          ends = this.#ends;
+          flags = this.#flags;
+        }
+        if (i < n && text.charCodeAt(i) === 34 /* " */) {
+          let j = i + 1;
+          let flag = FIELD_QUOTED;
+          for (;;) {
+            j = text.indexOf('"', j);
+            if (j < 0) {
+              if (final) throw malformed(`CSV line ${this.#line}: quoted field never closed before end of file`, this.#line);
+              break records;
+            }
+            if (j + 1 < n && text.charCodeAt(j + 1) === 34) {
+              flag = FIELD_QUOTED | FIELD_ESCAPED;
+              j += 2;
+              continue;
+            }
+            // A quote at the very end of the chunk may be the first of a doubled pair.
+            if (j + 1 >= n && !final) break records;
+            break;
+          }
+          if (newline >= 0 && newline < j) {
+            for (let k = newline; k >= 0 && k < j; k = text.indexOf('\n', k + 1)) newlines++;
+            newline = text.indexOf('\n', j + 1);
+          }
+          starts[count] = i + 1;
+          ends[count] = j;
+          flags[count] = flag;
+          count++;
+          i = j + 1;
+          if (i >= n) {
+            recordEnd = n;
+            break;
+          }
+          const next = text.charCodeAt(i);
+          if (next === 44 /* , */) {
+            i++;
+            if (i >= n) {
+              if (!final) break records;
+              if (count === starts.length) {
+                this.#grow();
+                starts = this.#starts;
+                ends = this.#ends;
+                flags = this.#flags;
+              }
+              starts[count] = n;
+              ends[count] = n;
+              flags[count] = 0;
+              count++;
+              recordEnd = n;
+            }
+          } else if (next === 10 /* \n */) recordEnd = i + 1;
+          else if (next === 13 && i + 1 < n && text.charCodeAt(i + 1) === 10) recordEnd = i + 2;
+          else if (next === 13 && i + 1 >= n) {
+            if (!final) break records;
+            recordEnd = n;
+          } else throw malformed(`CSV line ${this.#line + newlines}: text after a closing quote; quote the whole field and double inner quotes`, this.#line + newlines);
+        } else {
+          const comma = text.indexOf(',', i);
+          if (newline >= 0 && (comma < 0 || newline < comma)) {
+            let end = newline;
+            if (end > i && text.charCodeAt(end - 1) === 13) end--;
+            starts[count] = i;
+            ends[count] = end;
+            flags[count] = 0;
+            count++;
+            recordEnd = newline + 1;
+          } else if (comma >= 0) {
+            starts[count] = i;
+            ends[count] = comma;
+            flags[count] = 0;
+            count++;
+            i = comma + 1;
+            if (i >= n) {
+              if (!final) break records;
+              if (count === starts.length) {
+                this.#grow();
+                starts = this.#starts;
+                ends = this.#ends;
+                flags = this.#flags;
+              }
+              starts[count] = n;
+              ends[count] = n;
+              flags[count] = 0;
+              count++;
+              recordEnd = n;
+            }
+          } else {
+            if (!final) break records;
+            let end = n;
+            if (end > i && text.charCodeAt(end - 1) === 13) end--;
+            starts[count] = i;
+            ends[count] = end;
+            flags[count] = 0;
+            count++;
+            recordEnd = n;
+          }
+        }
+      }
+      const line = this.#line;
+      this.#line += newlines + (text.charCodeAt(recordEnd - 1) === 10 ? 1 : 0);
+      pos = recordEnd;
+      // A blank line is not a record (RFC 4180 does not define one; exports end with one).
+      if (count === 1 && starts[0] === ends[0]) continue;
+      this.#sink.onRow(text, starts, ends, flags, count, line);
+    }
+    return pos;
+  }
+
+  #grow(): void {
+    const size = this.#starts.length * 2;
+    const starts = new Int32Array(size);
+    const ends = new Int32Array(size);
+    const flags = new Uint8Array(size);
+    starts.set(this.#starts);
+    ends.set(this.#ends);
+    flags.set(this.#flags);
+    this.#starts = starts;
+    this.#ends = ends;
+    this.#flags = flags;
+  }
+}
+
+function malformed(message: string, line: number): SightlineError {
+  return new SightlineError('FINOPS_CSV_MALFORMED', message, { line });
+}
+
+/** The value of field `i` of a scanned record, unescaping doubled quotes. */
+export function fieldText(text: string, starts: Int32Array, ends: Int32Array, flags: Uint8Array, i: number): string {
+  const value = text.slice(starts[i], ends[i]);
+  return (flags[i] ?? 0) & FIELD_ESCAPED ? value.replace(/""/g, '"') : value;
+}
+
+/** Every field of a scanned record as strings. */
+export function fieldTexts(text: string, starts: Int32Array, ends: Int32Array, flags: Uint8Array, count: number): string[] {
+  const fields = new Array<string>(count);
+  for (let i = 0; i < count; i++) fields[i] = fieldText(text, starts, ends, flags, i);
+  return fields;
+}
+
+/**
+ * Streaming RFC 4180 parser that hands each record over as an array of strings: the convenient
+ * form of {@link CsvScanner}, for callers that want every field anyway.
+ */
+export class CsvParser implements CsvRowSink {
+  readonly #onRecord: (record: CsvRecord) => void;
+  readonly #scanner: CsvScanner;
+
+  constructor(onRecord: (record: CsvRecord) => void) {
+    this.#onRecord = onRecord;
+    this.#scanner = new CsvScanner(this);
+  }
+
+  /** Feeds the next chunk; records completed by it are emitted synchronously. */
+  write(chunk: string): void {
+    this.#scanner.write(chunk);
+  }
+
+  /** Flushes the last record; throws `FINOPS_CSV_MALFORMED` on an unterminated quote. */
+  end(): void {
+    this.#scanner.end();
+  }
+
+  onRow(text: string, starts: Int32Array, ends: Int32Array, flags: Uint8Array, count: number, line: number): void {
+    this.#onRecord({ fields: fieldTexts(text, starts, ends, flags, count), line });
   }
 }

@@ -27,7 +27,7 @@ export interface FocusBillOptions {
 
 /** The FOCUS columns the generator writes, in order. */
 export const GENERATED_FOCUS_HEADER = [
-  'BilledCost', 'EffectiveCost', 'ListCost', 'ContractedCost', 'BillingCurrency', 'BillingAccountId', 'BillingPeriodStart', 'BillingPeriodEnd',
+  'BilledCost', 'EffectiveCost', 'ListCost', 'ContractedCost', 'BillingCurrency', 'BillingAccountId', 'BillingAccountName', 'BillingPeriodStart', 'BillingPeriodEnd',
   'ChargePeriodStart', 'ChargePeriodEnd', 'ChargeCategory', 'ChargeClass', 'ChargeDescription', 'ProviderName', 'PublisherName', 'InvoiceIssuerName',
   'ServiceName', 'ServiceCategory', 'RegionId', 'ResourceId', 'ResourceType', 'SubAccountId', 'SkuId', 'PricingQuantity', 'PricingUnit',
   'ConsumedQuantity', 'ConsumedUnit', 'CommitmentDiscountId', 'CommitmentDiscountType', 'Tags',
@@ -64,7 +64,8 @@ interface Resource {
 }
 
 /**
- * Generates a FOCUS 1.0-conformant synthetic bill as CSV text chunks (header first): several
+ * Generates a FOCUS 1.1-conformant synthetic bill (every Mandatory column; passes the
+ * `focus-1.1` conformance check) as CSV text chunks (header first): several
  * providers, services and regions, team/project/env tags with untagged spend, a savings-plan
  * commitment (purchase plus covered usage), monthly credits and taxes, idle resources and a
  * planted spike with a known root cause. Deterministic for a seed. Amounts are whole micro-units
@@ -167,7 +168,7 @@ interface RowFields {
 
 function row(f: RowFields): string {
   return [
-    formatMicros(f.billed, 6), formatMicros(f.effective, 6), formatMicros(f.list, 6), formatMicros(f.contracted, 6), 'USD', f.account, f.bpStart, f.bpEnd, f.from, f.to,
+    formatMicros(f.billed, 6), formatMicros(f.effective, 6), formatMicros(f.list, 6), formatMicros(f.contracted, 6), 'USD', f.account, `Demo ${f.account}`, f.bpStart, f.bpEnd, f.from, f.to,
     f.category, '', quote(f.description), f.provider, f.provider, f.provider, f.service, f.serviceCategory, f.region, f.resourceId, f.resourceType, f.account,
     f.sku, f.pq, f.pu, f.cq, f.cu, f.cdId, f.cdType, quote(f.tags),
   ].join(',');

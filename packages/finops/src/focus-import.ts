@@ -1,9 +1,9 @@
 import type { Writable } from 'node:stream';
 import { SightlineError } from '@sightline/core';
 import type { CostRecord } from './cost-record.js';
-import { CsvParser, type CsvRecord } from './csv-parser.js';
-import type { ColumnMapping } from './focus-columns.js';
-import { indexColumns, validateFocusRow, type CellIssue, type ColumnIndex } from './focus-row-validator.js';
+import { CsvScanner, fieldTexts, type CsvRowSink } from './csv-parser.js';
+import type { ColumnMapping, FocusConformance } from './focus-columns.js';
+import { FocusRowValidator, indexColumns, type CellIssue } from './focus-row-validator.js';
 
 /** A row that failed validation: where it is, and every reason. */
 export interface RejectedRow {
@@ -35,21 +35,27 @@ export interface ImportOptions {
   readonly rejectsTo?: Writable;
   /** Rejected rows kept in memory in the report. Default 1,000 (memory stays flat on any file). */
   readonly maxRejectsKept?: number;
+  /**
+   * How strictly FOCUS rules are checked. Default `lenient`: the columns the analyses need.
+   * `focus-1.0` / `focus-1.1`: every Mandatory column, nullability, type and allowed value of that
+   * FOCUS version (see the README's column rules).
+   */
+  readonly conformance?: FocusConformance;
 }
 
 type Source = AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
 
 /** The import state machine shared by {@link importFocusCsv} and {@link readFocusCsv}. */
-class FocusImporter {
+class FocusImporter implements CsvRowSink {
   readonly #options: ImportOptions;
   readonly #onRecord: (record: CostRecord) => void;
-  readonly #parser: CsvParser;
+  readonly #scanner: CsvScanner;
   readonly #decoder = new TextDecoder('utf-8', { fatal: true });
-  readonly #dates = new Map<string, number>();
   readonly #rejects: RejectedRow[] = [];
   readonly #rejectsByCode: Record<string, number> = {};
+  readonly #maxRejectsKept: number;
   #header: string[] | undefined;
-  #index: ColumnIndex | undefined;
+  #validator: FocusRowValidator | undefined;
   #rowsRead = 0;
   #accepted = 0;
   #rejected = 0;
@@ -59,12 +65,13 @@ class FocusImporter {
   constructor(options: ImportOptions, onRecord: (record: CostRecord) => void) {
     this.#options = options;
     this.#onRecord = onRecord;
-    this.#parser = new CsvParser((csv) => this.#onCsvRecord(csv));
+    this.#maxRejectsKept = options.maxRejectsKept ?? 1_000;
+    this.#scanner = new CsvScanner(this);
   }
 
   write(chunk: string | Uint8Array): void {
     try {
-      this.#parser.write(typeof chunk === 'string' ? chunk : this.#decoder.decode(chunk, { stream: true }));
+      this.#scanner.write(typeof chunk === 'string' ? chunk : this.#decoder.decode(chunk, { stream: true }));
     } catch (error) {
       throw this.#wrap(error);
     }
@@ -72,11 +79,11 @@ class FocusImporter {
 
   async end(): Promise<ImportReport> {
     try {
-      this.#parser.write(this.#decoder.decode());
+      this.#scanner.write(this.#decoder.decode());
     } catch (error) {
       throw this.#wrap(error);
     }
-    this.#parser.end();
+    this.#scanner.end();
     if (this.#header === undefined) throw new SightlineError('FINOPS_HEADER_INVALID', 'FOCUS CSV is empty: it needs a header row naming the FOCUS columns', {});
     await this.flushRejects();
     return { rowsRead: this.#rowsRead, accepted: this.#accepted, rejected: this.#rejected, rejects: this.#rejects, rejectsByCode: this.#rejectsByCode };
@@ -95,23 +102,29 @@ class FocusImporter {
     if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', resolve));
   }
 
-  #onCsvRecord(csv: CsvRecord): void {
-    if (this.#header === undefined || this.#index === undefined) {
-      this.#header = csv.fields;
-      this.#index = indexColumns(this.#header, this.#options.columnMapping);
+  onRow(text: string, starts: Int32Array, ends: Int32Array, flags: Uint8Array, count: number, line: number): void {
+    const validator = this.#validator;
+    if (validator === undefined) {
+      const header = fieldTexts(text, starts, ends, flags, count);
+      const index = indexColumns(header, this.#options.columnMapping, this.#options.conformance);
+      this.#header = header;
+      this.#validator = new FocusRowValidator(index, header.length, this.#options.conformance);
       return;
     }
     this.#rowsRead++;
-    const result = validateFocusRow(csv.fields, this.#header.length, this.#index, csv.line, this.#dates);
-    if (Array.isArray(result)) {
-      this.#rejected++;
-      for (const issue of result) this.#rejectsByCode[issue.code] = (this.#rejectsByCode[issue.code] ?? 0) + 1;
-      if (this.#rejects.length < (this.#options.maxRejectsKept ?? 1_000)) this.#rejects.push({ rowNumber: csv.line, issues: result });
-      if (this.#options.rejectsTo) this.#pendingRejects.push(toCsvLine([String(csv.line), result.map((i) => `${i.column}: ${i.code}: ${i.message}`).join('; '), ...csv.fields]));
-    } else {
+    const result = validator.validate(text, starts, ends, flags, count, line);
+    if (Array.isArray(result)) this.#reject(result, text, starts, ends, flags, count, line);
+    else {
       this.#accepted++;
       this.#onRecord(result);
     }
+  }
+
+  #reject(issues: CellIssue[], text: string, starts: Int32Array, ends: Int32Array, flags: Uint8Array, count: number, line: number): void {
+    this.#rejected++;
+    for (const issue of issues) this.#rejectsByCode[issue.code] = (this.#rejectsByCode[issue.code] ?? 0) + 1;
+    if (this.#rejects.length < this.#maxRejectsKept) this.#rejects.push({ rowNumber: line, issues });
+    if (this.#options.rejectsTo) this.#pendingRejects.push(toCsvLine([String(line), issues.map((i) => `${i.column}: ${i.code}: ${i.message}`).join('; '), ...fieldTexts(text, starts, ends, flags, count)]));
   }
 
   #wrap(error: unknown): unknown {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { breakdownCosts } from './breakdown.js';
-import { priceTokenUsage, tokenUsageToCostRecord, usageFromSpanAttributes } from './llm-token-cost.js';
+import { DEFAULT_LLM_PRICES, mergeLlmPrices, priceTokenUsage, tokenUsageToCostRecord, usageFromSpanAttributes } from './llm-token-cost.js';
 
 const at = Date.UTC(2026, 0, 5, 10);
 
@@ -34,5 +34,28 @@ describe('LLM token cost', () => {
       { period: '2026-01-05', group: { 'tag:user': 'bo' }, cost: 15_000_000, records: 1 },
       { period: '2026-01-05', group: { 'tag:user': 'ana' }, cost: 10_500_000, records: 2 },
     ]);
+  });
+});
+
+describe('dated price table', () => {
+  const usage = (day: number) => ({ model: 'claude-sonnet-4-20250514', provider: 'anthropic', inputTokens: 1_000_000, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0, timestamp: Date.UTC(2026, 0, day, 12) });
+
+  it('prices usage at the price in effect on its own day, after a merged price change', () => {
+    const table = mergeLlmPrices(DEFAULT_LLM_PRICES, { version: 'acme-2026-01', models: { 'claude-sonnet-4': { input: '2.70', output: '13.50', cacheRead: '0.27', cacheCreation: '3.375', effectiveFrom: '2026-01-10' } } });
+    // 1M input tokens: 3.00 before 2026-01-10 (the default list price, kept as history), 2.70 from then on.
+    expect(priceTokenUsage(usage(9), table)).toMatchObject({ cost: 3_000_000, priceVersion: 'acme-2026-01', effectiveFrom: '2025-06-01' });
+    expect(priceTokenUsage(usage(10), table)).toMatchObject({ cost: 2_700_000, priceVersion: 'acme-2026-01', effectiveFrom: '2026-01-10' });
+    expect(tokenUsageToCostRecord(usage(10), table).tags).toMatchObject({ priceVersion: 'acme-2026-01', priceEffectiveFrom: '2026-01-10' });
+    // Other models keep their prices; the base table is untouched.
+    expect(priceTokenUsage({ ...usage(10), model: 'gpt-4o' }, table).cost).toBe(2_500_000);
+    expect(priceTokenUsage(usage(10)).cost).toBe(3_000_000);
+  });
+
+  it('refuses usage older than every price of its model, and invalid merged prices', () => {
+    const table = mergeLlmPrices(DEFAULT_LLM_PRICES, { version: 'v2', history: { 'new-model': [{ input: '1', output: '2', cacheRead: '0', cacheCreation: '0', effectiveFrom: '2026-01-10' }] } });
+    expect(priceTokenUsage({ ...usage(12), model: 'new-model-1' }, table).cost).toBe(1_000_000);
+    expect(() => priceTokenUsage({ ...usage(9), model: 'new-model-1' }, table)).toThrow(expect.objectContaining({ code: 'FINOPS_MODEL_UNPRICED' }));
+    expect(() => mergeLlmPrices(DEFAULT_LLM_PRICES, { version: 'bad', models: { x: { input: '-1', output: '1', cacheRead: '0', cacheCreation: '0' } } })).toThrow(expect.objectContaining({ code: 'FINOPS_PRICE_INVALID' }));
+    expect(DEFAULT_LLM_PRICES.source).toMatch(/anthropic\.com\/pricing/);
   });
 });

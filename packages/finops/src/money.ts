@@ -11,18 +11,25 @@ export const MICROS_PER_UNIT = 1_000_000;
  * integer range (about 9 billion units).
  */
 export function parseMicros(text: string): number | undefined {
-  const length = text.length;
-  if (length === 0) return undefined;
-  let index = 0;
+  return parseMicrosRange(text, 0, text.length);
+}
+
+/**
+ * {@link parseMicros} of `text[start, end)`, reading the characters in place (the CSV import
+ * parses every cost straight out of the decoded chunk, without a string per cell).
+ */
+export function parseMicrosRange(text: string, start: number, end: number): number | undefined {
+  if (end <= start) return undefined;
+  let index = start;
   let negative = false;
-  const first = text.charCodeAt(0);
+  const first = text.charCodeAt(start);
   if (first === 45 /* - */ || first === 43 /* + */) {
     negative = first === 45;
-    index = 1;
+    index++;
   }
   let whole = 0;
   let digits = 0;
-  for (; index < length; index++) {
+  for (; index < end; index++) {
     const code = text.charCodeAt(index);
     if (code === 46 /* . */) break;
     if (code < 48 || code > 57) return undefined;
@@ -32,9 +39,9 @@ export function parseMicros(text: string): number | undefined {
   let fraction = 0;
   let fractionDigits = 0;
   let roundUp = false;
-  if (index < length) {
+  if (index < end) {
     index++; // skip '.'
-    for (; index < length; index++) {
+    for (; index < end; index++) {
       const code = text.charCodeAt(index);
       if (code < 48 || code > 57) return undefined;
       if (fractionDigits < 6) fraction = fraction * 10 + (code - 48);

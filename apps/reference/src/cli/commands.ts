@@ -244,9 +244,10 @@ export const QUERY_COMMANDS: Record<string, QueryCommand> = {
   },
   cost: {
     summary: 'Costs: `cost import FILE` (uploads a FOCUS CSV; exit 1 when rows were rejected), `cost breakdown`, `cost chargeback`, `cost anomalies`, `cost recommendations`, `cost imports`. Money in the billing currency.',
-    usage: 'sightline cost import FILE [--filename NAME] | cost breakdown [--by DIMS] [--granularity day|week|month] [--top N] [--since T] [--until T] | cost chargeback [--tag KEY] [--shared even|proportional] [--untagged even|proportional] | cost anomalies [--dimension DIM] | cost recommendations | cost imports',
+    usage: 'sightline cost import FILE [--filename NAME] [--conformance focus-1.1] | cost breakdown [--by DIMS] [--granularity day|week|month] [--top N] [--since T] [--until T] | cost chargeback [--tag KEY] [--shared even|proportional] [--untagged even|proportional] | cost anomalies [--dimension DIM] | cost recommendations | cost imports',
     options: {
       filename: { type: 'string', description: 'name recorded with the import (default: the file name)' },
+      conformance: { type: 'string', description: 'focus-1.0 or focus-1.1: also enforce every FOCUS Mandatory column (default: the core columns)' },
       by: { type: 'string', description: 'comma-separated FOCUS columns and tag:KEY (default ServiceName)' },
       granularity: { type: 'string', description: 'day, week or month (default day)' },
       top: { type: 'string', description: 'keep the N costliest groups, fold the rest into (other)' },
@@ -264,7 +265,7 @@ export const QUERY_COMMANDS: Record<string, QueryCommand> = {
       const window = { since: values.since, until: values.until };
       if (action === 'import' && arg !== undefined) {
         type Imported = { id: string; rows_read: number; accepted: number; rejected: number; rejects: { rowNumber: number; issues: { column: string; code: string; message: string }[] }[] };
-        const { body } = await postFile<Imported>(url, '/api/v1/costs/imports', arg, 'text/csv', { filename: values.filename ?? basename(arg) });
+        const { body } = await postFile<Imported>(url, '/api/v1/costs/imports', arg, 'text/csv', { filename: values.filename ?? basename(arg), conformance: values.conformance });
         if (format === 'json') return { output: json(body), exitCode: body.rejected === 0 ? EXIT.ok : EXIT.failed };
         const lines = [`import ${body.id}: read ${body.rows_read}, accepted ${body.accepted}, rejected ${body.rejected}`];
         for (const r of body.rejects.slice(0, 20)) lines.push(`  row ${r.rowNumber}: ${r.issues.map((i) => `${i.column}: ${i.message}`).join('; ')}`);

@@ -172,6 +172,6 @@ export async function* readCostRecords(db: Queryable, filter: CostFilter): Async
 export async function listCostRecords(db: Queryable, filter: CostFilter, limit: number): Promise<(CostRecord & { team: string | null })[]> {
   if (seesNothing(filter.scope)) return [];
   const where = whereOf(filter);
-  const rows = await db.query<CostRow & { team: string | null }>(`select ${SELECT}, team from cost_records ${where.where()} order by charge_period_start desc, id limit ${where.param(limit)}`, where.params);
+  const rows = await db.query<CostRow & { team: string | null }>(`select ${SELECT}, team from cost_records ${where.where()} order by charge_period_start desc, id desc limit ${where.param(limit)}`, where.params);
   return rows.map((row) => ({ ...toRecord(row), team: row.team }));
 }

@@ -15,6 +15,7 @@ import {
   type CostAnomaly,
   type CostAnomalyOptions,
   type CostRecord,
+  type FocusConformance,
   type ImportReport,
   type LlmPriceTable,
   type PeriodChange,
@@ -87,12 +88,17 @@ export class Costs {
    * when the import completes; a malformed file (`FINOPS_CSV_MALFORMED`, bad header) marks the
    * import failed and removes its rows, so no half file is ever counted.
    */
-  async import(source: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>, meta: { filename?: string; uploadedBy: string; columnMapping?: ColumnMapping }): Promise<CostImport> {
+  async import(source: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>, meta: { filename?: string; uploadedBy: string; columnMapping?: ColumnMapping; conformance?: FocusConformance }): Promise<CostImport> {
     const id = randomUUID();
     await this.#db.query(`insert into cost_imports (id, source, filename, uploaded_by, started_at, status) values ($1, 'focus-csv', $2, $3, $4, 'importing')`, [id, meta.filename ?? null, meta.uploadedBy, this.#clock.now()]);
     const rejectsFile = this.#rejectsWriter(id);
     try {
-      const { records, report } = readFocusCsv(source, { rejectsTo: rejectsFile, maxRejectsKept: REJECTS_IN_REPORT, ...(meta.columnMapping === undefined ? {} : { columnMapping: meta.columnMapping }) });
+      const { records, report } = readFocusCsv(source, {
+        rejectsTo: rejectsFile,
+        maxRejectsKept: REJECTS_IN_REPORT,
+        ...(meta.columnMapping === undefined ? {} : { columnMapping: meta.columnMapping }),
+        ...(meta.conformance === undefined ? {} : { conformance: meta.conformance }),
+      });
       let batch: CostRecord[] = [];
       for await (const record of records) {
         batch.push(record);

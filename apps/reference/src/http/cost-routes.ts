@@ -1,5 +1,5 @@
 import type { Principal } from '@sightline/core';
-import type { ColumnMapping, Dimension } from '@sightline/finops';
+import type { ColumnMapping, Dimension, FocusConformance } from '@sightline/finops';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { LOCAL_PRINCIPAL, type AccessControl } from '../access/access-control.js';
@@ -18,7 +18,8 @@ const SPLIT = ['even', 'proportional'] as const;
  * Costs over `/api/v1/costs` (money in integer micro-units of the billing currency; readers see
  * the rows their scope allows, see `AccessControl.costScope`):
  * `POST /imports` (a FOCUS CSV body, `text/csv`, streamed; `?filename`, `?mapping` = JSON of FOCUS
- * column → source column) → 201 with the import report; `GET /imports`, `GET /imports/:id`,
+ * column → source column, `?conformance=focus-1.1` to enforce every Mandatory column) → 201 with
+ * the import report; `GET /imports`, `GET /imports/:id`,
  * `GET /imports/:id/rejects` (the rejects file as CSV); `GET /records`, `GET /breakdown`,
  * `GET /chargeback`, `GET /anomalies`, `GET /recommendations`.
  */
@@ -34,11 +35,16 @@ export function registerCostRoutes(app: FastifyInstance, options: { costs: Costs
   });
 
   app.post('/api/v1/costs/imports', async (request, reply) => {
-    const q = parseQuery(request.query, { filename: { type: 'string', pattern: /^[^/\\]{1,200}$/ }, mapping: { type: 'string' } }, options.now());
+    const q = parseQuery(request.query, { filename: { type: 'string', pattern: /^[^/\\]{1,200}$/ }, mapping: { type: 'string' }, conformance: { type: 'string', oneOf: ['focus-1.0', 'focus-1.1'] } }, options.now());
     if (!request.headers['content-type']?.startsWith('text/csv')) throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the FOCUS CSV as text/csv');
     const columnMapping = q.mapping === undefined ? undefined : parseMapping(q.mapping);
     const principal: Principal = request.principal ?? LOCAL_PRINCIPAL;
-    const result = await costs.import(request.body as Readable, { uploadedBy: principal.id, ...(q.filename === undefined ? {} : { filename: q.filename }), ...(columnMapping === undefined ? {} : { columnMapping }) });
+    const result = await costs.import(request.body as Readable, {
+      uploadedBy: principal.id,
+      ...(q.filename === undefined ? {} : { filename: q.filename }),
+      ...(columnMapping === undefined ? {} : { columnMapping }),
+      ...(q.conformance === undefined ? {} : { conformance: q.conformance as FocusConformance }),
+    });
     // A new bill may complete a spike: score it now so the alert does not wait for a schedule.
     await costs.raiseAnomalyAlerts();
     return reply.code(201).send(result);
