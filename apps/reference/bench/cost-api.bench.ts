@@ -36,4 +36,6 @@ for (const [name, url] of Object.entries(reads)) {
   }
   console.log(`| ${name} | ${(median(times) / 1_000).toFixed(2)} s |`);
 }
+// Leave a shared PostgreSQL as it was.
+await app.db.query(`delete from cost_imports where id = $1`, [report.id]);
 await app.close();

@@ -24,6 +24,12 @@ describe('breakdownCosts', () => {
     ]);
   });
 
+  it('counts a pre-aggregated record as the rows it stands for', async () => {
+    const rolledUp = [record({ serviceName: 'EC2', effectiveCost: 2_400_000, rowCount: 24 }), record({ serviceName: 'EC2', effectiveCost: 100_000 })];
+    const result = await breakdownCosts(rolledUp, { by: ['ServiceName'] });
+    expect(result.rows).toEqual([{ period: '2026-01-01', group: { ServiceName: 'EC2' }, cost: 2_500_000, records: 25 }]);
+  });
+
   it('sums billed cost when asked, folds all but the top N into (other), and supports month/week', async () => {
     const billed = await breakdownCosts(records, { by: ['ServiceName'], granularity: 'month', cost: 'billed', top: 1 });
     // billed: EC2 0 + 1.0 = 1.0, S3 0.5, RDS 0.2 → top 1 is EC2; other = 0.7

@@ -28,6 +28,7 @@ export interface BreakdownRow {
   /** The group's value per dimension, in `by` order. */
   readonly group: Readonly<Record<string, string>>;
   readonly cost: number;
+  /** Source rows in the group (a pre-aggregated record counts its `rowCount`). */
   readonly records: number;
 }
 
@@ -81,10 +82,11 @@ export class BreakdownAccumulator {
     let key = '';
     for (let i = 0; i < by.length; i++) key += (i === 0 ? '' : SEPARATOR) + dimensionValue(record, by[i] as Dimension);
     const cell = groups.get(key);
+    const rows = record.rowCount ?? 1;
     if (cell) {
       cell[0] = addMicros(cell[0], cost);
-      cell[1]++;
-    } else groups.set(key, [cost, 1]);
+      cell[1] += rows;
+    } else groups.set(key, [cost, rows]);
     this.#total = addMicros(this.#total, cost);
   }
 

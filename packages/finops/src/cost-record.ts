@@ -39,4 +39,9 @@ export interface CostRecord {
   readonly commitmentDiscountType: string | null;
   /** FOCUS `Tags` parsed from its JSON object; non-string values are JSON-stringified. */
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * How many source rows this record stands for, when a store hands over rows pre-aggregated
+   * (e.g. summed per resource and day); counted in breakdowns' `records`. Default 1.
+   */
+  readonly rowCount?: number;
 }

@@ -150,21 +150,38 @@ function whereOf(filter: CostFilter): SqlFilter {
 /** A scope that can see nothing: limited to a team, but the principal has none. */
 const seesNothing = (scope: CostScope) => !scope.all && scope.team === undefined;
 
-const PAGE = 5_000;
+const DAY_MS = 86_400_000;
+/** Days aggregated per query: bounds the rows in memory and keeps each query on the period index. */
+const WINDOW_DAYS = 7;
+
+// Rows that differ only in their hour (or charge period within a day) add up to one record per
+// day: every column a breakdown, chargeback, anomaly or recommendation reads is kept.
+const GROUP_COLUMNS = `billing_currency, billing_account_id, charge_category, charge_class, provider_name, service_name,
+  service_category, region_id, resource_id, resource_type, sub_account_id, sku_id, pricing_unit, consumed_unit,
+  commitment_discount_id, commitment_discount_type, tags`;
+// sum(bigint) is numeric, exact; ::float8 is exact for every safe integer of micro-units.
+const DAILY = `(floor(charge_period_start / ${DAY_MS}) * ${DAY_MS})::float8 as charge_period_start, max(charge_period_end) as charge_period_end,
+  sum(billed_cost)::float8 as billed_cost, sum(effective_cost)::float8 as effective_cost, sum(list_cost)::float8 as list_cost,
+  sum(contracted_cost)::float8 as contracted_cost, sum(pricing_quantity) as pricing_quantity,
+  sum(consumed_quantity) as consumed_quantity, count(*)::int as row_count, ${GROUP_COLUMNS}`;
 
 /**
- * The cost records a reader may see, streamed in pages by id (keyset), so breakdowns and
- * chargeback over a large bill hold one page in memory at a time.
+ * The cost a reader may see, summed per day over rows that share every other column (an hourly
+ * bill becomes one record per resource and day, `rowCount` saying how many rows it stands for),
+ * aggregated in the database a week at a time, oldest first. Breakdowns, chargeback, anomalies
+ * and recommendations read days, so their results are the same as over the raw rows; far fewer
+ * records cross into JavaScript, and memory holds one week's.
  */
 export async function* readCostRecords(db: Queryable, filter: CostFilter): AsyncGenerator<CostRecord> {
   if (seesNothing(filter.scope)) return;
-  let after = 0;
-  for (;;) {
-      const where = whereOf(filter).add('id > ?', after);
-    const rows = await db.query<CostRow>(`select ${SELECT} from cost_records ${where.where()} order by id limit ${PAGE}`, where.params);
-    for (const row of rows) yield toRecord(row);
-    if (rows.length < PAGE) return;
-    after = Number(rows[rows.length - 1]!.id);
+  const bounds = whereOf(filter);
+  const [range] = await db.query<{ lo: number | null; hi: number | null }>(`select min(charge_period_start) as lo, max(charge_period_start) as hi from cost_records ${bounds.where()}`, bounds.params);
+  if (range === undefined || range.lo === null || range.hi === null) return;
+  for (let from = Math.floor(range.lo / DAY_MS) * DAY_MS; from <= range.hi; from += WINDOW_DAYS * DAY_MS) {
+    // The filter's own since/until still apply inside the week.
+    const week = whereOf(filter).add('charge_period_start >= ?', from).add('charge_period_start < ?', from + WINDOW_DAYS * DAY_MS);
+    const rows = await db.query<CostRow & { row_count: number }>(`select ${DAILY} from cost_records ${week.where()} group by 1, ${GROUP_COLUMNS} order by 1`, week.params);
+    for (const row of rows) yield { ...toRecord({ ...row, id: 0, row_number: 0 }), rowCount: row.row_count };
   }
 }
 
