@@ -127,14 +127,14 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     exemplars: async (alert, tx) => (alert.labels.service === undefined ? [] : errorTraceIds(tx, alert.labels.service, alert.startsAt - 5 * 60_000, Math.max(alert.startsAt, clock.now()))),
   });
   registerAlertRoutes(server, { pipeline: alerts, clock, scopeOf });
-  registerIncidentRoutes(server, { db, alerts, clock });
+  registerIncidentRoutes(server, { db, alerts, clock, scopeOf });
   new Gauge({ name: 'sightline_alert_deliveries_pending', help: 'Alert notifications queued and not yet delivered', registers: [metrics], collect: async function () { this.set(await alerts.pendingDeliveries()); } });
 
   const report = (what: string) => (error: unknown) => log({ level: 'error', msg: `${what} failed`, error: (error as Error).message });
 
   // Anomaly detection on derived request series; anomalies raise alerts through the pipeline.
   const anomalies = new AnomalyWatch({ db, alerts, clock, onError: report('anomaly detection') });
-  registerAnomalyRoutes(server, { db, clock });
+  registerAnomalyRoutes(server, { db, clock, scopeOf });
 
   // SLOs: specs from the SLO file (and the caller), evaluated from ingested spans; burn-rate alerts
   // go through the pipeline.

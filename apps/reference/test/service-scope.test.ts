@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createAlert } from '@sightline/core';
 import { parseSloSpecs } from '@sightline/slo';
+import { upsertAnomaly } from '../src/storage/anomaly-store.js';
 import { testDatabases } from './databases.js';
 import { getAs, tokenAccess, useTestApp } from './test-app.js';
 
@@ -47,6 +48,7 @@ describe.each(testDatabases.map((db) => [db.name, db] as const))('service scope 
     const logs = { resourceLogs: ['payments-api', 'search-api'].map((service) => ({ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeLogs: [{ scope: { name: 't' }, logRecords: [{ timeUnixNano: `${now - 40_000}000000`, severityNumber: 17, severityText: 'ERROR', body: { stringValue: `${service} failed` } }] }] })) };
     expect((await fetch(`${t.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(logs) })).status).toBe(200);
     await t.app.access.owners.settled();
+    for (const service of ['payments-api', 'search-api']) await upsertAnomaly(t.app.db, { seriesKey: `latency{service=${service}}`, detector: 'zscore', startsAt: now - 30_000, endsAt: now - 20_000, score: 0.9, severity: 'warning', value: 9, expected: 1, lower: 0, upper: 2, reason: 'slow', labels: { service } });
     for (const service of ['payments-api', 'search-api']) await t.app.alerts.submit(createAlert({ source: 'anomaly', severity: 'warning', title: `${service} slow`, labels: { service }, startsAt: now - 30_000 }));
   });
 
@@ -68,6 +70,12 @@ describe.each(testDatabases.map((db) => [db.name, db] as const))('service scope 
     expect(alerts.body.alerts.map((a) => a.labels.service)).toEqual(['payments-api']);
     const slos = await get<{ slos: { spec: { name: string } }[] }>(TOKENS.pia, '/api/v1/slos');
     expect(slos.body.slos.map((s) => s.spec.name)).toEqual(['payments-up']);
+    const stats = await get<{ byService: Record<string, number> }>(TOKENS.pia, '/api/v1/logs/stats?since=1h');
+    expect(Object.keys(stats.body.byService)).toEqual(['payments-api']);
+    const incidents = await get<{ incidents: { services: string[] }[] }>(TOKENS.pia, '/api/v1/incidents');
+    expect(incidents.body.incidents.map((i) => i.services)).toEqual([['payments-api']]);
+    const anomalies = await get<{ anomalies: { labels: Record<string, string> }[] }>(TOKENS.pia, '/api/v1/anomalies?since=1h');
+    expect(anomalies.body.anomalies.map((a) => a.labels.service)).toEqual(['payments-api']);
     const series = await get<{ points: unknown[] }>(TOKENS.pia, '/api/v1/metrics/series?name=x&service=search-api');
     expect(series.body.points).toEqual([]);
     // The map shows payments-api and the caller that reaches it, nothing else.

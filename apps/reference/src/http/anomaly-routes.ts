@@ -2,10 +2,11 @@ import { SEVERITIES, isAtLeastSeverity, type Clock, type Severity } from '@sight
 import type { FastifyInstance } from 'fastify';
 import { searchAnomalies } from '../storage/anomaly-store.js';
 import type { Database } from '../storage/database.js';
+import type { ScopeOf } from '../access/service-owners.js';
 import { parseQuery } from './query-params.js';
 
 /** `GET /api/v1/anomalies?since&severity&service&limit&before` — newest first. */
-export function registerAnomalyRoutes(app: FastifyInstance, options: { db: Database; clock: Clock }): void {
+export function registerAnomalyRoutes(app: FastifyInstance, options: { db: Database; clock: Clock; scopeOf: ScopeOf }): void {
   app.get('/api/v1/anomalies', async (request) => {
     const q = parseQuery(
       request.query,
@@ -20,8 +21,10 @@ export function registerAnomalyRoutes(app: FastifyInstance, options: { db: Datab
     );
     const limit = q.limit ?? 100;
     const minimum = q.severity as Severity | undefined;
+    const scope = await options.scopeOf(request);
     const anomalies = await searchAnomalies(options.db, {
       limit,
+      ...(scope === undefined ? {} : { services: scope }),
       ...(q.since === undefined ? {} : { since: q.since }),
       ...(minimum === undefined ? {} : { severities: SEVERITIES.filter((s) => isAtLeastSeverity(s, minimum)) }),
       ...(q.service === undefined ? {} : { service: q.service }),

@@ -74,7 +74,7 @@ export function registerApiRoutes(app: FastifyInstance, options: { db: Database;
 
   app.get('/api/v1/logs/stats', async (request) => {
     const q = parseQuery(request.query, { since: { type: 'time' } }, clock.now());
-    return logStats(db, q.since ?? clock.now() - 3_600_000);
+    return logStats(db, q.since ?? clock.now() - 3_600_000, await scopeOf(request));
   });
 
   app.get('/api/v1/metrics/series', async (request) => {

@@ -99,9 +99,9 @@ export function registerViewRoutes(app: FastifyInstance, options: { db: Database
     const limit = q.limit ?? 10;
     const series = await db.query<{ series_key: string; labels: Record<string, string> }>(
       `select series_key, (array_agg(labels order by id desc))[1] as labels from anomalies
-       where (ends_at is null or ends_at >= $1) and series_key > $2
+       where (ends_at is null or ends_at >= $1) and series_key > $2 and ($4::text[] is null or service = any($4::text[]))
        group by series_key order by series_key limit $3`,
-      [since, q.after ?? '', limit],
+      [since, q.after ?? '', limit, (await scopeOf(request)) ?? null],
     );
     const timelines: AnomalyTimeline[] = [];
     for (const { series_key: key, labels } of series) {

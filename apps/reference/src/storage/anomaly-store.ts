@@ -64,6 +64,8 @@ export interface AnomalyQuery {
   /** Minimum severity, as a list of the severities that qualify. */
   severities?: readonly Severity[];
   service?: string;
+  /** Only anomalies of these services (a reader's scope). */
+  services?: readonly string[];
   limit: number;
   beforeId?: number;
 }
@@ -74,6 +76,7 @@ export async function searchAnomalies(db: Queryable, query: AnomalyQuery): Promi
     .addIf('starts_at >= ?', query.since)
     .addIf('severity = any(?::text[])', query.severities === undefined ? undefined : [...query.severities])
     .addIf('service = ?', query.service)
+    .addIf('service = any(?)', query.services)
     .addIf('id < ?', query.beforeId);
   const rows = await db.query<AnomalyRow>(`select * from anomalies ${filter.where()} order by id desc limit ${filter.param(query.limit)}`, filter.params);
   return rows.map((r) => ({

@@ -66,15 +66,16 @@ export interface LogStats {
 }
 
 /** Counts by level band and by service since `sinceMs`. */
-export async function logStats(db: Queryable, sinceMs: number): Promise<LogStats> {
+export async function logStats(db: Queryable, sinceMs: number, services?: readonly string[]): Promise<LogStats> {
+  const filter = new SqlFilter().add('time_ms >= ?', sinceMs).addIf('service = any(?)', services);
   const rows = await db.query<{ service: string; band: string; n: number }>(
     `select service,
        case when severity_number >= 21 then 'fatal' when severity_number >= 17 then 'error'
             when severity_number >= 13 then 'warn' when severity_number >= 9 then 'info'
             when severity_number >= 5 then 'debug' when severity_number >= 1 then 'trace' else 'unspecified' end as band,
        count(*)::int as n
-     from logs where time_ms >= $1 group by 1, 2`,
-    [sinceMs],
+     from logs ${filter.where()} group by 1, 2`,
+    filter.params,
   );
   const stats: LogStats = { total: 0, byLevel: {}, byService: {} };
   for (const { service, band, n } of rows) {
