@@ -129,16 +129,11 @@ export class CsvScanner {
             i++;
             if (i >= n) {
               if (!final) break records;
-              if (count === starts.length) {
-                this.#grow();
-                starts = this.#starts;
-                ends = this.#ends;
-                flags = this.#flags;
-              }
-              starts[count] = n;
-              ends[count] = n;
-              flags[count] = 0;
-              count++;
+              // A comma ending the input: the record's last field is empty.
+              this.#appendEmptyField(count++, n);
+              starts = this.#starts;
+              ends = this.#ends;
+              flags = this.#flags;
               recordEnd = n;
             }
           } else if (next === 10 /* \n */) recordEnd = i + 1;
@@ -165,16 +160,11 @@ export class CsvScanner {
             i = comma + 1;
             if (i >= n) {
               if (!final) break records;
-              if (count === starts.length) {
-                this.#grow();
-                starts = this.#starts;
-                ends = this.#ends;
-                flags = this.#flags;
-              }
-              starts[count] = n;
-              ends[count] = n;
-              flags[count] = 0;
-              count++;
+              // A comma ending the input: the record's last field is empty.
+              this.#appendEmptyField(count++, n);
+              starts = this.#starts;
+              ends = this.#ends;
+              flags = this.#flags;
               recordEnd = n;
             }
           } else {
@@ -197,6 +187,14 @@ export class CsvScanner {
       this.#sink.onRow(text, starts, ends, flags, count, line);
     }
     return pos;
+  }
+
+  /** Writes an empty field at `at` (the end of the input) into slot `index`, growing the slots if full. */
+  #appendEmptyField(index: number, at: number): void {
+    if (index === this.#starts.length) this.#grow();
+    this.#starts[index] = at;
+    this.#ends[index] = at;
+    this.#flags[index] = 0;
   }
 
   #grow(): void {

@@ -241,17 +241,7 @@ export class FocusRowValidator {
 
   /** A string cell, from the column's cache when seen before; null when absent or empty. */
   #string(id: number): string | null {
-    const position = this.#positions[id] as number;
-    if (position < 0 || this.#empty(id, position)) return null;
-    const cache = this.#cache(id);
-    const start = this.#starts[position] as number;
-    const end = this.#ends[position] as number;
-    const slot = cache.lookup(this.#text, start, end);
-    if (slot >= 0) return cache.valueAt(slot);
-    const key = copyRange(this.#text, start, end);
-    const value = (this.#flags[position] as number) & FIELD_ESCAPED ? key.replace(/""/g, '"') : key;
-    cache.insert(key, value);
-    return value;
+    return this.#cell(id, false);
   }
 
   /**
@@ -259,6 +249,10 @@ export class FocusRowValidator {
    * needs no re-check; a miss is checked once and reported with the column's stable code.
    */
   #checked(id: number): string | null {
+    return this.#cell(id, true);
+  }
+
+  #cell(id: number, check: boolean): string | null {
     const position = this.#positions[id] as number;
     if (position < 0 || this.#empty(id, position)) return null;
     const cache = this.#cache(id);
@@ -268,11 +262,13 @@ export class FocusRowValidator {
     if (slot >= 0) return cache.valueAt(slot);
     const key = copyRange(this.#text, start, end);
     const value = (this.#flags[position] as number) & FIELD_ESCAPED ? key.replace(/""/g, '"') : key;
-    const column = COLUMNS[id] as FocusColumn;
-    const problem = checkValue(column, value);
-    if (problem !== undefined) {
-      this.#issue(column, problem[0], problem[1]);
-      return value;
+    if (check) {
+      const column = COLUMNS[id] as FocusColumn;
+      const problem = checkValue(column, value);
+      if (problem !== undefined) {
+        this.#issue(column, problem[0], problem[1]);
+        return value;
+      }
     }
     cache.insert(key, value);
     return value;
