@@ -29,7 +29,7 @@ import type { MetricRow } from '../ingest/otlp-metrics.js';
 import type { SpanRow } from '../ingest/otlp-traces.js';
 import type { Database } from '../storage/database.js';
 import { spanTokenUsage, TokenMetricReader } from './genai-usage.js';
-import { insertCostRecords, listCostRecords, readCostRecords, type CostFilter, type CostScope } from './cost-store.js';
+import { insertCostRecords, listCostRecords, readCostRecords, type CostFilter } from './cost-store.js';
 
 /** A stored import: what was read, accepted and rejected (`accepted + rejected === rowsRead`). */
 export interface CostImport {
@@ -249,4 +249,3 @@ export class Costs {
   }
 }
 
-export type { CostScope };
