@@ -3,11 +3,11 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The Sightline lint rules: eslint + typescript-eslint recommended, plus the house rules from
- * shared/style.md that a linter can see (no default exports in sources, no `any` at all, no
+ * docs/style.md that a linter can see (no default exports in sources, no `any` at all, no
  * unused code, type-only imports marked).
  */
 export const config = tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/*.d.ts'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/*.d.ts', '**/.readme-example-*'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -18,7 +18,7 @@ export const config = tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-syntax': [
         'error',
-        { selector: 'ExportDefaultDeclaration', message: 'Use named exports (shared/style.md).' },
+        { selector: 'ExportDefaultDeclaration', message: 'Use named exports (docs/style.md).' },
       ],
       eqeqeq: ['error', 'always'],
     },

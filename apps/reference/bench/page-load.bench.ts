@@ -4,7 +4,7 @@
 //   pnpm exec tsx bench/page-load.bench.ts
 import { median, percentile } from '@sightline/bench';
 import { createAlert } from '@sightline/core';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../test/chromium.js';
 import { createApp } from '../src/app.js';
 import { CHECKOUT_TRACE_ID, checkoutTrace, fillerTraces, logsBody, postOtlp, tracesBody, type SeedLog } from '../test/browser-seed.js';
 
@@ -60,10 +60,7 @@ try {
     { name: 'Logs', path: '/logs', ready: '[data-ready="logs"] table.logs tbody tr', calls: 'logs?since=1h&limit=100' },
     { name: 'Alerts', path: '/alerts', ready: 'table.silence-list tbody tr >> nth=0', calls: 'alerts?limit=50, views/silences?limit=20' },
   ];
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   const rows: string[] = [];
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

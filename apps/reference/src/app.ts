@@ -107,8 +107,8 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   const health = new HealthIndicators({ db, ...(config.storage.databaseUrl === undefined ? { dataDir: config.storage.dataDir } : {}), ingest: () => ({ inFlight: gate.inFlight, limit: gate.limit }), health: config.health });
   const server = buildServer({ db, bodyLimitBytes: config.server.bodyLimitBytes, health });
   const telemetry = options.selfTelemetry === true ? startSelfTelemetry(server, { db, version: APP_VERSION }) : undefined;
-  // Access control first: its hook guards every /api/v1 route registered below.
-  const access = await AccessControl.create({ db, clock, config: config.access, onError: (error) => log({ level: 'error', msg: 'service ownership failed', error: (error as Error).message }) });
+  // Access control first: its hook guards every /api/v1 route (and, in token mode, OTLP ingest) registered below.
+  const access = await AccessControl.create({ db, clock, config: config.access, onRefusedClaim: (claim) => log({ level: 'warn', msg: `ignored a claim on service ${claim.service} for team ${claim.claimedFor}: team ${claim.owner} owns it${claim.dataRefused ? ' (its data was refused)' : ''}`, claimedService: claim.service, owner: claim.owner, claimedFor: claim.claimedFor, dataRefused: claim.dataRefused }) });
   if (options.authorize !== false) access.register(server);
   registerAccessRoutes(server, { access, now: () => clock.now() });
   // Per-service reads are scoped to the reader's team's services (see AccessControl.serviceScope).
@@ -166,11 +166,11 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     db,
     clock,
     gate,
+    owners: access.owners,
     onSpansStored: (spans) => {
       requestSeries.observe(spans);
       slos.observe(spans);
       costs.observeSpans(spans);
-      access.owners.observe(spans, clock.now());
     },
     onMetricsStored: (points) => {
       slos.observeMetrics(points);
@@ -239,7 +239,6 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
         await chaos.close();
         await requestSeries.settled();
         await costs.settled();
-        await access.owners.settled();
         await slos.saveState().catch(report('SLO state save'));
         await access.audit.flush().catch(report('audit flush'));
         await alerts.close();

@@ -5,7 +5,7 @@ import type { AccessConfig } from './access/access-control.js';
 import type { ChannelFormat } from './alerts/alert-sinks.js';
 import type { HealthOptions } from './health/health-indicators.js';
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
 
 /** The app's whole configuration, after defaults, file and environment are merged and validated. */
 export interface Config {
@@ -49,7 +49,7 @@ const KEYS: Record<string, readonly string[]> = {
   retention: ['spans', 'logs', 'metrics', 'alerts'],
   alerts: ['webhooks', 'dispatchInterval', 'escalation'],
   slos: ['file', 'evaluationInterval'],
-  access: ['mode', 'tokens', 'policiesFile'],
+  access: ['mode', 'tokens', 'policiesFile', 'serviceOwners'],
   health: ['aggregation', 'dependencies'],
   costs: ['anomalyMinImpact', 'anomalyMinRelativeImpact'],
 };
@@ -66,7 +66,7 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
     try {
       raw = parseYaml(readFileSync(options.file, 'utf8')) ?? {};
     } catch (error) {
-      issues.add(['(file)'], `cannot read ${options.file}: ${(error as Error).message}`, 'CONFIG_FILE');
+      issues.add(['(file)'], error instanceof YAMLParseError ? yamlSyntaxMessage(options.file, error) : `cannot read ${options.file}: ${(error as Error).message}`, 'CONFIG_FILE');
       issues.throwIfAny('CONFIG_INVALID', `Invalid configuration in ${options.file}`);
     }
   }
@@ -153,8 +153,12 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
     try {
       config.access.policies = parseYaml(readFileSync(file, 'utf8')) as PolicySet;
     } catch (error) {
-      issues.add(['access', 'policiesFile'], `cannot read ${file}: ${(error as Error).message}`, 'CONFIG_FILE');
+      issues.add(['access', 'policiesFile'], error instanceof YAMLParseError ? yamlSyntaxMessage(file, error) : `cannot read ${file}: ${(error as Error).message}`, 'CONFIG_FILE');
     }
+  }
+  if (access.serviceOwners !== undefined) {
+    const owners = asObject(access.serviceOwners, ['access', 'serviceOwners'], issues);
+    config.access.serviceOwners = Object.fromEntries(Object.entries(owners).map(([service, team]) => [service, str(team, ['access', 'serviceOwners', service], issues)]));
   }
   if (config.access.mode === 'token' && config.access.tokens.length === 0) issues.add(['access', 'tokens'], 'token mode needs at least one token', 'CONFIG_VALUE');
 
@@ -203,6 +207,13 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
 }
 
 type Path = (string | number)[];
+
+/** One line for a YAML syntax error in `file`: where it is and the parser's cause, without its code excerpt. */
+function yamlSyntaxMessage(file: string, error: YAMLParseError): string {
+  const cause = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  const position = error.linePos?.[0];
+  return `${file}${position === undefined ? '' : ` line ${position.line}, column ${position.col}`}: YAML syntax error: ${cause}`;
+}
 
 function asObject(value: unknown, path: Path, issues: IssueCollector): Record<string, unknown> {
   if (value === undefined || value === null) return {};

@@ -1,9 +1,12 @@
+import { formatIssuePath, ValidationError } from '@sightline/core';
 import { createApp } from './app.js';
-import { loadConfig } from './config.js';
+import { CliError, EXIT } from './cli/api-client.js';
+import { loadConfig, type Config } from './config.js';
 
 export interface ServeOptions {
   configFile?: string;
-  port?: string;
+  /** Listen port (0..65535), validated by the caller; wins over the file and SIGHTLINE_PORT. */
+  port?: number;
   host?: string;
   dataDir?: string;
   demo: boolean;
@@ -12,14 +15,17 @@ export interface ServeOptions {
 /** Loads and validates the configuration, starts the app, and stops it cleanly on SIGINT/SIGTERM. */
 export async function serve(options: ServeOptions): Promise<void> {
   const configFile = options.configFile ?? process.env.SIGHTLINE_CONFIG;
-  const env = { ...process.env };
-  if (options.port !== undefined) env.SIGHTLINE_PORT = options.port;
-  if (options.host !== undefined) env.SIGHTLINE_HOST = options.host;
-  if (options.dataDir !== undefined) env.SIGHTLINE_DATA_DIR = options.dataDir;
-  const config = loadConfig({ ...(configFile === undefined ? {} : { file: configFile }), env });
+  const config = loadServeConfig(configFile);
+  // Flags win over the file and the environment.
+  if (options.port !== undefined) config.server.port = options.port;
+  if (options.host !== undefined) config.server.host = options.host;
+  if (options.dataDir !== undefined) config.storage.dataDir = options.dataDir;
   const demoSlos = options.demo ? (await import('./demo/demo-slos.js')).DEMO_SLOS : [];
   const app = await createApp({ config, background: true, selfTelemetry: true, slos: demoSlos });
-  const url = await app.listen();
+  const url = await app.listen().catch(async (error: unknown) => {
+    await app.close();
+    throw listenError(error, config.server);
+  });
   const storage = config.storage.databaseUrl === undefined ? `embedded PGlite in ${config.storage.dataDir}` : 'PostgreSQL (DATABASE_URL)';
   process.stdout.write(`Sightline is listening on ${url} (storage: ${storage})\n  OTLP/HTTP: ${url}/v1/traces, ${url}/v1/metrics, ${url}/v1/logs\n  API: ${url}/api/v1   metrics: ${url}/metrics\n`);
   process.stdout.write(
@@ -52,4 +58,32 @@ export async function serve(options: ServeOptions): Promise<void> {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** `loadConfig` with its CONFIG_INVALID issues as a usage error: one line per issue, naming the file (or variable) and field. */
+function loadServeConfig(file: string | undefined): Config {
+  try {
+    return loadConfig(file === undefined ? {} : { file });
+  } catch (error) {
+    if (!(error instanceof ValidationError) || error.code !== 'CONFIG_INVALID') throw error;
+    const lines = error.issues.map((issue) => {
+      const [section, name] = issue.path;
+      if (section === 'env') return `environment variable ${String(name)}: ${issue.message}`;
+      // Messages about the file itself (unreadable, YAML syntax) name it already.
+      if (section === '(file)') return issue.message;
+      return `${file ?? 'configuration'}: ${formatIssuePath(issue.path)}: ${issue.message}`;
+    });
+    const message = lines.length === 1 ? lines[0]! : `invalid configuration, ${lines.length} problems:\n  ${lines.join('\n  ')}`;
+    throw new CliError(message, EXIT.usage);
+  }
+}
+
+/** Why the server could not listen, in words, for the errors a user can fix; anything else as it is. */
+function listenError(error: unknown, server: { host: string; port: number }): unknown {
+  const code = (error as { code?: unknown }).code;
+  const where = `port ${server.port} on ${server.host}`;
+  if (code === 'EADDRINUSE') return new CliError(`${where} is already in use (EADDRINUSE); stop the other process or pass --port`, EXIT.failed);
+  if (code === 'EACCES') return new CliError(`no permission to listen on ${where} (EACCES); pass a --port above 1023`, EXIT.failed);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new CliError(`cannot listen on ${where}: the address is not available here (${String(code)}); pass another --host`, EXIT.failed);
+  return error;
 }

@@ -69,7 +69,8 @@ describe.each(testDatabases.map((db) => [db.name, db] as const))('access control
   });
 
   it('records every decision in the hash-chained trail in storage; `audit verify` detects a tampered row', async () => {
-    const entries = (await (await call(TOKENS.viewer, 'GET', '/api/v1/audit?limit=500')).json()) as { entries: { principal: string; action: string; resource: string; decision: string; policies: string[] }[] };
+    // The admin (an auditor) reads the whole trail; a viewer would see only its own decisions.
+    const entries = (await (await call(TOKENS.admin, 'GET', '/api/v1/audit?limit=500')).json()) as { entries: { principal: string; action: string; resource: string; decision: string; policies: string[] }[] };
     expect(entries.entries).toEqual(expect.arrayContaining([expect.objectContaining({ principal: 'vera', action: 'silence', resource: 'alerts:*', decision: 'deny' }), expect.objectContaining({ principal: 'omar', action: 'silence', decision: 'allow', policies: ['operators-handle-alerts'] })]));
 
     process.env.SIGHTLINE_TOKEN = TOKENS.viewer;

@@ -1,9 +1,10 @@
-// The page in token mode (Debian's Chromium via playwright-core): a viewer reads every view, and
+// The page in token mode (headless Chromium via playwright-core): a viewer reads every view, and
 // an action the policies refuse is shown as the API said it — 403, who, what and why.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createAlert } from '@sightline/core';
 import { createHash } from 'node:crypto';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import { useTestApp } from './test-app.js';
 
 const VIEWER = 'viewer-token-for-the-page';
@@ -13,7 +14,7 @@ describe('web page with access control', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run'] });
+    browser = await launchChromium();
     await t.app.alerts.submit(createAlert({ source: 'slo', severity: 'critical', title: 'checkout burning error budget', labels: { service: 'checkout' }, startsAt: Date.now() - 60_000 }));
   });
   afterAll(async () => {

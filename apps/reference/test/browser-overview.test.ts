@@ -1,9 +1,10 @@
-// The overview page in real headless Chromium (Debian's, driven by playwright-core) against a
+// The overview page in real headless Chromium (test/chromium.ts picks it; driven by playwright-core) against a
 // server with seeded data: it renders what the API holds and logs no console errors.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import { useTestApp } from './test-app.js';
 
 const artifacts = join(import.meta.dirname, '..', 'test-artifacts');
@@ -13,7 +14,7 @@ describe('overview page', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run'] });
+    browser = await launchChromium();
     const now = Date.now();
     const span = (i: number, service: string, failed: boolean) => ({
       traceId: (i + 1).toString(16).padStart(32, 'a'),

@@ -1,4 +1,4 @@
-// Every view of the web page in real headless Chromium (Debian's, driven by playwright-core)
+// Every view of the web page in real headless Chromium (test/chromium.ts picks it; driven by playwright-core)
 // against a server started here with seeded data: each view renders what the API holds, the
 // trace waterfall has one row per span, a silence made in the page is in the API, API errors are
 // shown as the API said them, and the page logs no console errors. One browser for the file.
@@ -8,7 +8,8 @@ import { generateFocusBill } from '@sightline/finops';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import { CHECKOUT_ERRORS, CHECKOUT_SPANS, CHECKOUT_TRACE_ID, checkoutTrace, fillerTraces, logsBody, postOtlp, tracesBody, type SeedLog } from './browser-seed.js';
 import { useTestApp } from './test-app.js';
 import { seriesKey } from '../src/signals/anomaly-watch.js';
@@ -26,10 +27,7 @@ describe('web page views', () => {
   let consoleErrors: string[];
 
   beforeAll(async () => {
-    const launching = chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    });
+    const launching = launchChromium();
     const now = Date.now();
     // Filler traces over the last 50 minutes (closed minutes feed the sparklines), then the checkout trace.
     const fillers = fillerTraces(FILLER_TRACES, 3, now - 50 * 60_000, now - 3 * 60_000);
@@ -60,8 +58,11 @@ describe('web page views', () => {
     return page;
   };
 
-  /** Waits until the table shows exactly `n` rows (the page renders after the URL changes). */
-  const waitForRows = (table: string, n: number) => page.waitForFunction(`document.querySelectorAll(${JSON.stringify(`${table} tbody tr`)}).length === ${n}`);
+  /**
+   * Waits until the table shows exactly `n` rows (the page renders after the URL changes): the
+   * n-th row is the last one. Selectors, not waitForFunction: the page's CSP forbids eval.
+   */
+  const waitForRows = (table: string, n: number) => page.locator(n === 0 ? `${table} tbody:not(:has(tr))` : `${table} tbody tr:nth-child(${n}):last-child`).waitFor();
 
   afterEach(async () => {
     if (!page.isClosed()) await page.close(); // the API-only tests reuse the last page
@@ -368,7 +369,7 @@ describe('web page views', () => {
     await expect(page.locator('ul.cost-anomalies li').first().innerText()).resolves.toMatch(/^Amazon EC2 on 2026-02-01: [\s\S]*root causes: RegionId=us-east-1/);
     await page.waitForSelector('table.recommendations tbody tr');
     await page.click('nav[aria-label="group by"] a:has-text("by team")');
-    await page.waitForFunction(`document.querySelector('table.cost-breakdown thead th')?.textContent === 'team'`);
+    await page.locator('table.cost-breakdown thead th').first().filter({ hasText: /^team$/ }).waitFor();
     await page.screenshot({ path: join(artifacts, 'view-costs.png'), fullPage: true });
     expect(consoleErrors).toEqual([]);
   });

@@ -11,7 +11,7 @@ import { runCli } from '../src/cli/main.js';
 import { testDatabases } from './databases.js';
 import { getAs, tokenAccess, useTestApp } from './test-app.js';
 
-const TOKENS = { finance: 'finance-token-1', checkout: 'checkout-token-1', search: 'search-token-1', teamless: 'teamless-token-1' };
+const TOKENS = { finance: 'finance-token-1', checkout: 'checkout-token-1', search: 'search-token-1', teamless: 'teamless-token-1', collector: 'collector-token-1' };
 const BILLED_COST = GENERATED_FOCUS_HEADER.indexOf('BilledCost');
 const CHARGE_CATEGORY = GENERATED_FOCUS_HEADER.indexOf('ChargeCategory');
 
@@ -40,6 +40,7 @@ describe.each(testDatabases.map((db) => [db.name, db] as const))('costs (%s)', (
           [TOKENS.checkout]: { id: 'chen', kind: 'user', team: 'checkout', roles: ['viewer'] },
           [TOKENS.search]: { id: 'sami', kind: 'user', team: 'search', roles: ['operator'] },
           [TOKENS.teamless]: { id: 'tess', kind: 'user', roles: ['viewer'] },
+          [TOKENS.collector]: { id: 'collector', kind: 'service', roles: ['ingest'] },
         }),
       },
     },
@@ -174,7 +175,7 @@ describe.each(testDatabases.map((db) => [db.name, db] as const))('costs (%s)', (
       status: {},
     };
     const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'assistant' } }] }, scopeSpans: [{ scope: { name: 't' }, spans: [span] }] }] };
-    expect((await fetch(`${t.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status).toBe(200);
+    expect((await fetch(`${t.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKENS.collector}` }, body: JSON.stringify(body) })).status).toBe(200);
     await t.app.costs.settled();
     const { body: seen } = await get<{ records: { serviceName: string; billedCost: number; tags: Record<string, string> }[] }>(TOKENS.search, `/api/v1/costs/records?since=${day}&until=${day + 86_400_000}&limit=1000`);
     const genai = seen.records.filter((r) => r.serviceName === 'Generative AI');
@@ -203,7 +204,7 @@ describe.each(testDatabases.map((db) => [db.name, db] as const))('costs (%s)', (
         }],
       }],
     };
-    expect((await fetch(`${t.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(metrics) })).status).toBe(200);
+    expect((await fetch(`${t.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKENS.collector}` }, body: JSON.stringify(metrics) })).status).toBe(200);
     await t.app.costs.settled();
     const { body } = await get<{ records: { serviceName: string; billedCost: number; tags: Record<string, string> }[] }>(TOKENS.search, `/api/v1/costs/records?since=${day}&until=${day + 86_400_000}&limit=1000`);
     const byModel = (model: string) => body.records.filter((r) => r.tags['model'] === model).map((r) => r.billedCost).sort((a, b) => a - b);

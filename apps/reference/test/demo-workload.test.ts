@@ -55,7 +55,8 @@ describe('the demo workload', () => {
     const logs = (await (await fetch(`${t.url}/api/v1/logs?since=1h&level=error`)).json()) as { logs: { service: string; trace_id: string; span_id: string; body: string; attributes: Record<string, unknown> }[] };
     expect(logs.logs).toEqual([expect.objectContaining({ service: 'payments', trace_id: list.traces[0]!.trace_id, span_id: charge.span_id, body: 'charge failed: card processor timeout' })]);
     expect(logs.logs[0]!.attributes).toMatchObject({ card: '[REDACTED]' });
-    expect(JSON.stringify(logs.logs)).not.toContain('4111');
+    // The demo logs the test card 4111 1111 1111 1111; ids are random hex and may hold "4111".
+    expect(JSON.stringify(logs.logs)).not.toMatch(/4111[ -]?1111[ -]?1111[ -]?1111/);
   });
 
   it('prices the LLM call of a product page and attributes it to the customer and team', async () => {

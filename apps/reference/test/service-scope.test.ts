@@ -9,7 +9,7 @@ import { upsertAnomaly } from '../src/storage/anomaly-store.js';
 import { testDatabases } from './databases.js';
 import { getAs, tokenAccess, useTestApp } from './test-app.js';
 
-const TOKENS = { pia: 'payments-viewer', tom: 'teamless-viewer', oli: 'sre-operator' };
+const TOKENS = { pia: 'payments-viewer', tom: 'teamless-viewer', oli: 'sre-operator', collector: 'org-collector' };
 const PAYMENTS_TRACE = 'aaaa0000000000000000000000000001';
 const SEARCH_TRACE = 'bbbb0000000000000000000000000002';
 
@@ -34,6 +34,8 @@ describe.each(testDatabases.map((db) => [db.name, db] as const))('service scope 
           [TOKENS.pia]: { id: 'pia', kind: 'user', team: 'payments', roles: ['viewer'] },
           [TOKENS.tom]: { id: 'tom', kind: 'user', roles: ['viewer'] },
           [TOKENS.oli]: { id: 'oli', kind: 'user', team: 'sre', roles: ['operator'] },
+          // An org-wide collector: no team, so each resource's sightline.team claims its service.
+          [TOKENS.collector]: { id: 'collector', kind: 'service', roles: ['ingest'] },
         }),
       },
     },
@@ -44,10 +46,9 @@ describe.each(testDatabases.map((db) => [db.name, db] as const))('service scope 
     const now = Date.now();
     // search-api calls payments-api in SEARCH_TRACE; payments-api also serves PAYMENTS_TRACE alone.
     const body = { resourceSpans: [spansOf('payments-api', 'payments', PAYMENTS_TRACE, now - 60_000), spansOf('search-api', 'search', SEARCH_TRACE, now - 50_000), spansOf('payments-api', 'payments', SEARCH_TRACE, now - 49_990, { traceId: SEARCH_TRACE, spanId: 'b000000000000001' })] };
-    expect((await fetch(`${t.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status).toBe(200);
+    expect((await fetch(`${t.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKENS.collector}` }, body: JSON.stringify(body) })).status).toBe(200);
     const logs = { resourceLogs: ['payments-api', 'search-api'].map((service) => ({ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeLogs: [{ scope: { name: 't' }, logRecords: [{ timeUnixNano: `${now - 40_000}000000`, severityNumber: 17, severityText: 'ERROR', body: { stringValue: `${service} failed` } }] }] })) };
-    expect((await fetch(`${t.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(logs) })).status).toBe(200);
-    await t.app.access.owners.settled();
+    expect((await fetch(`${t.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKENS.collector}` }, body: JSON.stringify(logs) })).status).toBe(200);
     for (const service of ['payments-api', 'search-api']) await upsertAnomaly(t.app.db, { seriesKey: `latency{service=${service}}`, detector: 'zscore', startsAt: now - 30_000, endsAt: now - 20_000, score: 0.9, severity: 'warning', value: 9, expected: 1, lower: 0, upper: 2, reason: 'slow', labels: { service } });
     for (const service of ['payments-api', 'search-api']) await t.app.alerts.submit(createAlert({ source: 'anomaly', severity: 'warning', title: `${service} slow`, labels: { service }, startsAt: now - 30_000 }));
   });

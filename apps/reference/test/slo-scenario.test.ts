@@ -62,21 +62,27 @@ describe.each(testDatabases.map((db) => [db.name, db] as const))('SLO scenario (
   const page = () => app.slos.engine.firing().filter((a) => a.labels.class === 'page');
 
   it('pages on a rising error ratio, delivers the alert to the webhook, and resolves it after recovery', async () => {
-    // 60 healthy minutes, then the error ratio rises by 5% a minute: 5%, 10%, 15%, ...
+    // 60 healthy minutes, then the error ratio rises by 5% a minute: 5%, 10%, 15%, ... Traffic
+    // arrives as it happens: the clock is at the end of a minute before that minute's spans are
+    // sent (the SLO engine refuses events from the future).
+    const endOfMinute = (m: number) => t0 + (m + 1) * MIN - 1;
+    const rising = (m: number) => 3 * (m - 59);
+    clock.set(endOfMinute(59));
     await traffic(0, 60, () => 0);
-    await traffic(60, 75, (m) => 3 * (m - 59));
     // After k rising minutes there are 3(1 + ... + k) = 1.5k(k + 1) failures. The 1h/5m pair needs
     // both ratios above 14.4 x 1%: 1.5k(k + 1) > 518.4 of the 1h window's 3,600 requests only from
     // k = 19. The 6h/30m pair needs 6%: the 6h window holds all 60 + k minutes seen, so
     // 1.5k(k + 1) / (60 (60 + k)) > 0.06 from k = 13, and its 30m window is far above 6% by then.
-    const endOfMinute = (m: number) => t0 + (m + 1) * MIN - 1;
     clock.set(endOfMinute(70)); // k = 11: 198 failures / 4,260 = 4.6% < 6%: nothing yet
+    await traffic(60, 71, rising);
     await app.slos.evaluate();
     expect(page()).toEqual([]);
     clock.set(endOfMinute(71)); // k = 12: 234 / 4,320 = 5.4%, still under 6%
+    await traffic(71, 72, rising);
     await app.slos.evaluate();
     expect(page()).toEqual([]);
     clock.set(endOfMinute(72)); // k = 13: 273 / 4,380 = 6.23% > 6%; 30m: 273 / 1,800 = 15.2%: page
+    await traffic(72, 73, rising);
     await app.slos.evaluate();
     expect(page()).toEqual([expect.objectContaining({ severity: 'critical', labels: { slo: 'orders-availability', service: 'orders', class: 'page' } })]);
 
@@ -90,8 +96,10 @@ describe.each(testDatabases.map((db) => [db.name, db] as const))('SLO scenario (
     expect(api.status.firing.page).toBe(true);
 
     // Recovery: healthy traffic. The 30m short window falls under 6% once enough clean minutes pass.
-    await traffic(75, 120, () => 0);
+    clock.set(endOfMinute(74));
+    await traffic(73, 75, rising);
     clock.set(endOfMinute(118)); // the 30m window (minutes 89-118) is clean
+    await traffic(75, 119, () => 0);
     await app.slos.evaluate();
     expect(page()).toEqual([]);
     await app.alerts.dispatchDue();

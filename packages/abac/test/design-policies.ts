@@ -1,4 +1,4 @@
-// The design card's examples as one policy set, shared by the conformance suite and the bench.
+// The reference policy set (the examples the package was designed around), shared by the conformance suite and the bench.
 import type { AccessRequest, PolicySet } from '../src/index.js';
 
 export const TRUSTED_NETWORKS = ['10.0.0.0/8', '2001:db8::/32'];

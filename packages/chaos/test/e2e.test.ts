@@ -29,7 +29,14 @@ async function startKv(): Promise<{ address: string; close: () => Promise<void> 
   };
 }
 
-/** The service under test: each request reads one key from the kv store through `dbPort`; latency SLO 99% under 100 ms. */
+// The fault delays every database reply by FAULT_LATENCY_MS, so under it every request is slow
+// for certain. A request counts as slow from SLOW_MS: far above what a loaded two-core machine
+// takes for a loopback round trip, so a slow request without the fault is not a coin toss.
+const FAULT_LATENCY_MS = 600;
+const SLOW_MS = 500;
+const WINDOW = 5;
+
+/** The service under test: each request reads one key from the kv store through `dbPort`; latency SLO 99% under SLOW_MS. */
 async function startService(dbPort: number) {
   const latencies: number[] = [];
   const server = http.createServer((req, res) => {
@@ -49,12 +56,12 @@ async function startService(dbPort: number) {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  /** SLO over the last 10 requests: good = under 100 ms, objective 99%. */
+  /** SLO over the last WINDOW requests: good = under SLOW_MS, objective 99%. */
   const status = (): SloStatus => {
-    const window = latencies.slice(-10);
-    const bad = window.filter((l) => l >= 100).length / Math.max(1, window.length);
+    const window = latencies.slice(-WINDOW);
+    const bad = window.filter((l) => l >= SLOW_MS).length / Math.max(1, window.length);
     const burnRate = bad / 0.01;
-    return { budgetRemaining: 1 - burnRate, burnRates: { last10: burnRate }, firing: burnRate >= 14.4 };
+    return { budgetRemaining: 1 - burnRate, burnRates: { recent: burnRate }, firing: burnRate >= 14.4 };
   };
   const load = async (n: number) => {
     for (let i = 0; i < n; i += 1) await (await fetch(`${url}/k${i}`)).text();
@@ -76,7 +83,7 @@ method:
     provider:
       type: function
       name: injectFault
-      arguments: { kind: network, target: kv, action: latency, latencyMs: 150 }
+      arguments: { kind: network, target: kv, action: latency, latencyMs: ${FAULT_LATENCY_MS} }
     pauses: { after: 30s }
 `;
 
@@ -104,7 +111,7 @@ describe('end to end: latency toxic on the database behind a real HTTP service',
     const registry = {
       ...createFaultActions({ proxies: { kv: proxy } }),
       checkoutSlo: async () => {
-        await service.load(10);
+        await service.load(WINDOW);
         return checkoutSlo();
       },
     };
@@ -135,6 +142,6 @@ describe('end to end: latency toxic on the database behind a real HTTP service',
 
     // and the same experiment exports to Chaos Mesh
     const exported = exportToChaosMesh(parseExperiment(EXPERIMENT_YAML), { targets: { kv: { labelSelectors: { app: 'kv' } } } });
-    expect(exported.manifests[0]).toMatchObject({ kind: 'NetworkChaos', spec: { action: 'delay', delay: { latency: '150ms' } } });
+    expect(exported.manifests[0]).toMatchObject({ kind: 'NetworkChaos', spec: { action: 'delay', delay: { latency: `${FAULT_LATENCY_MS}ms` } } });
   });
 });

@@ -11,6 +11,14 @@ describe('parseMicros', () => {
     expect(parseMicros('7.')).toBe(7_000_000);
   });
 
+  it('reads a negative zero ("-0", "-0.000000", "-0.0000001") as 0, not -0', () => {
+    // toBe is Object.is: -0 would fail it, and would leak into records and equality checks.
+    expect(parseMicros('-0')).toBe(0);
+    expect(parseMicros('-0.000000')).toBe(0);
+    expect(parseMicros('-0.0000001')).toBe(0);
+    expect(parseMicros('-0.0000005')).toBe(-1);
+  });
+
   it('rounds digits past the sixth decimal half away from zero', () => {
     expect(parseMicros('0.0000005')).toBe(1);
     expect(parseMicros('0.0000004999')).toBe(0);

@@ -53,7 +53,8 @@ export function parseMicrosRange(text: string, start: number, end: number): numb
   for (let pad = Math.min(fractionDigits, 6); pad < 6; pad++) fraction *= 10;
   const magnitude = whole * MICROS_PER_UNIT + fraction + (roundUp ? 1 : 0);
   if (!Number.isSafeInteger(magnitude)) return undefined;
-  return negative ? -magnitude : magnitude === 0 ? 0 : magnitude;
+  // "-0" / "-0.0000001" are zero, not -0 (which would print as -0.00 and break Object.is equality).
+  return negative && magnitude !== 0 ? -magnitude : magnitude;
 }
 
 /** Formats integer micro-units as a decimal string with `decimals` places (default 2), rounding half away from zero. */

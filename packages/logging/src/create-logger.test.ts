@@ -4,6 +4,8 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { ManualClock, ValidationError } from '@sightline/core';
 import Transport from 'winston-transport';
+import winston from 'winston';
+import { PassThrough } from 'node:stream';
 import { MESSAGE } from 'triple-beam';
 import { createLogger, LOGGING_OPTIONS_INVALID, SINK_ERROR_EVENT, type SinkErrorEvent } from './index.js';
 
@@ -180,5 +182,83 @@ describe('createLogger', () => {
     expect(error.code).toBe(LOGGING_OPTIONS_INVALID);
     expect(error.issues.map((i) => i.path.join('.'))).toEqual(['service', 'level', 'sinks.0', 'redact.keys.0', 'redact.patterns.0', 'redact.maxDepth']);
     expect(() => createLogger(undefined as never)).toThrow(expect.objectContaining({ code: LOGGING_OPTIONS_INVALID }) as never);
+  });
+});
+
+describe('createLogger redacts the record before any transport sees it', () => {
+  // The default secret set: a key-path secret, an e-mail, a Luhn-valid card (as text and as a
+  // number), a bearer token, a URL password and a secret query parameter.
+  const SECRETS = ['hunter2', 'ada@example.com', '4111 1111 1111 1111', '4111111111111111', 'sk-live-abc123', 's3cr3t-pw', 'q-tok-987', 'tok-child-1', 'err-secret-55', 'arr-pw-7'];
+
+  function simpleTransport() {
+    const stream = new PassThrough();
+    let text = '';
+    stream.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+    const transport = new winston.transports.Stream({ stream, format: winston.format.simple() });
+    return { transport, output: () => text };
+  }
+
+  it('prints no default secret through a winston Stream transport with format.simple()', async () => {
+    const { transport, output } = simpleTransport();
+    const custom: Record<string, unknown>[] = [];
+    class FieldReader extends Transport {
+      override log(info: Record<string, unknown>, callback: () => void): void {
+        custom.push({ ...info });
+        callback();
+      }
+    }
+    const logger = createLogger({ service: 'checkout', sinks: [transport, new FieldReader()], clock: new ManualClock(START) });
+    logger.info('login', { password: 'hunter2', email: 'ada@example.com', card: '4111 1111 1111 1111', cardNumber: 4111111111111111, auth: 'Bearer sk-live-abc123' });
+    logger.child({ sessionToken: 'tok-child-1' }).warn('fetching https://svc:s3cr3t-pw@db.internal/x?token=q-tok-987');
+    logger.error('failed', { err: new Error('login for ada@example.com failed', { cause: new Error('password=err-secret-55') }), users: [{ name: 'a', apiKey: 'arr-pw-7' }] });
+    await logger.close();
+    const printed = output() + JSON.stringify(custom);
+    expect(printed).toContain('[REDACTED]');
+    expect(printed).toContain('login');
+    for (const secret of SECRETS) expect(printed).not.toContain(secret);
+  });
+
+  it('leaves the objects passed to the logging call unchanged', () => {
+    const { logger } = setup();
+    const fields = { password: 'hunter2', nested: { apiKey: 'k', list: ['ada@example.com'] } };
+    logger.info('call', fields);
+    expect(fields).toEqual({ password: 'hunter2', nested: { apiKey: 'k', list: ['ada@example.com'] } });
+  });
+});
+
+describe('createLogger message arguments', () => {
+  it('interpolates %s arguments into the message', () => {
+    const { capture, logger } = setup();
+    logger.info('user %s logged in', 'bob');
+    logger.info('%d items for %s', 3, 'ada', { orderId: 7 });
+    expect(capture.lines.map((l) => l.message)).toEqual(['user bob logged in', '3 items for ada']);
+    expect(capture.lines[1]).toMatchObject({ orderId: 7 });
+  });
+
+  it('redacts the interpolated message, including secrets inside %j objects', () => {
+    const { capture, logger } = setup();
+    logger.info('user %s logged in with %j', 'ada@example.com', { password: 'hunter2', id: 1 });
+    expect(capture.lines[0]!.message).toBe('user [REDACTED] logged in with {"password":"[REDACTED]","id":1}');
+  });
+
+  it('appends arguments that have no placeholder instead of dropping them', () => {
+    const { capture, logger } = setup();
+    logger.info('retrying', 3);
+    expect(capture.lines[0]!.message).toBe('retrying 3');
+  });
+});
+
+describe('createLogger levels', () => {
+  it('writes http, verbose and silly, the winston npm levels, between info and trace', () => {
+    const { capture, logger } = setup('trace');
+    logger.http('GET /');
+    logger.verbose('details');
+    logger.silly('everything');
+    expect(capture.lines.map((l) => l.level)).toEqual(['http', 'verbose', 'silly']);
+    const info = setup('info');
+    info.logger.http('hidden');
+    info.logger.verbose('hidden');
+    info.logger.silly('hidden');
+    expect(info.capture.lines).toEqual([]);
   });
 });

@@ -11,16 +11,23 @@ import { activeTraceFields } from './trace-context.js';
 
 type LogMethod = winston.LeveledLogMethod;
 
+/** winston's cli and syslog level methods, which this logger's levels do not include. */
+type ForeignLevelMethods = 'help' | 'data' | 'prompt' | 'input' | 'emerg' | 'alert' | 'crit' | 'warning' | 'notice';
+
 /**
- * A winston logger with Sightline's levels (`fatal` … `trace`). `child()` returns the same kind of
- * logger with extra fields; `close()` flushes and shuts every sink down.
+ * A winston logger with Sightline's levels (`fatal` … `trace`, with winston's npm levels `http`,
+ * `verbose` and `silly` in between). `child()` returns the same kind of logger with extra fields;
+ * `close()` flushes and shuts every sink down. `%s`-style arguments are interpolated into the message.
  */
-export interface Logger extends Omit<winston.Logger, 'child' | 'close' | 'on'> {
+export interface Logger extends Omit<winston.Logger, 'child' | 'close' | 'on' | ForeignLevelMethods> {
   fatal: LogMethod;
   error: LogMethod;
   warn: LogMethod;
   info: LogMethod;
+  http: LogMethod;
+  verbose: LogMethod;
   debug: LogMethod;
+  silly: LogMethod;
   trace: LogMethod;
   /** A logger that adds `fields` to every line (e.g. `{ requestId }`). */
   child(fields: Record<string, unknown>): Logger;
@@ -49,10 +56,9 @@ export function createLogger(options: LoggerOptions): Logger {
   const now = (): number => clock.now();
   const sinks: Transport[] = options.sinks === undefined ? [new ConsoleSink()] : [...options.sinks];
 
-  const format = winston.format((info) => {
-    buildRecord(info as CapturedInfo, service, redactor, now);
-    return info;
-  })();
+  // Applied at the logger level, before any transport: every transport, including foreign ones with
+  // their own format, receives the redacted record in place of the call's info.
+  const format = winston.format((info) => buildRecord(info as CapturedInfo, service, redactor, now) as unknown as winston.Logform.TransformableInfo)();
   const logger = winston.createLogger({
     levels: LOG_LEVELS,
     level: options.level ?? 'info',

@@ -1,4 +1,6 @@
-import { MESSAGE } from 'triple-beam';
+import { LEVEL, MESSAGE, SPLAT } from 'triple-beam';
+import { setOwn } from './internal/own-property.js';
+import { applyMessageArguments, type InfoWithArguments } from './message-arguments.js';
 import type { Redactor } from './redaction.js';
 import { serializeError } from './serialize-error.js';
 import type { TraceFields } from './trace-context.js';
@@ -29,7 +31,7 @@ export const CALL_TIME = Symbol.for('sightline.logging.callTime');
 export const CALL_TRACE = Symbol.for('sightline.logging.callTrace');
 
 /** The winston `info` object as it reaches the format, with the logger's captured call data. */
-export interface CapturedInfo {
+export interface CapturedInfo extends InfoWithArguments {
   level: string;
   message?: unknown;
   [CALL_TIME]?: number;
@@ -41,17 +43,24 @@ export interface CapturedInfo {
 
 const FIXED = new Set(['level', 'message', 'timestamp', 'service', 'trace_id', 'span_id', 'trace_flags', 'correlationId', 'causationId', 'correlation_id', 'causation_id']);
 
+/** What the logger hands to every transport: the redacted record itself, with winston's symbols. */
+export type RecordInfo = LogRecord & { [LEVEL]: string; [MESSAGE]: string; [RECORD]: LogRecord };
+
 /**
- * Builds the redacted {@link LogRecord} of one call and its JSON line, and stores both on `info`
- * (`info[RECORD]`, and `info[MESSAGE]` which winston transports write).
+ * Builds the redacted {@link LogRecord} of one call and its JSON line. The record itself, carrying
+ * winston's `LEVEL` and `MESSAGE` symbols (and `RECORD`, for the sinks), replaces `info` downstream:
+ * a transport that formats the record on its own (`format.simple()`, a custom `log(info)`) sees
+ * redacted fields only, and the caller's objects are never modified.
  */
-export function buildRecord(info: CapturedInfo, service: string, redactor: Redactor, now: () => number): LogRecord {
+export function buildRecord(info: CapturedInfo, service: string, redactor: Redactor, now: () => number): RecordInfo {
   const time = info[CALL_TIME] ?? now();
   const rawMessage = info.message;
+  let text = typeof rawMessage === 'string' ? rawMessage : rawMessage === undefined ? '' : stringifyMessage(rawMessage);
+  if (info[SPLAT] !== undefined) text = applyMessageArguments(info, text, redactor);
   const record: LogRecord = {
     timestamp: new Date(time).toISOString(),
     level: info.level,
-    message: redactor.redactString(typeof rawMessage === 'string' ? rawMessage : rawMessage === undefined ? '' : stringifyMessage(rawMessage)),
+    message: redactor.redactString(text),
     service: typeof info.service === 'string' ? info.service : service,
   };
   const traceFields = info[CALL_TRACE];
@@ -71,11 +80,14 @@ export function buildRecord(info: CapturedInfo, service: string, redactor: Redac
     const key = keys[i]!;
     if (FIXED.has(key)) continue;
     const value = redactor.redactField(key, info[key]);
-    if (value !== undefined) record[key] = value;
+    if (value !== undefined) setOwn(record, key, value);
   }
-  info[RECORD] = record;
-  info[MESSAGE] = JSON.stringify(record);
-  return record;
+  const line = JSON.stringify(record);
+  const out = record as RecordInfo;
+  out[LEVEL] = info.level;
+  out[MESSAGE] = line;
+  out[RECORD] = record;
+  return out;
 }
 
 function stringifyMessage(message: unknown): string {

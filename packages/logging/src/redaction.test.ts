@@ -135,3 +135,37 @@ describe('passesLuhn', () => {
     expect(passesLuhn('4111111111111121')).toBe(false);
   });
 });
+
+describe('createRedactor defaults', () => {
+  const { redactValue, redactString } = createRedactor();
+
+  it('hides secret keys whatever their case and separators: sessionToken, auth_token, apiKey, api-key, accessToken', () => {
+    const input = { sessionToken: 'a', auth_token: 'b', apiKey: 'c', 'api-key': 'd', accessToken: 'e', refresh_token: 'f', secret: 'g', Authorization: 'h', COOKIE: 'i', nested: [{ 'X-Api-Key': 'j', keep: 'k' }] };
+    expect(redactValue(input)).toEqual({ sessionToken: R, auth_token: R, apiKey: R, 'api-key': R, accessToken: R, refresh_token: R, secret: R, Authorization: R, COOKIE: R, nested: [{ 'X-Api-Key': R, keep: 'k' }] });
+  });
+
+  it('hides Luhn-valid card numbers given as numbers and keeps timestamps and other numbers', () => {
+    // 1767225600000 (epoch ms) and 1767225600000000 (epoch µs) start with 1, which no card number does.
+    expect(redactValue({ card: 4111111111111111, amex: 378282246310005, ms: 1767225600000, us: 1767225600000000, other: 4111111111111112, small: 42 })).toEqual({
+      card: R, amex: R, ms: 1767225600000, us: 1767225600000000, other: 4111111111111112, small: 42,
+    });
+    expect(redactValue([4111111111111111n])).toEqual([R]);
+  });
+
+  it('hides the password of a URL and keeps its user and host', () => {
+    expect(redactString('connecting to postgres://app:pa55w0rd@db.internal:5432/orders')).toBe(`connecting to postgres://app:${R}@db.internal:5432/orders`);
+    expect(redactString('redis://:hunter2@cache:6379')).toBe(`redis://:${R}@cache:6379`);
+  });
+
+  it('hides secret query parameters wherever they appear in a string', () => {
+    expect(redactString('GET https://api.example.com/v1/x?api_key=abc123&page=2')).toBe(`GET https://api.example.com/v1/x?api_key=${R}&page=2`);
+    expect(redactString('/cb?code=1&token=t0k#frag')).toBe(`/cb?code=1&token=${R}#frag`);
+    expect(redactString('body access_token=xyz&expires_in=3600')).toBe(`body access_token=${R}&expires_in=3600`);
+    expect(redactString('page_token=keep-me')).toBe('page_token=keep-me');
+  });
+
+  it('turns a value whose getter throws into a marker instead of throwing', () => {
+    const hostile = { ok: 1, get boom(): string { throw new Error('no'); } };
+    expect(redactValue({ hostile })).toEqual({ hostile: '[Unreadable]' });
+  });
+});

@@ -1,20 +1,23 @@
+import { setOwn } from './internal/own-property.js';
 import { passesLuhn } from './luhn.js';
 import { serializeError } from './serialize-error.js';
 
 /** The value patterns the redactor knows, each found inside any string value. */
-export type RedactionPattern = 'bearer' | 'aws-access-key' | 'email' | 'card' | 'jwt';
+export type RedactionPattern = 'url-credentials' | 'bearer' | 'aws-access-key' | 'email' | 'card' | 'jwt';
 
 /** Every built-in value pattern; all are on by default. */
-export const REDACTION_PATTERNS: readonly RedactionPattern[] = ['bearer', 'aws-access-key', 'email', 'card', 'jwt'];
+export const REDACTION_PATTERNS: readonly RedactionPattern[] = ['url-credentials', 'bearer', 'aws-access-key', 'email', 'card', 'jwt'];
 
 /**
  * Key paths redacted by default. A path matches the last segments of a field's path at any depth,
- * ignoring array indices; `*` matches any one key (so `password` hides `user.password` and
+ * ignoring array indices, case and the separators `_` and `-` (so `api_key` also hides `apiKey`,
+ * `API-KEY` and `apikey`); `*` matches any one key (so `password` hides `user.password` and
  * `users[3].password`, and `*.token` hides `session.token`).
  */
 export const DEFAULT_REDACT_KEYS: readonly string[] = [
-  'password', 'passwd', 'secret', 'token', 'access_token', 'refresh_token', 'id_token', 'api_key', 'apikey',
-  'client_secret', 'private_key', 'authorization', 'cookie', 'set-cookie', 'x-api-key', 'headers.authorization',
+  'password', 'passwd', 'secret', 'token', 'access_token', 'refresh_token', 'id_token', 'session_token', 'auth_token',
+  'api_key', 'client_secret', 'private_key', 'secret_access_key', 'authorization', 'proxy-authorization', 'cookie',
+  'set-cookie', 'x-api-key', 'x-auth-token', 'headers.authorization',
 ];
 
 /** How the redactor and the size limits behave. All numbers are counts. */
@@ -49,6 +52,12 @@ export interface Redactor {
   redactString(text: string): string;
 }
 
+// The password of a URL's user info (`scheme://user:password@host`); the user and host are kept.
+// The password runs greedily to the last `@` before the path, since people do put `@` in passwords.
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*):[^\s/?#]*@/gi;
+// Secret-bearing query or form parameters (`?api_key=…`, `&token=…`, `access_token=…`, a SAS `sig=`),
+// wherever they stand in a string; the name is kept, the value up to the next `&`, `#` or space is replaced.
+const SECRET_PARAM = /(^|[?&;\s])((?:api[_-]?key|x-api-key|access[_-]?token|refresh[_-]?token|id[_-]?token|auth[_-]?token|session[_-]?token|token|client[_-]?secret|secret|password|passwd|pwd|sig|signature|x-amz-signature|x-amz-security-token)=)[^&#\s]+/gi;
 // Bearer tokens as sent in Authorization headers (RFC 6750 b64token charset).
 const BEARER = /\bbearer\s+[A-Za-z0-9\-._~+/]+=*/gi;
 // AWS access key ids: a four-letter kind prefix and 16 upper-case base32 characters.
@@ -60,6 +69,15 @@ const JWT = /\beyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g;
 
 const CIRCULAR = '[Circular]';
 const MAX_DEPTH = '[Max depth]';
+// A value whose reading threw (a throwing getter, a hostile proxy, a failing toJSON).
+const UNREADABLE = '[Unreadable]';
+const KEY_SEPARATORS = /[-_]/g;
+
+/** The form keys are compared in: lower case, without `_` and `-` (`API_Key` → `apikey`). */
+function normalizeKey(key: string): string {
+  const lower = key.toLowerCase();
+  return lower.includes('_') || lower.includes('-') ? lower.replace(KEY_SEPARATORS, '') : lower;
+}
 
 /** Builds a {@link Redactor}: key paths are compiled into a map keyed by their last segment. */
 export function createRedactor(options: RedactionOptions = {}): Redactor {
@@ -75,13 +93,14 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
   const findAws = patterns.has('aws-access-key');
   const findJwt = patterns.has('jwt');
   const findCard = patterns.has('card');
+  const findUrlCredentials = patterns.has('url-credentials');
   const custom = options.customPatterns ?? [];
   const keyPaths = [...(options.defaults === false ? [] : DEFAULT_REDACT_KEYS), ...(options.keys ?? [])];
 
   // last segment (lower case) → the earlier segments each path requires, nearest first.
   const byLastSegment = new Map<string, string[][]>();
   for (const path of keyPaths) {
-    const segments = path.toLowerCase().split('.');
+    const segments = path.split('.').map(normalizeKey);
     const last = segments.pop() ?? '';
     const prefixes = byLastSegment.get(last) ?? [];
     prefixes.push(segments.reverse());
@@ -106,10 +125,17 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
     return false;
   };
 
+  const keepUserHidePassword = (_match: string, head: string): string => `${head}:${marker}@`;
+  const keepParamName = (_match: string, lead: string, name: string): string => `${lead}${name}${marker}`;
   const redactString = (text: string): string => {
     let out = text;
     // Cheap pre-checks first: most log strings contain none of the trigger characters, and a
-    // failed includes() costs far less than a regex scan.
+    // failed includes() costs far less than a regex scan. URL credentials go before e-mail
+    // addresses, which would otherwise swallow `password@host` and the host with it.
+    if (findUrlCredentials) {
+      if (out.includes('://')) out = out.replace(URL_PASSWORD, keepUserHidePassword);
+      if (out.includes('=')) out = out.replace(SECRET_PARAM, keepParamName);
+    }
     if (findEmail && out.includes('@')) out = out.replace(EMAIL, marker);
     if (findBearer && out.length > 7 && (out.includes('earer') || out.includes('EARER'))) out = out.replace(BEARER, marker);
     if (findAws && out.length >= 20 && out.includes('A')) out = out.replace(AWS_KEY, marker);
@@ -128,11 +154,14 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
       case 'string':
         return redactString(value);
       case 'number':
+        // Card numbers logged as numbers: 13 to 19 digits, a payment-industry first digit (2–6, so
+        // epoch ms, µs and ns timestamps, which start with 1, are kept) and a valid Luhn checksum.
+        return findCard && value >= 1e12 && value < 1e19 && isCardNumber(value) ? marker : value;
       case 'boolean':
       case 'undefined':
         return value;
       case 'bigint':
-        return value.toString();
+        return redactString(value.toString());
       case 'function':
       case 'symbol':
         return undefined;
@@ -141,6 +170,19 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
     const object = value as object;
     if (ancestors.includes(object)) return CIRCULAR;
     if (depth >= maxDepth) return MAX_DEPTH;
+    // Reading a caller's object can throw (getters, proxies, toJSON): the value becomes a marker,
+    // the walk state is restored, and logging goes on.
+    const pathLength = path.length;
+    const ancestorsLength = ancestors.length;
+    try {
+      return walkObjectLike(object, depth);
+    } catch {
+      path.length = pathLength;
+      ancestors.length = ancestorsLength;
+      return UNREADABLE;
+    }
+  };
+  const walkObjectLike = (object: object, depth: number): unknown => {
     if (object instanceof Date) return Number.isNaN(object.getTime()) ? 'Invalid Date' : object.toISOString();
     if (object instanceof Error) return walkChild(serializeError(object), object, depth);
     if (ArrayBuffer.isView(object)) return `[Binary ${object.byteLength} bytes]`;
@@ -190,13 +232,13 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
         break;
       }
       const item = object[key];
-      const lowerKey = key.toLowerCase();
-      path.push(lowerKey);
-      const secret = keyIsSecret(lowerKey);
+      const normalKey = normalizeKey(key);
+      path.push(normalKey);
+      const secret = keyIsSecret(normalKey);
       const next = secret ? (item === undefined || item === null ? item : marker) : walk(item, depth + 1);
       path.pop();
       if (next !== item && out === undefined) out = copyKeys(object, keys, count - 1);
-      if (out !== undefined) out[key] = next;
+      if (out !== undefined) setOwn(out, key, next);
     }
     return out ?? object;
   };
@@ -210,9 +252,9 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
     redactField: (key, value) => {
       ancestors.length = 0;
       path.length = 0;
-      const lowerKey = key.toLowerCase();
-      path.push(lowerKey);
-      if (keyIsSecret(lowerKey)) return value === undefined || value === null ? value : marker;
+      const normalKey = normalizeKey(key);
+      path.push(normalKey);
+      if (keyIsSecret(normalKey)) return value === undefined || value === null ? value : marker;
       return walk(value, 1);
     },
     redactString,
@@ -223,9 +265,16 @@ function copyKeys(object: Record<string, unknown>, keys: string[], count: number
   const out: Record<string, unknown> = {};
   for (let i = 0; i < count; i++) {
     const key = keys[i]!;
-    out[key] = object[key];
+    setOwn(out, key, object[key]);
   }
   return out;
+}
+
+function isCardNumber(value: number): boolean {
+  if (!Number.isInteger(value)) return false;
+  const digits = String(value);
+  const first = digits.charCodeAt(0);
+  return first >= 50 && first <= 54 && passesLuhn(digits);
 }
 
 function hasAtLeastDigits(text: string, wanted: number): boolean {

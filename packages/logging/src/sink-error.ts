@@ -16,7 +16,16 @@ export interface SinkErrorEvent {
   /** Records affected: kept for a retry when `dropped` is false, lost when it is true. */
   records: number;
   dropped: boolean;
+  /**
+   * Why records were dropped, when they were: `queue-full` (the bounded queue overflowed),
+   * `rejected` (the endpoint refused them for good), `closed` (logged after shutdown) or `shutdown`
+   * (still queued when shutdown gave up: the endpoint failed or the shutdown deadline passed).
+   */
+  reason?: SinkDropReason;
 }
+
+/** Why a sink dropped records; see {@link SinkErrorEvent.reason}. */
+export type SinkDropReason = 'queue-full' | 'rejected' | 'closed' | 'shutdown';
 
 /** Delivery counters every sink keeps (counts of records, `failures` counts attempts). */
 export interface SinkStats {
@@ -39,10 +48,10 @@ export abstract class SightlineSink extends Transport {
     return { ...this.counters };
   }
 
-  protected reportFailure(error: unknown, records: number, dropped: boolean): void {
+  protected reportFailure(error: unknown, records: number, dropped: boolean, reason?: SinkDropReason): void {
     this.counters.failures++;
     if (dropped) this.counters.dropped += records;
-    const event: SinkErrorEvent = { sink: this.sinkName, error, records, dropped };
+    const event: SinkErrorEvent = reason === undefined ? { sink: this.sinkName, error, records, dropped } : { sink: this.sinkName, error, records, dropped, reason };
     this.emit(SINK_ERROR_EVENT, event);
   }
 

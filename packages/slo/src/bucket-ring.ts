@@ -31,7 +31,9 @@ export class BucketRing {
     const index = Math.floor(at / this.bucketMs);
     if (index > this.#newest) this.#advance(index);
     else if (index <= this.#newest - this.bucketCount) return false;
-    const slot = index % this.bucketCount;
+    let slot = index % this.bucketCount;
+    // A negative index (before 1970) has a negative remainder: it must still land in a slot.
+    if (slot < 0) slot += this.bucketCount;
     this.#good[slot]! += good;
     this.#total[slot]! += total;
     return true;
@@ -47,7 +49,8 @@ export class BucketRing {
     const last = Math.min(endIndex, this.#newest);
     const first = Math.max(endIndex - buckets + 1, this.#newest - this.bucketCount + 1);
     for (let i = first; i <= last; i++) {
-      const slot = i % this.bucketCount;
+      let slot = i % this.bucketCount;
+      if (slot < 0) slot += this.bucketCount;
       good += this.#good[slot]!;
       total += this.#total[slot]!;
     }

@@ -4,7 +4,7 @@ export { loadSloSpecs, toOpenSlo } from './openslo.js';
 export { DEFAULT_BURN_WINDOWS } from './burn-windows.js';
 export type { BurnWindow } from './burn-windows.js';
 export { SloTracker, budgetWindow } from './slo-tracker.js';
-export type { SloStatus, ErrorBudget, BurnWindowStatus } from './slo-tracker.js';
+export type { SloStatus, ErrorBudget, BurnWindowStatus, SloTrackerOptions, RejectedEvents } from './slo-tracker.js';
 export { SloEngine } from './slo-engine.js';
 export type { AlertTransitions } from './slo-engine.js';
 export { calendarPeriodStart, calendarPeriodEnd } from './calendar.js';

@@ -1,30 +1,51 @@
 import { IssueCollector, type IssuePath } from '@sightline/core';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, type Document } from 'yaml';
 import { isRecord, parseSloSpecs, serializeSloSpec, type SloSpec } from './spec.js';
 
 /**
  * Reads SLOs from YAML or JSON text: OpenSLO v1 `SLO` documents (`apiVersion: openslo/v1`,
  * several per file separated by `---`) and/or the native form (a list, or `{ slos: [...] }`).
- * Every problem is reported with its document and path in one `SLO_SPEC_INVALID` error.
+ * Every problem is reported with its document and path in one `SLO_SPEC_INVALID` error,
+ * parser problems included: YAML/JSON syntax (`SLO_YAML`, with line and column) and documents
+ * that expand too many aliases, the "billion laughs" attack (`SLO_YAML_ALIASES`).
  */
 export function loadSloSpecs(text: string, source = 'SLO file'): SloSpec[] {
   const issues = new IssueCollector();
   const native: unknown[] = [];
-  const docs = parseAllDocuments(text);
-  const all = Array.isArray(docs) ? docs : [docs];
+  if (typeof text !== 'string') {
+    issues.add([], `expected YAML or JSON text, got ${text === null ? 'null' : typeof text}`, 'SLO_TEXT');
+    issues.throwIfAny('SLO_SPEC_INVALID', source);
+  }
+  let docs: Document.Parsed[];
+  try {
+    docs = parseAllDocuments(text) as Document.Parsed[];
+  } catch (error) {
+    // The parser reports problems in `doc.errors`; a throw here is a parser fault, still surfaced as ours.
+    issues.add([], `YAML: ${errorMessage(error)}`, 'SLO_YAML');
+    issues.throwIfAny('SLO_SPEC_INVALID', source);
+  }
+  const all = Array.isArray(docs!) ? docs! : [docs!];
   all.forEach((doc, d) => {
+    const at = [`document ${d + 1}`];
     if (doc.errors.length > 0) {
-      for (const e of doc.errors) issues.add([`document ${d + 1}`], `YAML: ${e.message}`, 'SLO_YAML');
+      for (const e of doc.errors) issues.add(at, `YAML: ${firstLine(e.message)}${positionOf(e)}`, 'SLO_YAML');
       return;
     }
-    const value: unknown = doc.toJS();
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error) {
+      // yaml throws a ReferenceError when aliases would expand past maxAliasCount (billion laughs).
+      const aliases = error instanceof ReferenceError && /alias/i.test(error.message);
+      issues.add(at, aliases ? `YAML: too many alias expansions (more than ${MAX_ALIAS_COUNT}); write the values out instead of using anchors and aliases` : `YAML: ${errorMessage(error)}`, aliases ? 'SLO_YAML_ALIASES' : 'SLO_YAML');
+      return;
+    }
     if (value === null || value === undefined) return;
     if (isRecord(value) && typeof value.apiVersion === 'string') {
-      const converted = fromOpenSlo(value, [`document ${d + 1}`], issues);
-      native.push(...converted);
-    } else if (Array.isArray(value)) native.push(...value);
-    else if (isRecord(value) && Array.isArray(value.slos)) native.push(...value.slos);
-    else issues.add([`document ${d + 1}`], 'expected an OpenSLO document, a list of SLOs or { slos: [...] }', 'SLO_DOCUMENT');
+      for (const converted of fromOpenSlo(value, at, issues)) native.push(converted);
+    } else if (Array.isArray(value)) for (const item of value) native.push(item);
+    else if (isRecord(value) && Array.isArray(value.slos)) for (const item of value.slos as unknown[]) native.push(item);
+    else issues.add(at, 'expected an OpenSLO document, a list of SLOs or { slos: [...] }', 'SLO_DOCUMENT');
   });
   issues.throwIfAny('SLO_SPEC_INVALID', source);
   return parseSloSpecs(native, source);
@@ -62,6 +83,24 @@ export function toOpenSlo(spec: SloSpec): Record<string, unknown> {
       'x-sightline': { sli: { ...sli }, alerting: serializeSloSpec(spec).alerting, ...(spec.prometheus === undefined ? {} : { prometheus: { ...spec.prometheus } }) },
     },
   };
+}
+
+/** Alias expansions allowed per document (yaml's own default): specs have no use for more. */
+const MAX_ALIAS_COUNT = 100;
+
+/** ` at line L, column C` from a yaml error's position, or '' when it has none. */
+function positionOf(error: { linePos?: readonly { line: number; col: number }[] }): string {
+  const start = error.linePos?.[0];
+  return start === undefined ? '' : ` at line ${start.line}, column ${start.col}`;
+}
+
+/** yaml's message without the position and source excerpt it appends (the issue states the position once). */
+function firstLine(message: string): string {
+  return (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function fromOpenSlo(doc: Record<string, unknown>, at: IssuePath, issues: IssueCollector): unknown[] {

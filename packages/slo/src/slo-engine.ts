@@ -1,5 +1,5 @@
 import { createAlert, resolveAlert, systemClock, type Alert, type Clock } from '@sightline/core';
-import { SloTracker, type SloStatus } from './slo-tracker.js';
+import { SloTracker, type SloStatus, type SloTrackerOptions } from './slo-tracker.js';
 import type { SloSpec } from './spec.js';
 
 /** What one evaluation changed: alerts that started firing and alerts that resolved. */
@@ -19,17 +19,20 @@ const ALERT_SEVERITY = { page: 'critical', ticket: 'warning' } as const;
  */
 export class SloEngine {
   readonly #clock: Clock;
+  readonly #maxFutureSkewMs: number | undefined;
   readonly #trackers = new Map<string, SloTracker>();
   readonly #firing = new Map<string, Alert>();
 
-  constructor(options: { clock?: Clock } = {}) {
+  /** `maxFutureSkewMs` is passed to every tracker (see {@link SloTrackerOptions}; default 5 minutes). */
+  constructor(options: SloTrackerOptions = {}) {
     this.#clock = options.clock ?? systemClock;
+    this.#maxFutureSkewMs = options.maxFutureSkewMs;
   }
 
   /** Adds or replaces an SLO. Replacing keeps the recorded events when the window is unchanged. */
   upsert(spec: SloSpec): SloTracker {
     const existing = this.#trackers.get(spec.name);
-    const tracker = new SloTracker(spec, { clock: this.#clock });
+    const tracker = new SloTracker(spec, { clock: this.#clock, ...(this.#maxFutureSkewMs === undefined ? {} : { maxFutureSkewMs: this.#maxFutureSkewMs }) });
     if (existing !== undefined && JSON.stringify(existing.spec.window) === JSON.stringify(spec.window)) tracker.restore(existing.snapshot());
     this.#trackers.set(spec.name, tracker);
     return tracker;

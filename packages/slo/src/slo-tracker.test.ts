@@ -70,9 +70,11 @@ describe('SloEngine alerts', () => {
     const clock = new ManualClock(T0);
     const engine = new SloEngine({ clock });
     const tracker = engine.upsert(spec);
+    // Events are recorded with their timestamps once the clock has reached them (events more than
+    // 5 minutes ahead of the clock are rejected as future).
+    clock.set(endOfMinute(4379));
     minutes(tracker, 0, 4320, 2000, 1); // the worked example above: only the 1h/5m pair fires
     minutes(tracker, 4320, 4380, 2000, 40);
-    clock.set(endOfMinute(4379));
     const { raised, resolved } = engine.evaluate();
     expect(resolved).toEqual([]);
     expect(raised).toEqual([
@@ -88,8 +90,8 @@ describe('SloEngine alerts', () => {
     // Recovery: error-free minutes. One clean minute: the 5m window holds 4 incident minutes,
     // 160 bad of 10,000 = 16x, still firing; two: 120 of 10,000 = 12x < 14.4, resolved — while the
     // 1h window is still at ~18x. That quick reset is what the short window is for.
-    minutes(tracker, 4380, 4400, 2000, 0);
     clock.set(endOfMinute(4380));
+    minutes(tracker, 4380, 4382, 2000, 0);
     expect(engine.evaluate().resolved).toEqual([]);
     clock.set(endOfMinute(4381));
     expect(tracker.burnRate(5 * MIN, clock.now())).toBeCloseTo(12, 10);

@@ -8,6 +8,32 @@ const MINUTE = 60_000;
 const HOUR = 3_600_000;
 /** Windows up to this long are summed from minute buckets; longer ones from hour buckets. */
 const FINE_SPAN = 6 * HOUR;
+/** Default tolerance for event timestamps ahead of the clock (clock skew between hosts), in ms. */
+const DEFAULT_MAX_FUTURE_SKEW_MS = 5 * MINUTE;
+/** The ECMAScript Date range, in epoch ms: instants outside it are not times (`invalid`). */
+const EARLIEST = -8.64e15;
+const LATEST = 8.64e15;
+
+/** Options of {@link SloTracker}. */
+export interface SloTrackerOptions {
+  /** Time source for instants left out (default: the system clock) and for the future bound. */
+  readonly clock?: Clock;
+  /**
+   * How far ahead of the clock's now an event's timestamp may be, in ms (default 300,000 = 5
+   * minutes). Later events are rejected (`rejectedEventsByReason.future`) and change nothing.
+   */
+  readonly maxFutureSkewMs?: number;
+}
+
+/** Why events were not recorded, in events (a `record(good, total)` counts `total`). */
+export interface RejectedEvents {
+  /** Timestamped more than `maxFutureSkewMs` after the clock's now. */
+  readonly future: number;
+  /** Older than the longest window before the newest recorded event. */
+  readonly past: number;
+  /** The timestamp was not an epoch-ms number within the Date range (NaN, ±Infinity, beyond ±8.64e15). */
+  readonly invalid: number;
+}
 
 /** Budget, in fractions of the window's allowed bad events and in events. */
 export interface ErrorBudget {
@@ -60,9 +86,13 @@ export interface SloStatus {
  * spec (about 17 KB for a 30-day SLO), never by the event rate.
  *
  * Time: every record and status takes an instant (default: the injected clock). Events up to the
- * ring's reach in the past are placed in their bucket (late data); older ones are not recorded
- * and counted in `rejectedEvents`. A status asked for an instant before the newest event sees
- * only the events up to that instant's bucket — the clock going backwards never double counts.
+ * ring's reach in the past are placed in their bucket (late data). Two kinds of event are never
+ * recorded and are counted in `rejectedEvents` (and by reason in `rejectedEventsByReason`)
+ * instead: `future` — more than `maxFutureSkewMs` after the clock's now (a wrong caller timestamp
+ * would otherwise move the rings forward, wiping every window); `past` — older than the longest
+ * window (budget or alert) before the newest recorded event. A status asked for an instant before
+ * the newest event sees only the events up to that instant's bucket — the clock going backwards
+ * never double counts.
  */
 export class SloTracker {
   readonly spec: SloSpec;
@@ -71,36 +101,75 @@ export class SloTracker {
   readonly #coarse: BucketRing;
   readonly #threshold: number;
   readonly #sums = { good: 0, total: 0 };
-  #rejected = 0;
+  readonly #maxFutureSkewMs: number;
+  /**
+   * Latest instant accepted without asking the clock: the clock's now at the last look + the
+   * skew. Only an event beyond it reads the clock again, so the hot path stays a comparison.
+   */
+  #futureLimit = Number.NEGATIVE_INFINITY;
+  #rejectedFuture = 0;
+  #rejectedPast = 0;
+  #rejectedInvalid = 0;
 
-  constructor(spec: SloSpec, options: { clock?: Clock } = {}) {
+  constructor(spec: SloSpec, options: SloTrackerOptions = {}) {
     this.spec = spec;
     this.#clock = options.clock ?? systemClock;
+    const skew = options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS;
+    if (typeof skew !== 'number' || !(skew >= 0)) {
+      throw new SightlineError('SLO_TRACKER_OPTIONS', `SloTracker: maxFutureSkewMs must be a number of ms >= 0 (default 300000); got ${String(skew)}`, { maxFutureSkewMs: String(skew) });
+    }
+    this.#maxFutureSkewMs = skew;
     this.#threshold = spec.sli.kind === 'latency' || spec.sli.kind === 'freshness' ? spec.sli.thresholdMs : Number.POSITIVE_INFINITY;
     const longest = Math.max(budgetSpanMs(spec), ...spec.alerting.burnWindows.map((w) => durationOrUndefined(w.longWindow) ?? 0));
     this.#fine = new BucketRing(MINUTE, FINE_SPAN / MINUTE + 1);
     this.#coarse = new BucketRing(HOUR, Math.ceil(longest / HOUR) + 1);
   }
 
-  /** Events not recorded because they were older than the ring reaches. */
+  /** Events not recorded (too far in the future or the past, or not a finite timestamp). */
   get rejectedEvents(): number {
-    return this.#rejected;
+    return this.#rejectedFuture + this.#rejectedPast + this.#rejectedInvalid;
+  }
+
+  /** {@link SloTracker.rejectedEvents} by reason. */
+  get rejectedEventsByReason(): RejectedEvents {
+    return { future: this.#rejectedFuture, past: this.#rejectedPast, invalid: this.#rejectedInvalid };
   }
 
   /** Records `good` good events out of `total` (ratio and availability SLIs). */
   record(good: number, total: number, at: number = this.#clock.now()): void {
     if (!(good >= 0 && total >= good && Number.isFinite(total))) throw countsError(good, total);
-    const fine = this.#fine.add(at, good, total);
-    const coarse = this.#coarse.add(at, good, total);
-    if (!fine && !coarse) this.#rejected += total;
+    this.#add(at, good, total);
   }
 
   /** Records one event that succeeded or failed. */
   recordOutcome(ok: boolean, at: number = this.#clock.now()): void {
-    const good = ok ? 1 : 0;
-    const fine = this.#fine.add(at, good, 1);
-    const coarse = this.#coarse.add(at, good, 1);
-    if (!fine && !coarse) this.#rejected++;
+    // The hot path, inlined: one comparison pair, then both rings (see #add for the rules).
+    if (at <= this.#futureLimit && at >= EARLIEST && this.#coarse.add(at, ok ? 1 : 0, 1)) this.#fine.add(at, ok ? 1 : 0, 1);
+    else this.#add(at, ok ? 1 : 0, 1);
+  }
+
+  #add(at: number, good: number, total: number): void {
+    if (!(at <= this.#futureLimit && at >= EARLIEST) && !this.#isNotFuture(at)) {
+      if (Number.isFinite(at) && at >= EARLIEST) this.#rejectedFuture += total;
+      else this.#rejectedInvalid += total;
+      return;
+    }
+    // The coarse ring reaches furthest back: what it refuses is older than every window.
+    if (!this.#coarse.add(at, good, total)) {
+      this.#rejectedPast += total;
+      return;
+    }
+    this.#fine.add(at, good, total);
+  }
+
+  /** Cold path: re-reads the clock and moves the cached future limit. */
+  #isNotFuture(at: number): boolean {
+    if (!(at >= EARLIEST && at <= LATEST)) return false;
+    const limit = this.#clock.now() + this.#maxFutureSkewMs;
+    // The cached limit never moves back: a wall clock stepping back a little must not turn
+    // events already accepted into rejects.
+    if (limit > this.#futureLimit) this.#futureLimit = limit;
+    return at <= this.#futureLimit;
   }
 
   /**
@@ -188,14 +257,18 @@ export class SloTracker {
   }
 
   /** Plain data that {@link SloTracker.restore} reads back: a restart loses no window. */
-  snapshot(): { fine: ReturnType<BucketRing['snapshot']>; coarse: ReturnType<BucketRing['snapshot']>; rejected: number } {
-    return { fine: this.#fine.snapshot(), coarse: this.#coarse.snapshot(), rejected: this.#rejected };
+  snapshot(): { fine: ReturnType<BucketRing['snapshot']>; coarse: ReturnType<BucketRing['snapshot']>; rejected: number; rejectedByReason: RejectedEvents } {
+    return { fine: this.#fine.snapshot(), coarse: this.#coarse.snapshot(), rejected: this.rejectedEvents, rejectedByReason: this.rejectedEventsByReason };
   }
 
-  restore(state: ReturnType<SloTracker['snapshot']>): void {
+  /** Reads a {@link SloTracker.snapshot} back (one without `rejectedByReason` counts its rejects as `past`). */
+  restore(state: { fine: ReturnType<BucketRing['snapshot']>; coarse: ReturnType<BucketRing['snapshot']>; rejected: number; rejectedByReason?: RejectedEvents }): void {
     this.#fine.restore(state.fine);
     this.#coarse.restore(state.coarse);
-    this.#rejected = state.rejected;
+    const byReason = state.rejectedByReason ?? { future: 0, past: state.rejected, invalid: 0 };
+    this.#rejectedFuture = byReason.future;
+    this.#rejectedPast = byReason.past;
+    this.#rejectedInvalid = byReason.invalid;
   }
 }
 

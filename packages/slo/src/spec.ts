@@ -113,7 +113,7 @@ function normaliseSpec(input: unknown, at: IssuePath, issues: IssueCollector): S
   if (input.description !== undefined && typeof input.description !== 'string') issues.add([...at, 'description'], 'must be a string', 'SLO_DESCRIPTION');
   const objective = input.objective;
   if (typeof objective !== 'number' || !(objective > 0 && objective < 1)) {
-    issues.add([...at, 'objective'], `must be a number in (0, 1), e.g. 0.999 for 99.9%; got ${JSON.stringify(objective)}`, 'SLO_OBJECTIVE');
+    issues.add([...at, 'objective'], `must be a number in (0, 1), e.g. 0.999 for 99.9%; got ${describeValue(objective)}`, 'SLO_OBJECTIVE');
   }
   const window = normaliseWindow(input.window, [...at, 'window'], issues);
   const sli = normaliseSli(input.sli, [...at, 'sli'], issues);
@@ -147,7 +147,7 @@ function normaliseWindow(value: unknown, at: IssuePath, issues: IssueCollector):
   if (isRecord(value) && (value.calendar === 'month' || value.calendar === 'week')) {
     const timeZone = value.timeZone ?? 'UTC';
     if (typeof timeZone !== 'string' || !isTimeZone(timeZone)) {
-      issues.add([...at, 'timeZone'], `unknown IANA time zone ${JSON.stringify(timeZone)}`, 'SLO_TIME_ZONE');
+      issues.add([...at, 'timeZone'], `unknown IANA time zone ${describeValue(timeZone)}`, 'SLO_TIME_ZONE');
       return undefined;
     }
     return { kind: 'calendar', unit: value.calendar, timeZone };
@@ -238,6 +238,18 @@ function normaliseLabels(value: unknown, at: IssuePath, issues: IssueCollector):
     else out[k] = v;
   }
   return out;
+}
+
+/**
+ * A short rendering of any value for an error message. Never throws: YAML aliases can build
+ * cyclic values, which `JSON.stringify` refuses, and a message must not become the error.
+ */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value);
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : typeof value;
 }
 
 /** Milliseconds of a duration string, or undefined when it does not parse. */

@@ -6,8 +6,8 @@ import type { Database } from '../storage/database.js';
 import type { CostScope } from '../costs/cost-store.js';
 import { DEFAULT_APP_POLICIES } from './default-policies.js';
 import { PgAuditSink } from './pg-audit-sink.js';
-import { serviceScopeOf, ServiceOwners, type ServiceScope } from './service-owners.js';
-import { routeAction } from './route-actions.js';
+import { serviceScopeOf, ServiceOwners, type RefusedClaim, type ServiceScope } from './service-owners.js';
+import { INGEST_ROUTES, routeAction } from './route-actions.js';
 
 /** How callers are identified: `local` (one user, no login) or bearer tokens from the config. */
 export interface AccessConfig {
@@ -16,6 +16,8 @@ export interface AccessConfig {
   tokens: { sha256: string; principal: Principal }[];
   /** A policy set to publish as the first version instead of the defaults. */
   policies?: PolicySet;
+  /** Owning team by service name; wins over any claim made by ingested data. */
+  serviceOwners?: Record<string, string>;
 }
 
 /** The principal local mode acts as: one user who may do everything. */
@@ -28,10 +30,11 @@ declare module 'fastify' {
 }
 
 /**
- * Access control on the app itself with `@sightline/abac`: every `/api/v1` request is identified
- * (bearer token or local mode), mapped to an action on a resource type, decided by the active
- * policy version, and recorded in the hash-chained audit trail stored in the database. Policy
- * versions are stored too, so activation and rollback survive restarts.
+ * Access control on the app itself with `@sightline/abac`: every `/api/v1` request — and in token
+ * mode every OTLP ingest request — is identified (bearer token or local mode), mapped to an action
+ * on a resource type, decided by the active policy version, and recorded in the hash-chained audit
+ * trail stored in the database. Policy versions are stored too, so activation and rollback survive
+ * restarts.
  */
 export class AccessControl {
   readonly store: PolicyStore;
@@ -52,7 +55,7 @@ export class AccessControl {
     this.#tokens = new Map(config.tokens.map((t) => [t.sha256.toLowerCase(), t.principal]));
   }
 
-  static async create(options: { db: Database; clock: Clock; config: AccessConfig; onError: (error: unknown) => void }): Promise<AccessControl> {
+  static async create(options: { db: Database; clock: Clock; config: AccessConfig; onRefusedClaim?: (claim: RefusedClaim) => void }): Promise<AccessControl> {
     const { db, clock, config } = options;
     const sink = new PgAuditSink(db);
     const audit = new AuditTrail({ sink, clock, batchSize: 256, ...(await sink.tail()) });
@@ -67,7 +70,9 @@ export class AccessControl {
       const active = stored.find((r) => r.active) ?? stored[stored.length - 1]!;
       store.activate(store.versions[active.number - 1]!.id);
     }
-    return new AccessControl(db, config, store, audit, sink, new ServiceOwners(db, options.onError));
+    const owners = new ServiceOwners(db, options.onRefusedClaim === undefined ? {} : { onRefusedClaim: options.onRefusedClaim });
+    await owners.configure(config.serviceOwners ?? {}, clock.now());
+    return new AccessControl(db, config, store, audit, sink, owners);
   }
 
   /** The principal behind a request, or why there is none. */
@@ -104,10 +109,34 @@ export class AccessControl {
     return serviceScopeOf(principal, mayReadAll, this.owners);
   }
 
-  /** Authorises every `/api/v1` request before its handler: 401 unidentified, 403 denied with the reason. */
+  /**
+   * Which audit entries `principal` may read: all of them when a policy allows it to `read-all`
+   * of the audit trail, otherwise only its own decisions.
+   */
+  auditScope(principal: Principal): { all: true } | { all: false; principal: string } {
+    if (this.decide(principal, 'read-all', 'audit', {}).decision === 'allow') return { all: true };
+    return { all: false, principal: principal.id };
+  }
+
+  /**
+   * Authorises every `/api/v1` request before its handler: 401 unidentified, 403 denied with the
+   * reason. In token mode OTLP ingest is authorised too (`ingest` on traces, metrics or logs),
+   * answering in the OTLP error shape (google.rpc.Status: 16 UNAUTHENTICATED, 7 PERMISSION_DENIED).
+   */
   register(server: FastifyInstance): void {
     server.addHook('preHandler', async (request, reply) => {
       const route = request.routeOptions.url ?? '';
+      if (INGEST_ROUTES.has(route)) {
+        if (this.config.mode === 'local') return;
+        const who = this.identify(request);
+        if ('problem' in who) return reply.code(401).header('www-authenticate', 'Bearer').send({ code: 16, message: `OTLP ingest needs a credential: ${who.problem} (set the exporter's headers option)` });
+        request.principal = who;
+        const wanted = routeAction(request.method, route);
+        if (wanted === 'unmapped') return reply.code(403).send({ code: 7, message: `${request.method} ${route} has no access rule: refused` });
+        const decision = this.decide(who, wanted.action, wanted.resourceType, { ip: request.ip, route, method: request.method });
+        if (decision.decision === 'allow') return;
+        return reply.code(403).send({ code: 7, message: `${who.id} may not ${wanted.action} ${wanted.resourceType}: ${decision.reason === 'denied_by_policy' ? `denied by ${decision.policies.join(', ')}` : 'no policy allows it'}` });
+      }
       if (!route.startsWith('/api/v1/')) return;
       const who = this.identify(request);
       if ('problem' in who) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: { code: 'UNAUTHENTICATED', message: `Who are you? ${who.problem}` } });

@@ -26,9 +26,14 @@ export class PgAuditSink implements AuditSink {
     return { lastHash: row.hash, lastSeq: entries[entries.length - 1]?.seq ?? 0 };
   }
 
-  /** The newest entries, newest first. */
-  async recent(limit: number): Promise<AuditEntry[]> {
-    const rows = await this.db.query<{ entries_json: string }>(`select entries_json from audit_blocks order by id desc limit $1`, [Math.max(1, Math.ceil(limit / 1))]);
-    return rows.flatMap((r) => (JSON.parse(r.entries_json) as AuditEntry[]).reverse()).slice(0, limit);
+  /** The newest entries, newest first; only `principal`'s own decisions when given. */
+  async recent(limit: number, principal?: string): Promise<AuditEntry[]> {
+    // A block holds many entries, so `limit` blocks always hold at least `limit` matching entries.
+    const rows =
+      principal === undefined
+        ? await this.db.query<{ entries_json: string }>(`select entries_json from audit_blocks order by id desc limit $1`, [Math.max(1, limit)])
+        : await this.db.query<{ entries_json: string }>(`select entries_json from audit_blocks where entries_json::jsonb @> $2::jsonb order by id desc limit $1`, [Math.max(1, limit), JSON.stringify([{ principal }])]);
+    const entries = rows.flatMap((r) => (JSON.parse(r.entries_json) as AuditEntry[]).reverse());
+    return (principal === undefined ? entries : entries.filter((e) => e.principal === principal)).slice(0, limit);
   }
 }

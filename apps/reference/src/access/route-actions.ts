@@ -25,7 +25,14 @@ const WRITES: Record<string, RouteAction> = {
   'POST /api/v1/chaos/proxies': { action: 'run', resourceType: 'chaos' },
   'POST /api/v1/chaos/export': { action: 'read', resourceType: 'chaos' },
   'POST /api/v1/costs/imports': { action: 'import', resourceType: 'costs' },
+  // OTLP ingest, guarded in token mode only (local mode ingests without a credential).
+  'POST /v1/traces': { action: 'ingest', resourceType: 'traces' },
+  'POST /v1/metrics': { action: 'ingest', resourceType: 'metrics' },
+  'POST /v1/logs': { action: 'ingest', resourceType: 'logs' },
 };
+
+/** The OTLP/HTTP receiver routes, which answer errors in the OTLP (google.rpc.Status) shape. */
+export const INGEST_ROUTES: ReadonlySet<string> = new Set(['/v1/traces', '/v1/metrics', '/v1/logs']);
 
 export function routeAction(method: string, route: string): RouteAction | 'unmapped' {
   if (method === 'GET' || method === 'HEAD') {

@@ -4,13 +4,18 @@ import { readFile } from 'node:fs/promises';
 import { formatMicros } from '@sightline/finops';
 import { basename } from 'node:path';
 import { getJson, getText, postFile, postText, CliError, EXIT } from './api-client.js';
+import { renderChaosRun, type ChaosRunBody } from './chaos-journal.js';
 import { isoTime, renderTable, type Format } from './output.js';
+import { spanTree, type TreeSpan } from './span-tree.js';
 
-/** One read-only subcommand: its options (besides --url/--format/--help) and what it prints. */
+/**
+ * One read-only subcommand: its options (besides --url/--format/--help) and what it prints.
+ * A boolean option is a bare flag (`--errors`) and reaches `run` as the value "true".
+ */
 export interface QueryCommand {
   summary: string;
   usage: string;
-  options: Record<string, { type: 'string'; description: string }>;
+  options: Record<string, { type: 'string' | 'boolean'; description: string }>;
   positionals?: number;
   run(context: { url: string; format: Format; values: Record<string, string | undefined>; positionals: string[] }): Promise<{ output: string; exitCode: number }>;
 }
@@ -129,17 +134,19 @@ export const QUERY_COMMANDS: Record<string, QueryCommand> = {
     options: {
       service: { type: 'string', description: 'only traces touching this service' },
       since: { type: 'string', description: 'how far back (default: all)' },
-      errors: { type: 'string', description: '"true" for traces with an error span only' },
+      errors: { type: 'boolean', description: 'only traces with an error span (`--errors true` works too)' },
       limit: { type: 'string', description: 'at most N traces (default 50)' },
     },
     async run({ url, format, values, positionals }) {
       const id = positionals[0];
       if (id !== undefined) {
-        const { body } = await getJson<{ spans: Record<string, unknown>[] }>(url, `/api/v1/traces/${encodeURIComponent(id)}`);
+        type Span = TreeSpan & { duration_ms: number; service: string; name: string; status_code: number };
+        const { body } = await getJson<{ spans: Span[] }>(url, `/api/v1/traces/${encodeURIComponent(id)}`);
         if (format === 'json') return { output: json(body), exitCode: EXIT.ok };
-        const start = Math.min(...body.spans.map((s) => s.start_ms as number));
-        const rows = body.spans.map((s) => ({ offset_ms: ((s.start_ms as number) - start).toFixed(1), duration_ms: (s.duration_ms as number).toFixed(1), service: s.service, name: s.name, status: s.status_code === 2 ? 'ERROR' : 'ok', span: s.span_id, parent: s.parent_span_id }));
-        return { output: renderTable(rows, ['offset_ms', 'duration_ms', 'service', 'name', 'status', 'span', 'parent']), exitCode: EXIT.ok };
+        const start = Math.min(...body.spans.map((s) => s.start_ms));
+        // The name is indented two spaces per level under its parent span.
+        const rows = spanTree(body.spans).map(({ span: s, depth }) => ({ offset_ms: (s.start_ms - start).toFixed(1), duration_ms: s.duration_ms.toFixed(1), service: s.service, name: `${'  '.repeat(depth)}${s.name}`, status: s.status_code === 2 ? 'ERROR' : 'ok', span: s.span_id }));
+        return { output: renderTable(rows, ['offset_ms', 'duration_ms', 'service', 'name', 'status', 'span']), exitCode: EXIT.ok };
       }
       const { body } = await getJson<{ traces: Record<string, unknown>[] }>(url, '/api/v1/traces', { service: values.service, since: values.since, errorsOnly: values.errors, limit: values.limit });
       if (format === 'json') return { output: json(body.traces), exitCode: EXIT.ok };
@@ -230,8 +237,8 @@ export const QUERY_COMMANDS: Record<string, QueryCommand> = {
         return { output: format === 'json' ? json(body) : `${notes}${notes === '' ? '' : '\n'}${body.yaml}`, exitCode: EXIT.ok };
       }
       if (action === 'show' && arg !== undefined) {
-        const { body } = await getJson<{ status: string; title: string; journal: unknown }>(url, `/api/v1/chaos/runs/${encodeURIComponent(arg)}`);
-        return { output: format === 'json' ? json(body) : `${body.title}: ${body.status}\n${json(body.journal)}`, exitCode: body.status === 'completed' ? EXIT.ok : EXIT.failed };
+        const { body } = await getJson<ChaosRunBody>(url, `/api/v1/chaos/runs/${encodeURIComponent(arg)}`);
+        return { output: format === 'json' ? json(body) : renderChaosRun(body), exitCode: body.status === 'completed' ? EXIT.ok : EXIT.failed };
       }
       if (action === 'list') {
         const { body } = await getJson<{ runs: Record<string, unknown>[] }>(url, '/api/v1/chaos/runs');
@@ -244,9 +251,10 @@ export const QUERY_COMMANDS: Record<string, QueryCommand> = {
   },
   cost: {
     summary: 'Costs: `cost import FILE` (uploads a FOCUS CSV; exit 1 when rows were rejected), `cost breakdown`, `cost chargeback`, `cost anomalies`, `cost recommendations`, `cost imports`. Money in the billing currency.',
-    usage: 'sightline cost import FILE [--filename NAME] [--conformance focus-1.1] | cost breakdown [--by DIMS] [--granularity day|week|month] [--top N] [--since T] [--until T] | cost chargeback [--tag KEY] [--shared even|proportional] [--untagged even|proportional] | cost anomalies [--dimension DIM] | cost recommendations | cost imports',
+    usage: 'sightline cost import FILE [--filename NAME] [--mapping JSON] [--conformance focus-1.1] | cost breakdown [--by DIMS] [--granularity day|week|month] [--top N] [--since T] [--until T] | cost chargeback [--tag KEY] [--shared even|proportional] [--untagged even|proportional] | cost anomalies [--dimension DIM] | cost recommendations | cost imports',
     options: {
       filename: { type: 'string', description: 'name recorded with the import (default: the file name)' },
+      mapping: { type: 'string', description: 'for a non-FOCUS export: JSON of FOCUS column → your column, e.g. \'{"BilledCost":"cost"}\'' },
       conformance: { type: 'string', description: 'focus-1.0 or focus-1.1: also enforce every FOCUS Mandatory column (default: the core columns)' },
       by: { type: 'string', description: 'comma-separated FOCUS columns and tag:KEY (default ServiceName)' },
       granularity: { type: 'string', description: 'day, week or month (default day)' },
@@ -265,7 +273,10 @@ export const QUERY_COMMANDS: Record<string, QueryCommand> = {
       const window = { since: values.since, until: values.until };
       if (action === 'import' && arg !== undefined) {
         type Imported = { id: string; rows_read: number; accepted: number; rejected: number; rejects: { rowNumber: number; issues: { column: string; code: string; message: string }[] }[] };
-        const { body } = await postFile<Imported>(url, '/api/v1/costs/imports', arg, 'text/csv', { filename: values.filename ?? basename(arg), conformance: values.conformance });
+        const { body } = await postFile<Imported>(url, '/api/v1/costs/imports', arg, 'text/csv', { filename: values.filename ?? basename(arg), mapping: values.mapping, conformance: values.conformance }).catch((error: unknown) => {
+          // The server's hint names its API option (columnMapping); the CLI's is --mapping.
+          throw error instanceof CliError ? new CliError(error.message.replaceAll('map it with columnMapping', 'map it with --mapping'), error.exitCode) : error;
+        });
         if (format === 'json') return { output: json(body), exitCode: body.rejected === 0 ? EXIT.ok : EXIT.failed };
         const lines = [`import ${body.id}: read ${body.rows_read}, accepted ${body.accepted}, rejected ${body.rejected}`];
         for (const r of body.rejects.slice(0, 20)) lines.push(`  row ${r.rowNumber}: ${r.issues.map((i) => `${i.column}: ${i.message}`).join('; ')}`);

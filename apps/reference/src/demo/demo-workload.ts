@@ -28,18 +28,20 @@ interface DemoService {
   meterProvider: MeterProvider;
 }
 
-function instrument(name: string, url: string): DemoService {
+function instrument(name: string, url: string, ingestToken: string | undefined): DemoService {
   const resource = resourceFromAttributes({ 'service.name': name, 'service.version': '1.4.2', 'deployment.environment.name': 'demo' });
+  // In token mode the server refuses OTLP without a credential: the exporters' headers option sends it.
+  const headers = ingestToken === undefined ? {} : { authorization: `Bearer ${ingestToken}` };
   const tracerProvider = new TracerProvider({
     resource,
-    spanProcessors: [new AttributionSpanProcessor(), new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${url}/v1/traces` }), scheduledDelayMillis: 1_000 })],
+    spanProcessors: [new AttributionSpanProcessor(), new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${url}/v1/traces`, headers }), scheduledDelayMillis: 1_000 })],
   });
-  const logger = createLogger({ service: name, level: 'info', sinks: [new OtlpLogSink({ url: `${url}/v1/logs`, resource: { 'deployment.environment.name': 'demo' }, flushInterval: '1s' })] });
+  const logger = createLogger({ service: name, level: 'info', sinks: [new OtlpLogSink({ url: `${url}/v1/logs`, headers, resource: { 'deployment.environment.name': 'demo' }, flushInterval: '1s' })] });
   return {
     tracer: tracerProvider.getTracer('demo'),
     logger,
     tracerProvider,
-    meterProvider: new MeterProvider({ resource, readers: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: `${url}/v1/metrics` }), exportIntervalMillis: 10_000 })] }),
+    meterProvider: new MeterProvider({ resource, readers: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: `${url}/v1/metrics`, headers }), exportIntervalMillis: 10_000 })] }),
   };
 }
 
@@ -66,6 +68,8 @@ export interface DemoOptions {
   pause?: (ms: number) => Promise<void>;
   /** Epoch ms, for the fault schedule. Default Date.now. */
   now?: () => number;
+  /** Bearer token of an ingest credential, for a server in token mode. Default: none (local mode). */
+  ingestToken?: string;
 }
 
 /** The demo's three services; `request` runs one storefront request end to end. */
@@ -89,7 +93,7 @@ export function createDemoWorkload(url: string, options: DemoOptions = {}): Demo
   // The server installs one when it starts its own telemetry; a standalone demo needs its own.
   const contextManager = new AsyncLocalStorageContextManager().enable();
   if (!context.setGlobalContextManager(contextManager)) contextManager.disable();
-  const [storefront, checkout, payments] = ['storefront', 'checkout', 'payments'].map((name) => instrument(name, url)) as [DemoService, DemoService, DemoService];
+  const [storefront, checkout, payments] = ['storefront', 'checkout', 'payments'].map((name) => instrument(name, url, options.ingestToken)) as [DemoService, DemoService, DemoService];
   const started = now();
   const requests = storefront.meterProvider.getMeter('demo').createCounter('http.server.requests', { description: 'requests served' });
   const duration = checkout.meterProvider.getMeter('demo').createHistogram('http.server.request.duration', { unit: 's' });

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AccessControl } from '../access/access-control.js';
+import { LOCAL_PRINCIPAL, type AccessControl } from '../access/access-control.js';
 import { HttpError } from './api-error.js';
 import { parseQuery } from './query-params.js';
 
@@ -41,10 +41,12 @@ export function registerAccessRoutes(app: FastifyInstance, options: { access: Ac
   app.post<{ Params: { id: string } }>('/api/v1/policies/:id/activate', async (request) => summary(await access.activate(request.params.id)));
   app.post('/api/v1/policies/rollback', async (request) => summary(await access.rollback(who(request))));
 
+  // Auditors (and admins) read the whole trail; anyone else only its own decisions.
   app.get('/api/v1/audit', async (request) => {
     const q = parseQuery(request.query, { limit: { type: 'integer', min: 1, max: 1_000 } }, options.now());
+    const scope = access.auditScope(request.principal ?? LOCAL_PRINCIPAL);
     await access.audit.flush();
-    return { entries: await access.sink.recent(q.limit ?? 100) };
+    return { scope: scope.all ? 'all' : 'own', entries: await access.sink.recent(q.limit ?? 100, scope.all ? undefined : scope.principal) };
   });
 
   app.get('/api/v1/audit/verify', async () => access.verify());

@@ -54,7 +54,7 @@ function parseOne(raw: string, rule: ParamSpec, nowMs: number): string | number 
       if (raw === 'false' || raw === '0') return false;
       return { problem: 'must be true or false' };
     case 'time': {
-      if (/^\d+$/.test(raw)) return Number(raw);
+      if (/^\d+$/.test(raw)) return Number.isSafeInteger(Number(raw)) ? Number(raw) : { problem: 'must be a duration back from now (e.g. 1h), an ISO time or epoch ms' };
       const iso = Date.parse(raw);
       if (/^\d{4}-/.test(raw) && !Number.isNaN(iso)) return iso;
       try {

@@ -1,4 +1,4 @@
-import { arrayField, decodeAttributes, hexId, isRecord, nanosToMs, OtlpDecodeError, toNumber, walkOtlp, type Attributes, type Decoded } from './otlp-values.js';
+import { arrayField, decodeAttributes, hexId, isRecord, nanosToMs, OtlpDecodeError, toSmallInt, toText, walkOtlp, type Attributes, type Decoded } from './otlp-values.js';
 
 /** One span as stored. */
 export interface SpanRow {
@@ -44,10 +44,10 @@ function decodeSpan(span: unknown, path: string, service: string, resource: Attr
     parent_span_id: parent,
     service,
     name: span.name,
-    kind: span.kind === undefined ? 0 : toNumber(span.kind, `${path}.kind`),
+    kind: span.kind === undefined ? 0 : toSmallInt(span.kind, `${path}.kind`),
     start_ms: start,
     duration_ms: end - start,
-    status_code: status.code === undefined ? 0 : toNumber(status.code, `${path}.status.code`),
+    status_code: status.code === undefined ? 0 : toSmallInt(status.code, `${path}.status.code`),
     status_message: typeof status.message === 'string' && status.message !== '' ? status.message : null,
     attributes: decodeAttributes(arrayField(span, 'attributes', path), `${path}.attributes`),
     resource,
@@ -55,7 +55,7 @@ function decodeSpan(span: unknown, path: string, service: string, resource: Attr
       const ePath = `${path}.events[${i}]`;
       if (!isRecord(event)) throw new OtlpDecodeError(ePath, 'must be an object');
       return {
-        name: String(event.name ?? ''),
+        name: event.name === undefined || event.name === null ? '' : toText(event.name, `${ePath}.name`),
         time_ms: nanosToMs(event.timeUnixNano, `${ePath}.timeUnixNano`),
         attributes: decodeAttributes(arrayField(event, 'attributes', ePath), `${ePath}.attributes`),
       };

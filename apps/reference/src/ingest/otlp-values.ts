@@ -31,11 +31,11 @@ export function arrayField(parent: Record<string, unknown>, key: string, path: s
 export function decodeAnyValue(value: unknown, path: string): AttributeValue {
   if (value === undefined || value === null) return null;
   if (!isRecord(value)) throw new OtlpDecodeError(path, 'must be an AnyValue object');
-  if ('stringValue' in value) return String(value.stringValue);
+  if ('stringValue' in value) return toText(value.stringValue, `${path}.stringValue`);
   if ('boolValue' in value) return value.boolValue === true;
   if ('intValue' in value) return toNumber(value.intValue, `${path}.intValue`);
   if ('doubleValue' in value) return toNumber(value.doubleValue, `${path}.doubleValue`);
-  if ('bytesValue' in value) return String(value.bytesValue);
+  if ('bytesValue' in value) return toText(value.bytesValue, `${path}.bytesValue`);
   if ('arrayValue' in value) {
     const inner = isRecord(value.arrayValue) ? value.arrayValue : {};
     return arrayField(inner, 'values', `${path}.arrayValue`).map((v, i) => decodeAnyValue(v, `${path}.arrayValue.values[${i}]`));
@@ -58,10 +58,30 @@ export function decodeAttributes(list: unknown[], path: string): Attributes {
   return out;
 }
 
-/** Converts an int64/fixed64 (string or number in OTLP/JSON) or a double to a JS number. */
+/**
+ * Reads a string field; a number or boolean is taken as its text. Anything else is an error:
+ * `String()` of a JSON object such as `{"toString": 1}` would throw a TypeError (→ 500).
+ */
+export function toText(value: unknown, path: string): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new OtlpDecodeError(path, `must be a string, got ${JSON.stringify(value)}`);
+}
+
+/**
+ * Converts an int64/fixed64 (string or number in OTLP/JSON) or a double to a JS number. Only
+ * finite numbers: JSON (and so storage) has no Infinity or NaN.
+ */
 export function toNumber(value: unknown, path: string): number {
   const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof number !== 'number' || Number.isNaN(number)) throw new OtlpDecodeError(path, `must be a number, got ${JSON.stringify(value)}`);
+  if (typeof number !== 'number' || !Number.isFinite(number)) throw new OtlpDecodeError(path, `must be a number, got ${JSON.stringify(value)}`);
+  return number;
+}
+
+/** Reads an enum or small integer field (span kind, status code, severity number), stored as smallint. */
+export function toSmallInt(value: unknown, path: string): number {
+  const number = toNumber(value, path);
+  if (!Number.isInteger(number) || number < -32_768 || number > 32_767) throw new OtlpDecodeError(path, `must be an integer from -32768 to 32767, got ${JSON.stringify(value)}`);
   return number;
 }
 
@@ -71,6 +91,7 @@ export function nanosToMs(value: unknown, path: string): number {
     // Split to stay exact: Number() of a 19-digit string rounds to ~256 ns, fine, but split is exact to 1 ns.
     const whole = value.length > 6 ? Number(value.slice(0, -6)) : 0;
     const fraction = Number(value.slice(-6)) / 1e6;
+    if (!Number.isSafeInteger(whole)) throw new OtlpDecodeError(path, `is out of range, got ${JSON.stringify(value)}`);
     return whole + fraction;
   }
   return toNumber(value, path) / 1e6;

@@ -11,7 +11,7 @@ export interface ConsoleSinkOptions {
   pretty?: boolean;
 }
 
-const COLORS: Record<string, string> = { fatal: '\x1b[35m', error: '\x1b[31m', warn: '\x1b[33m', info: '\x1b[32m', debug: '\x1b[36m', trace: '\x1b[90m' };
+const COLORS: Record<string, string> = { fatal: '\x1b[35m', error: '\x1b[31m', warn: '\x1b[33m', info: '\x1b[32m', http: '\x1b[34m', verbose: '\x1b[34m', debug: '\x1b[36m', silly: '\x1b[90m', trace: '\x1b[90m' };
 const SHOWN_ELSEWHERE = new Set(['timestamp', 'level', 'message', 'service']);
 
 /** Writes each line to stdout: pretty in a terminal, one JSON object per line when piped. */

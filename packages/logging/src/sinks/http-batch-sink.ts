@@ -37,6 +37,12 @@ export interface HttpBatchSinkOptions {
   retryMax?: number | string;
   /** Request timeout (default `"10s"`). */
   timeout?: number | string;
+  /**
+   * How long `shutdown()` may spend sending what is queued (default `"5s"`), measured on `clock`
+   * and checked on the scheduler's tick; past it the request in flight is aborted and the records
+   * still queued are abandoned and counted.
+   */
+  shutdownTimeout?: number | string;
   /** Time source for backoff (default: the system clock). */
   clock?: Clock;
   /** Drives periodic sending (default: {@link intervalScheduler}). */
@@ -68,6 +74,8 @@ export interface BatchSinkStats {
   failures: number;
   /** Records waiting in memory. */
   queued: number;
+  /** Records still queued when `shutdown()` gave up on them (also counted in `dropped`). */
+  abandoned: number;
 }
 
 /**
@@ -86,7 +94,13 @@ export abstract class HttpBatchSink extends SightlineSink {
   readonly #timeoutMs: number;
   readonly #clock: Clock;
   readonly #fetch: typeof fetch;
+  readonly #scheduler: Scheduler;
+  readonly #intervalMs: number;
+  readonly #shutdownTimeoutMs: number;
   readonly #stopTimer: () => void;
+  // Aborted when the shutdown deadline passes: ends the request in flight, whatever its timeout.
+  readonly #shutdownAbort = new AbortController();
+  #abandoned = 0;
   #queue: QueuedRecord[] = [];
   #inFlight: Promise<void> | undefined;
   #consecutiveFailures = 0;
@@ -104,6 +118,7 @@ export abstract class HttpBatchSink extends SightlineSink {
     const retryBase = readDuration(options?.retryBase, ['retryBase'], issues);
     const retryMax = readDuration(options?.retryMax, ['retryMax'], issues);
     const timeout = readDuration(options?.timeout, ['timeout'], issues);
+    const shutdownTimeout = readDuration(options?.shutdownTimeout, ['shutdownTimeout'], issues);
     if (batchSize !== undefined && maxQueue !== undefined && maxQueue < batchSize) issues.add(['maxQueue'], `must be >= batchSize (${batchSize})`, 'QUEUE_TOO_SMALL');
     const fetchImpl = options?.fetch ?? globalThis.fetch;
     if (typeof fetchImpl !== 'function') issues.add(['fetch'], 'no fetch available: use Node 20+ or pass one', 'FETCH_MISSING');
@@ -117,7 +132,10 @@ export abstract class HttpBatchSink extends SightlineSink {
     this.#timeoutMs = timeout ?? 10_000;
     this.#clock = options.clock ?? systemClock;
     this.#fetch = fetchImpl;
-    this.#stopTimer = (options.scheduler ?? intervalScheduler).every(interval ?? 1_000, () => this.#tick());
+    this.#scheduler = options.scheduler ?? intervalScheduler;
+    this.#intervalMs = interval ?? 1_000;
+    this.#shutdownTimeoutMs = shutdownTimeout ?? 5_000;
+    this.#stopTimer = this.#scheduler.every(this.#intervalMs, () => this.#tick());
   }
 
   /** Builds the request body and content type of one batch. */
@@ -130,7 +148,7 @@ export abstract class HttpBatchSink extends SightlineSink {
   }
 
   override get stats(): BatchSinkStats {
-    return { ...this.counters, queued: this.#queue.length };
+    return { ...this.counters, queued: this.#queue.length, abandoned: this.#abandoned };
   }
 
   /** Epoch ms before which the timer will not retry after a failure (0 when healthy). */
@@ -144,8 +162,9 @@ export abstract class HttpBatchSink extends SightlineSink {
       // One event per run of drops, not one per record: a flood of events would cost more than the logs.
       if (!this.#dropping) {
         this.#dropping = true;
-        const reason = this.#closing === undefined ? `queue full (${this.#maxQueue} records)` : 'sink is shut down';
-        this.emit('sink-error', { sink: this.sinkName, error: new Error(`${this.sinkName}: ${reason}; dropping records`), records: 1, dropped: true } satisfies SinkErrorEvent);
+        const closed = this.#closing !== undefined;
+        const why = closed ? 'sink is shut down' : `queue full (${this.#maxQueue} records)`;
+        this.emit('sink-error', { sink: this.sinkName, error: new Error(`${this.sinkName}: ${why}; dropping records`), records: 1, dropped: true, reason: closed ? 'closed' : 'queue-full' } satisfies SinkErrorEvent);
       }
       callback();
       return;
@@ -162,13 +181,47 @@ export abstract class HttpBatchSink extends SightlineSink {
     return this.#drain();
   }
 
-  /** Stops the timer, tries a last flush and refuses new records. Idempotent. */
+  /**
+   * Refuses new records, stops the timer and sends what is queued, in order, once: it stops at the
+   * first failed request or when `shutdownTimeout` has passed on the clock (the request in flight
+   * is then aborted). Records still queued are abandoned: counted in `stats.abandoned` and
+   * `stats.dropped` and reported in one {@link SinkErrorEvent} with reason `shutdown`. Never
+   * rejects. Idempotent.
+   */
   shutdown(): Promise<void> {
-    this.#closing ??= (async () => {
-      this.#stopTimer();
-      await this.#drain();
-    })();
+    this.#closing ??= this.#shutDown();
     return this.#closing;
+  }
+
+  async #shutDown(): Promise<void> {
+    this.#stopTimer();
+    const deadline = this.#clock.now() + this.#shutdownTimeoutMs;
+    const stopWatch = this.#scheduler.every(Math.max(1, Math.min(this.#intervalMs, this.#shutdownTimeoutMs)), () => {
+      if (this.#clock.now() >= deadline) this.#shutdownAbort.abort(new Error(`${this.sinkName}: shutdown deadline of ${this.#shutdownTimeoutMs} ms passed`));
+    });
+    try {
+      // A drain already running (a full batch, a timer tick) finishes first; then one pass of our own,
+      // ignoring any backoff: there is no later retry to wait for.
+      const joined = this.#inFlight !== undefined;
+      await this.#drainQuietly();
+      if (joined && this.#queue.length > 0 && !this.#shutdownAbort.signal.aborted) await this.#drainQuietly();
+    } finally {
+      stopWatch();
+    }
+    const left = this.#queue.length;
+    if (left === 0) return;
+    this.#queue = [];
+    this.#abandoned += left;
+    const cause = this.#shutdownAbort.signal.aborted ? `the shutdown deadline of ${this.#shutdownTimeoutMs} ms passed` : 'the endpoint failed during shutdown';
+    try {
+      this.reportFailure(new Error(`${this.sinkName}: ${left} queued records abandoned at shutdown: ${cause}`), left, true, 'shutdown');
+    } catch {
+      // A throwing sink-error listener must not make shutdown reject: the counters hold the facts.
+    }
+  }
+
+  #drainQuietly(): Promise<void> {
+    return this.#drain().catch(() => undefined);
   }
 
   #tick(): void {
@@ -204,9 +257,11 @@ export abstract class HttpBatchSink extends SightlineSink {
         method: 'POST',
         headers: { ...this.#headers, 'content-type': contentType },
         body,
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(this.#timeoutMs), this.#shutdownAbort.signal]),
       });
     } catch (error) {
+      // Aborted by the shutdown deadline: the batch stays queued and is reported as abandoned.
+      if (this.#shutdownAbort.signal.aborted) return false;
       return this.#backOff(error, batch.length);
     }
     if (response.ok) {
@@ -219,7 +274,7 @@ export abstract class HttpBatchSink extends SightlineSink {
       this.#queue.splice(0, batch.length);
       this.#queue.unshift(...outcome.retry);
       this.counters.written += batch.length - outcome.retry.length - outcome.rejected;
-      if (outcome.rejected > 0) this.reportFailure(new Error(`${this.sinkName}: ${outcome.rejected} records rejected: ${outcome.reason ?? 'no reason given'}`), outcome.rejected, true);
+      if (outcome.rejected > 0) this.reportFailure(new Error(`${this.sinkName}: ${outcome.rejected} records rejected: ${outcome.reason ?? 'no reason given'}`), outcome.rejected, true, 'rejected');
       if (outcome.retry.length > 0) return this.#backOff(new Error(`${this.sinkName}: ${outcome.retry.length} records to retry`), outcome.retry.length);
       this.#consecutiveFailures = 0;
       this.#retryAt = 0;
@@ -230,7 +285,7 @@ export abstract class HttpBatchSink extends SightlineSink {
     if (response.status === 408 || response.status === 429 || response.status >= 500) return this.#backOff(error, batch.length);
     // Any other 4xx will fail the same way again: drop the batch rather than block the queue.
     this.#queue.splice(0, batch.length);
-    this.reportFailure(error, batch.length, true);
+    this.reportFailure(error, batch.length, true, 'rejected');
     return true;
   }
 

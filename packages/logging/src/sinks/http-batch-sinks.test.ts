@@ -24,14 +24,17 @@ interface Reply {
 /** A real HTTP endpoint on 127.0.0.1 whose answer the test changes as it goes. */
 class TestEndpoint {
   readonly received: Received[] = [];
-  reply: (request: Received) => Reply = () => ({ status: 204 });
+  /** The answer to each request; `undefined` never answers (a hung endpoint). */
+  reply: (request: Received) => Reply | undefined = () => ({ status: 204 });
   readonly #server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const request = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
       this.received.push(request);
-      const { status, body } = this.reply(request);
+      const answer = this.reply(request);
+      if (answer === undefined) return;
+      const { status, body } = answer;
       res.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
       res.end(body);
     });
@@ -107,7 +110,7 @@ describe('LokiSink', () => {
     expect(payload.streams[0]!.values.map(([ns]) => ns)).toEqual([`${START}000000`, `${START + 5}000000`]);
     expect(payload.streams[0]!.values.map(([, line]) => (JSON.parse(line) as { n: number }).n)).toEqual([1, 3]);
     expect(payload.streams[1]!.values).toEqual([[`${START + 5}000000`, expect.stringContaining('"message":"b"')]]);
-    expect(sink.stats).toEqual({ written: 3, dropped: 0, failures: 0, queued: 0 });
+    expect(sink.stats).toEqual({ written: 3, dropped: 0, failures: 0, queued: 0, abandoned: 0 });
   });
 
   it('keeps every record through a 503 outage, backs off exponentially by the clock, and delivers in order on recovery', async () => {
@@ -146,7 +149,7 @@ describe('LokiSink', () => {
     expect(requests).toBe(3);
     const delivered = (JSON.parse(server.received[2]!.body) as { streams: { values: [string, string][] }[] }).streams[0]!.values.map(([, line]) => (JSON.parse(line) as { i: number }).i);
     expect(delivered).toEqual([0, 1, 2, 3, 4]);
-    expect(sink.stats).toEqual({ written: 5, dropped: 0, failures: 2, queued: 0 });
+    expect(sink.stats).toEqual({ written: 5, dropped: 0, failures: 2, queued: 0, abandoned: 0 });
     expect(sink.nextRetryAt).toBe(0);
   });
 
@@ -195,7 +198,7 @@ describe('LokiSink', () => {
     await sink.flush();
     expect(events).toEqual([expect.objectContaining({ records: 1, dropped: true })]);
     expect(String(events[0]!.error)).toContain('entry too far behind');
-    expect(sink.stats).toEqual({ written: 0, dropped: 1, failures: 1, queued: 0 });
+    expect(sink.stats).toEqual({ written: 0, dropped: 1, failures: 1, queued: 0, abandoned: 0 });
   });
 
   it('refuses records after shutdown, counting them as dropped, and shutdown is idempotent', async () => {
@@ -234,7 +237,7 @@ describe('ElasticsearchSink', () => {
       { create: { _index: 'logs-checkout-prod' } },
       { '@timestamp': '2026-03-01T12:00:00.000Z', timestamp: '2026-03-01T12:00:00.000Z', level: 'warn', message: 'slow', service: 'checkout', ms: 900 },
     ]);
-    expect(sink.stats).toEqual({ written: 2, dropped: 0, failures: 0, queued: 0 });
+    expect(sink.stats).toEqual({ written: 2, dropped: 0, failures: 0, queued: 0, abandoned: 0 });
   });
 
   it('retries items refused with 429, drops items refused with 400 and reports them', async () => {
@@ -256,13 +259,13 @@ describe('ElasticsearchSink', () => {
     logger.info('b');
     logger.info('c');
     await sink.flush();
-    expect(sink.stats).toEqual({ written: 1, dropped: 1, failures: 2, queued: 1 });
+    expect(sink.stats).toEqual({ written: 1, dropped: 1, failures: 2, queued: 1, abandoned: 0 });
     expect(events.map((e) => [e.records, e.dropped])).toEqual([[1, true], [1, false]]);
     expect(String(events[0]!.error)).toContain('document_parsing_exception');
     await sink.flush();
     const retried = server.received[1]!.body.split('\n')[1]!;
     expect((JSON.parse(retried) as { message: string }).message).toBe('b');
-    expect(sink.stats).toEqual({ written: 2, dropped: 1, failures: 2, queued: 0 });
+    expect(sink.stats).toEqual({ written: 2, dropped: 1, failures: 2, queued: 0, abandoned: 0 });
   });
 });
 
@@ -309,7 +312,51 @@ describe('OtlpLogSink', () => {
     logger.info('a');
     logger.info('b');
     await sink.flush();
-    expect(sink.stats).toEqual({ written: 1, dropped: 1, failures: 1, queued: 0 });
+    expect(sink.stats).toEqual({ written: 1, dropped: 1, failures: 1, queued: 0, abandoned: 0 });
     expect(String(events[0]!.error)).toContain('body too large');
+  });
+});
+
+describe('HTTP batch sinks on shutdown', () => {
+  const makers = {
+    LokiSink: (url: string, clock: ManualClock, scheduler: ManualScheduler) => new LokiSink({ url, batchSize: 500, maxQueue: 2_000, shutdownTimeout: '5s', timeout: '1h', clock, scheduler }),
+    ElasticsearchSink: (url: string, clock: ManualClock, scheduler: ManualScheduler) => new ElasticsearchSink({ url, batchSize: 500, maxQueue: 2_000, shutdownTimeout: '5s', timeout: '1h', clock, scheduler }),
+    OtlpLogSink: (url: string, clock: ManualClock, scheduler: ManualScheduler) => new OtlpLogSink({ url: `${url}/v1/logs`, batchSize: 500, maxQueue: 2_000, shutdownTimeout: '5s', timeout: '1h', clock, scheduler }),
+  };
+
+  it.each(Object.keys(makers) as (keyof typeof makers)[])('%s abandons and counts the 1,000 records still queued when the endpoint hangs past the shutdown deadline', async (name) => {
+    const server = await endpoint();
+    server.reply = () => undefined;
+    const { sink, logger, clock, scheduler, events } = harness((clock, scheduler) => makers[name](server.url, clock, scheduler));
+    for (let i = 0; i < 1_000; i++) logger.info('event', { i });
+    const done = sink.shutdown();
+    // The deadline is measured on the injected clock and checked on the scheduler's tick.
+    clock.advance(4_999);
+    scheduler.tick();
+    expect(sink.stats.abandoned).toBe(0);
+    clock.advance(1);
+    scheduler.tick();
+    await done;
+    expect(sink.stats).toMatchObject({ written: 0, queued: 0, abandoned: 1_000, dropped: 1_000 });
+    expect(events.filter((e) => e.reason === 'shutdown')).toEqual([expect.objectContaining({ records: 1_000, dropped: true, reason: 'shutdown' })]);
+    expect(String(events.find((e) => e.reason === 'shutdown')!.error)).toContain('shutdown deadline of 5000 ms passed');
+  });
+
+  it('abandons and counts what is left after a failed request during shutdown, without waiting for a retry', async () => {
+    const server = await endpoint();
+    server.reply = () => ({ status: 503 });
+    const { sink, logger, events } = harness((clock, scheduler) => new LokiSink({ url: server.url, batchSize: 500, maxQueue: 2_000, clock, scheduler }));
+    for (let i = 0; i < 1_000; i++) logger.info('event', { i });
+    await sink.shutdown();
+    expect(sink.stats).toMatchObject({ written: 0, queued: 0, abandoned: 1_000, dropped: 1_000 });
+    expect(events.at(-1)).toEqual(expect.objectContaining({ records: 1_000, dropped: true, reason: 'shutdown' }));
+  });
+
+  it('delivers everything queued within the deadline and abandons nothing when the endpoint answers', async () => {
+    const server = await endpoint();
+    const { sink, logger } = harness((clock, scheduler) => new LokiSink({ url: server.url, batchSize: 500, maxQueue: 2_000, clock, scheduler }));
+    for (let i = 0; i < 1_000; i++) logger.info('event', { i });
+    await sink.shutdown();
+    expect(sink.stats).toMatchObject({ written: 1_000, queued: 0, abandoned: 0, dropped: 0 });
   });
 });

@@ -1,0 +1,3 @@
+import { config } from '@sightline/eslint-config';
+
+export default config;
