@@ -1,4 +1,5 @@
 import { formatIssuePath, ValidationError } from '@sightline/core';
+import { createHash, randomBytes } from 'node:crypto';
 import { createApp } from './app.js';
 import { CliError, EXIT } from './cli/api-client.js';
 import { loadConfig, type Config } from './config.js';
@@ -20,6 +21,10 @@ export async function serve(options: ServeOptions): Promise<void> {
   if (options.port !== undefined) config.server.port = options.port;
   if (options.host !== undefined) config.server.host = options.host;
   if (options.dataDir !== undefined) config.storage.dataDir = options.dataDir;
+  const configuredTokens = config.access.tokens.length;
+  // In token mode the demo's services need a credential to send telemetry like any exporter: a
+  // random ingest-only token that lives as long as this process.
+  const demoIngestToken = options.demo && config.access.mode === 'token' ? addDemoIngestToken(config) : undefined;
   const demoSlos = options.demo ? (await import('./demo/demo-slos.js')).DEMO_SLOS : [];
   const app = await createApp({ config, background: true, selfTelemetry: true, slos: demoSlos });
   const url = await app.listen().catch(async (error: unknown) => {
@@ -31,7 +36,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   process.stdout.write(
     config.access.mode === 'local'
       ? '  access: LOCAL MODE — no login; every request acts as user "local" with the admin role (set access.mode: token to require tokens)\n'
-      : `  access: bearer tokens (${config.access.tokens.length} configured); every API decision is in the audit trail\n`,
+      : `  access: bearer tokens (${configuredTokens} configured${demoIngestToken === undefined ? '' : ', plus the demo services\' ingest token'}); every API decision is in the audit trail\n`,
   );
 
   let stopDemo: (() => Promise<void>) | undefined;
@@ -39,7 +44,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     const { startDemo } = await import('./demo/demo-workload.js');
     const { seedDemoCosts } = await import('./demo/demo-costs.js');
     const { scheduleDemoChaos } = await import('./demo/demo-chaos.js');
-    const stopWorkload = await startDemo(url);
+    const stopWorkload = await startDemo(url, demoIngestToken === undefined ? {} : { ingestToken: demoIngestToken });
     await seedDemoCosts(app, Date.now());
     const stopChaos = await scheduleDemoChaos(app, new URL(url).host, { onError: (error) => process.stderr.write(`demo chaos experiment: ${(error as Error).message}\n`) });
     stopDemo = async () => {
@@ -86,4 +91,11 @@ function listenError(error: unknown, server: { host: string; port: number }): un
   if (code === 'EACCES') return new CliError(`no permission to listen on ${where} (EACCES); pass a --port above 1023`, EXIT.failed);
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new CliError(`cannot listen on ${where}: the address is not available here (${String(code)}); pass another --host`, EXIT.failed);
   return error;
+}
+
+/** Adds a random token for the demo's services (the `ingest` role only) and returns it. */
+function addDemoIngestToken(config: Config): string {
+  const token = randomBytes(24).toString('hex');
+  config.access.tokens.push({ sha256: createHash('sha256').update(token).digest('hex'), principal: { id: 'sightline-demo', kind: 'service', roles: ['ingest'] } });
+  return token;
 }

@@ -104,7 +104,15 @@ describe('pnpm start', () => {
       started!.once('exit', (code) => reject(new Error(`pnpm start exited with ${code}:\n${output}`)));
     });
     expect(output).toContain(`Sightline is listening on http://127.0.0.1:${port} (storage: embedded PGlite in ${dataDir})`);
-    expect(output).toContain('access: bearer tokens (1 configured)');
+    expect(output).toContain("access: bearer tokens (1 configured, plus the demo services' ingest token)");
     expect(existsSync(join(dataDir, 'PG_VERSION'))).toBe(true);
+    // In token mode the demo's services send with their own ingest token: their traces arrive.
+    let services = '';
+    while (!services.includes('"service":"checkout"')) {
+      const response = await fetch(`http://127.0.0.1:${port}/api/v1/services?since=10m`, { headers: { authorization: 'Bearer start-test-token' } });
+      expect(response.status).toBe(200);
+      services = await response.text();
+      if (!services.includes('"service":"checkout"')) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   });
 });

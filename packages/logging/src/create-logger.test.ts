@@ -1,4 +1,4 @@
-import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { describe, it, expect, beforeAll, afterAll, jest } from '@jest/globals';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
@@ -216,6 +216,25 @@ describe('createLogger redacts the record before any transport sees it', () => {
     expect(printed).toContain('[REDACTED]');
     expect(printed).toContain('login');
     for (const secret of SECRETS) expect(printed).not.toContain(secret);
+  });
+
+  it('prints no default secret through a stock winston Console transport with format.simple()', async () => {
+    // forceConsole: the transport writes through console.log/console.error, which the test reads.
+    const printed: string[] = [];
+    const log = jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void printed.push(args.join(' ')));
+    const error = jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void printed.push(args.join(' ')));
+    try {
+      const logger = createLogger({ service: 'checkout', sinks: [new winston.transports.Console({ format: winston.format.simple(), forceConsole: true })], clock: new ManualClock(START) });
+      logger.info('login', { password: 'hunter2', email: 'ada@example.com', cardNumber: 4111111111111111, auth: 'Bearer sk-live-abc123' });
+      logger.error('fetching https://svc:s3cr3t-pw@db.internal/x?token=q-tok-987');
+      await logger.close();
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
+    }
+    expect(printed).toHaveLength(2);
+    expect(printed[0]).toMatch(/^info: login/);
+    for (const secret of SECRETS) expect(printed.join('\n')).not.toContain(secret);
   });
 
   it('leaves the objects passed to the logging call unchanged', () => {
