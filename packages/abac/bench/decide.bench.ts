@@ -1,9 +1,12 @@
 // Decisions per second and latency percentiles for the same 24-policy set (20 allows, 4 denies)
-// and the same 1,000 request shapes in @sightline/abac, Casbin (ABAC with eval rules) and
-// Cedar (cedar-wasm, policies pre-parsed once, its fastest mode), asserting first that all three
-// decide every shape identically. Then explain on, audit chain on (whole request or evidence
-// recorded, sealing included), and 10,000 policies.
-import { compare, percentile } from '@sightline/bench';
+// and the same 1,000 request shapes in a plain-JS evaluator written here (the baseline every
+// ratio is against), @sightline/abac, Casbin (ABAC with eval rules) and Cedar (cedar-wasm,
+// policies pre-parsed once, its fastest mode), asserting first that all of them decide every
+// shape identically. Then explain on, audit chain on (whole request or evidence recorded,
+// sealing included), 10,000 policies, and the design policies (roles, MFA, CIDR) against a
+// plain-JS evaluator of the same rules.
+import { compare, formatRate, median, percentile } from '@sightline/bench';
+import { designPolicies } from '../test/design-policies.js';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { newEnforcer, newModelFromString } from 'casbin';
 import { AuditTrail, createAuthorizer, type AccessRequest, type Policy } from '../src/index.js';
@@ -92,15 +95,33 @@ await enforcer.addPolicies(
 const casbinArgs = shapes.map((s) => [{ dept: s.dept }, { type: s.type, env: s.env }, s.action, { level: s.level, mfa: s.mfa }]);
 const casbinDecide = (i: number) => (enforcer.enforceSync(...casbinArgs[i]!) ? 'allow' : 'deny');
 
+// --- the plain-JS baseline: the same policies as data, evaluated by direct property reads
+// (no validation, no explanations, no audit): what a hand-written check in an app costs.
+interface PlainPolicy { action: string; type: string | undefined; dept: string; level: number }
+const plainDenies = set.filter((p) => p.effect === 'deny').map((p) => p.target!.actions![0]!);
+const plainAllows: PlainPolicy[] = set.filter((p) => p.effect === 'allow').map((p) => {
+  const cond = p.condition as unknown as { all: { value: unknown }[] };
+  return { action: p.target!.actions![0]!, type: p.target!.resourceTypes![0], dept: cond.all[0]!.value as string, level: cond.all[1]!.value as number };
+});
+const plainDecide = (request: AccessRequest): 'allow' | 'deny' => {
+  const { action, resource, subject, context } = request;
+  for (let i = 0; i < plainDenies.length; i++) if (plainDenies[i] === action && resource.env === 'prod' && context?.mfa === false) return 'deny';
+  for (let i = 0; i < plainAllows.length; i++) {
+    const p = plainAllows[i]!;
+    if (p.action === action && p.type === resource.type && subject.dept === p.dept && (context?.level as number) >= p.level) return 'allow';
+  }
+  return 'deny';
+};
+
 // --- identical decisions first
 let allows = 0;
 for (let i = 0; i < shapes.length; i++) {
   const ours = sightline.decide(requests[i]!).decision;
-  const theirs = [cedarDecide(i), casbinDecide(i)];
-  if (theirs[0] !== ours || theirs[1] !== ours) throw new Error(`shape ${i} ${JSON.stringify(shapes[i])}: sightline ${ours}, cedar ${theirs[0]}, casbin ${theirs[1]}`);
+  const theirs = [cedarDecide(i), casbinDecide(i), plainDecide(requests[i]!)];
+  if (theirs.some((t) => t !== ours)) throw new Error(`shape ${i} ${JSON.stringify(shapes[i])}: sightline ${ours}, cedar ${theirs[0]}, casbin ${theirs[1]}, plain JS ${theirs[2]}`);
   if (ours === 'allow') allows++;
 }
-console.log(`\nAll three engines agree on all ${shapes.length} request shapes (${allows} allow, ${shapes.length - allows} deny).`);
+console.log(`\nAll four evaluators agree on all ${shapes.length} request shapes (${allows} allow, ${shapes.length - allows} deny).`);
 
 // --- throughput
 // Audit rows record every decision (allowSampleRate 1) and count sealing: each run ends with
@@ -117,12 +138,13 @@ let sink = 0;
 const over = (decideOne: (i: number) => unknown) => (n: number) => {
   for (let k = 0; k < n; k++) if (decideOne(k % 1_000) === 'allow') sink++;
 };
-await compare(
+const main = await compare(
   'decisions, 24 policies x 1,000 request shapes',
   [
+    { name: 'plain JS evaluator of the same policies (baseline)', run: over((i) => plainDecide(requests[i]!)) },
+    { name: '@sightline/abac', run: over((i) => sightline.decide(requests[i]!).decision) },
     { name: 'cedar-wasm (pre-parsed policy set)', run: over(cedarDecide) },
     { name: 'casbin 5 (enforceSync, eval rules)', run: over(casbinDecide) },
-    { name: '@sightline/abac', run: over((i) => sightline.decide(requests[i]!).decision) },
     { name: '@sightline/abac, explain on', run: over((i) => sightline.decide(requests[i]!, { explain: true }).decision) },
     { name: '@sightline/abac, audit chain on, every decision, whole request (incl. sealing)', run: async (n) => { over((i) => audited.decide(requests[i]!).decision)(n); await trail.flush(); } },
     { name: '@sightline/abac, audit chain on, every decision, evidence input (incl. sealing)', run: async (n) => { over((i) => evidenced.decide(requests[i]!).decision)(n); await evidenceTrail.flush(); } },
@@ -130,6 +152,58 @@ await compare(
     { name: '@sightline/abac, 10,000 policies on 24 (action, type) pairs', run: over((i) => crowded.decide(requests[i]!).decision) },
   ],
   { operations: 20_000, runs: 5 },
+);
+
+// --- the design policies (role inheritance, MFA, trusted networks by CIDR, a deny) against a
+// plain-JS evaluator of the same rules, over 1,000 requests with IPv4 and IPv6 addresses
+const designAuthorizer = createAuthorizer(designPolicies);
+const ROLES = ['viewer', 'engineer', 'sre', 'finance', 'admin'];
+const IPS = ['10.1.2.3', '192.168.1.9', '10.200.0.1', '2001:db8::7', '172.16.0.1', '10.0.0.255'];
+const designRequests: AccessRequest[] = Array.from({ length: 1_000 }, () => ({
+  subject: { id: 'u1', kind: 'user', roles: [ROLES[random(ROLES.length)]!] },
+  action: ['read', 'write', 'delete'][random(3)]!,
+  resource: { type: random(2) === 0 ? 'metrics' : 'billing', id: 'r1', env: random(2) === 0 ? 'production' : 'staging' },
+  context: { mfa: random(3) !== 0, ip: IPS[random(IPS.length)]! },
+}));
+const heldRoles: Record<string, ReadonlySet<string>> = { viewer: new Set(['viewer']), engineer: new Set(['engineer', 'viewer']), sre: new Set(['sre', 'engineer', 'viewer']), finance: new Set(['finance']), admin: new Set(['admin', 'sre', 'engineer', 'viewer', 'finance']) };
+// The trusted networks as a hand-written app would check them: a strict IPv4 in 10.0.0.0/8, or an
+// address in 2001:db8::/32 by prefix. No closures or allocation per request.
+const IPV4_IN_10 = /^10\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const trusted = (ip: string) => IPV4_IN_10.test(ip) || ip.startsWith('2001:db8:');
+const holds = (roles: readonly string[], role: string) => {
+  for (let i = 0; i < roles.length; i++) if (heldRoles[roles[i]!]?.has(role) === true) return true;
+  return false;
+};
+const plainDesign = (r: AccessRequest): 'allow' | 'deny' => {
+  const roles = r.subject.roles as string[];
+  const env = r.resource.env;
+  const mfa = r.context?.mfa;
+  if (r.action === 'delete' && env === 'production') return 'deny';
+  if (r.action === 'read' && r.resource.type === 'metrics' && holds(roles, 'engineer')) {
+    if (env !== 'production') return 'allow';
+    if (mfa === true && trusted(r.context?.ip as string)) return 'allow';
+  }
+  if (r.action === 'read' && r.resource.type === 'billing' && mfa === true && holds(roles, 'finance')) return 'allow';
+  if ((r.action === 'read' || r.action === 'write' || r.action === 'delete') && holds(roles, 'admin')) return 'allow';
+  return 'deny';
+};
+let designAllows = 0;
+for (const r of designRequests) {
+  const ours = designAuthorizer.decide(r).decision;
+  if (ours !== plainDesign(r)) throw new Error(`design request ${JSON.stringify(r)}: sightline ${ours}, plain JS ${plainDesign(r)}`);
+  if (ours === 'allow') designAllows++;
+}
+console.log(`\nDesign policies: @sightline/abac and the plain-JS evaluator agree on all 1,000 requests (${designAllows} allow).`);
+const overDesign = (decideOne: (r: AccessRequest) => unknown) => (n: number) => {
+  for (let k = 0; k < n; k++) if (decideOne(designRequests[k % 1_000]!) === 'allow') sink++;
+};
+const design = await compare(
+  'decisions, design policies (roles, MFA, CIDR) x 1,000 requests',
+  [
+    { name: 'plain JS evaluator of the same rules (baseline)', run: overDesign(plainDesign) },
+    { name: '@sightline/abac', run: overDesign((r) => designAuthorizer.decide(r).decision) },
+  ],
+  { operations: 100_000, runs: 7 },
 );
 
 // --- latency percentiles per decision (hrtime around single calls)
@@ -143,9 +217,13 @@ const latency = (decideOne: (i: number) => unknown, n: number) => {
   return `p50 ${percentile(samples, 50).toFixed(2)} µs, p99 ${percentile(samples, 99).toFixed(2)} µs`;
 };
 console.log('\n| engine | latency per decision |\n|---|---|');
+console.log(`| plain JS evaluator | ${latency((i) => plainDecide(requests[i]!), 50_000)} |`);
 console.log(`| cedar-wasm | ${latency(cedarDecide, 5_000)} |`);
 console.log(`| casbin | ${latency(casbinDecide, 5_000)} |`);
 console.log(`| @sightline/abac | ${latency((i) => sightline.decide(requests[i]!), 50_000)} |`);
+console.log(`| @sightline/abac, design policies | ${latency((i) => designAuthorizer.decide(designRequests[i]!), 50_000)} |`);
 console.log(`| @sightline/abac, explain | ${latency((i) => sightline.decide(requests[i]!, { explain: true }), 50_000)} |`);
 console.log(`| @sightline/abac, 10,000 policies over 400 types | ${latency((i) => big.decide(requests[i]!), 50_000)} |`);
-if (sink < 0) console.log(sink);
+const speed = (results: { nsPerOp: number }[]) => (results[0]!.nsPerOp / results[1]!.nsPerOp).toFixed(2);
+console.log(`\n@sightline/abac speed relative to the plain-JS evaluator in this run (higher is better, 1.00 = as fast): 24 policies ${speed(main)}x, design policies ${speed(design)}x; audit chain on (whole request) ${formatRate(main.find((r) => r.name.includes('whole request'))!.opsPerSecond)}.`);
+if (sink < 0) console.log(sink, median([0]));

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditTrail, FileAuditSink, MemoryAuditSink, blockHash, verifyAuditTrail, type AuditBlock, type SealedBlock } from './audit-trail.js';
+import { AuditTrail, FileAuditSink, GENESIS_HASH, MemoryAuditSink, blockHash, verifyAuditTrail, type AuditBlock, type SealedBlock } from './audit-trail.js';
 import { createAuthorizer } from './authorizer.js';
 import { policyCoverage } from './coverage.js';
 
@@ -62,7 +62,7 @@ describe('AuditTrail', () => {
 
     const edited = clone(blocks);
     (edited[1]!.entries[1] as { decision: string }).decision = edited[1]!.entries[1]!.decision === 'allow' ? 'deny' : 'allow';
-    expect(verifyAuditTrail(edited)).toEqual({ ok: false, block: 1, seq: 4, problem: expect.stringMatching(/edited/) });
+    expect(verifyAuditTrail(edited)).toEqual({ ok: false, code: 'ABAC_AUDIT_HASH', block: 1, seq: 4, problem: expect.stringMatching(/edited/) });
 
     const deletedEntry = clone(blocks);
     (deletedEntry[2]!.entries as unknown[]).splice(0, 1);
@@ -172,9 +172,9 @@ describe('AuditTrail', () => {
     const trail = new AuditTrail({ sink, clock, batchSize: 1 });
     const authorizer = createAuthorizer(set, { clock, onDecision: trail.record });
     const hostile = { subject: { id: 'ada' }, action: 'read', resource: { type: 'doc' }, context: { get ip(): string { throw new Error('no'); } } };
-    expect(authorizer.decide(hostile).reason).toBe('invalid_request'); // the batch of one is sealed inside decide
+    expect(authorizer.decide(hostile).reason).toBe('allowed'); // no policy reads context.ip; the batch of one is sealed inside decide
     await trail.flush();
-    expect(sink.entries).toEqual([expect.objectContaining({ principal: 'ada', decision: 'deny', input: '[unreadable]' })]);
+    expect(sink.entries).toEqual([expect.objectContaining({ principal: 'ada', decision: 'allow', input: '[unreadable]' })]);
     expect(verifyAuditTrail(sink.blocks).ok).toBe(true);
   });
 
@@ -270,8 +270,8 @@ describe('AuditTrail', () => {
           throw new Error('no');
         }
       }
-      let reads = 0; // readable while deciding (the request check and the policy read it), then not
-      const unreadable = { ...request, context: { mfa: true, device: { get os(): string { if (++reads > 2) throw new Error('no'); return 'linux'; } } } };
+      let reads = 0; // readable while deciding (the policy reads it), then not
+      const unreadable = { ...request, context: { mfa: true, device: { get os(): string { if (++reads > 1) throw new Error('no'); return 'linux'; } } } };
       const { entries } = await evidenceOf({ ...request, context: { mfa: true, device: new Device() } }, unreadable);
       expect(entries[0]).toEqual(expect.objectContaining({ principal: 'ada', decision: 'allow', input: expect.objectContaining({ context: { device: { os: 'linux' }, mfa: true } }) }));
       expect(entries[1]).toEqual(expect.objectContaining({ principal: 'ada', decision: 'allow', resource: 'doc:d1', input: '[unreadable]' }));
@@ -294,5 +294,181 @@ describe('AuditTrail', () => {
     const coverage = policyCoverage(['read', 'no-delete', 'never-used'], (await blocksOf(4)).flatMap((b) => b.entries));
     expect(coverage.neverMatched).toEqual(['never-used']);
     expect(coverage.matched.get('read')).toBe(2);
+  });
+});
+
+describe('AuditTrail and a failing sink', () => {
+  /** A sink that fails the first `failures` appends, then stores blocks. */
+  const flakySink = (failures: number) => {
+    const memory = new MemoryAuditSink();
+    let calls = 0;
+    return { memory, calls: () => calls, append: async (block: SealedBlock) => { if (++calls <= failures) throw new Error(`disk full (${calls})`); await memory.append(block); } };
+  };
+  const noUnhandled = () => {
+    const seen: unknown[] = [];
+    const listener = (reason: unknown) => void seen.push(reason);
+    process.on('unhandledRejection', listener);
+    return { seen, stop: () => process.off('unhandledRejection', listener) };
+  };
+
+  it('retries a rejected append with backoff and writes the block when the sink recovers', async () => {
+    const sink = flakySink(1);
+    const waits: number[] = [];
+    const errors: unknown[] = [];
+    const trail = new AuditTrail({ sink, clock, batchSize: 2, retry: { attempts: 3, backoffMs: 50 }, delay: async (ms) => void waits.push(ms), onSinkError: (error, info) => errors.push([(error as Error).message, info.attempt, info.willRetry, info.firstSeq, info.lastSeq]) });
+    const authorizer = createAuthorizer(set, { clock, onDecision: trail.record });
+    for (let i = 0; i < 4; i++) authorizer.decide(req('read'));
+    await trail.flush();
+    expect(errors).toEqual([['disk full (1)', 1, true, 1, 2]]);
+    expect(waits).toEqual([50]);
+    expect(sink.memory.entries.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(verifyAuditTrail(sink.memory.blocks, { expectedHead: trail.head() }).ok).toBe(true);
+    expect(trail.stats()).toEqual({ recorded: 4, sealedBlocks: 2, writtenBlocks: 2, failedBlocks: 0, failedEntries: 0, sinkErrors: 1, retries: 1 });
+    expect(trail.health()).toEqual({ ok: true, failedBlocks: 0, lastError: expect.objectContaining({ message: 'disk full (1)' }), pendingBlocks: 0 });
+  });
+
+  it('gives up a block after the last attempt, reports it, and still attempts every later block; nothing rejects unhandled', async () => {
+    const unhandled = noUnhandled();
+    try {
+      const sink = flakySink(Number.POSITIVE_INFINITY);
+      const waits: number[] = [];
+      const final: number[] = [];
+      const trail = new AuditTrail({ sink, clock, batchSize: 1, retry: { attempts: 3, backoffMs: 10, maxBackoffMs: 15 }, delay: async (ms) => void waits.push(ms), onSinkError: (_e, info) => (info.willRetry ? undefined : final.push(info.firstSeq)) });
+      const authorizer = createAuthorizer(set, { clock, onDecision: trail.record });
+      for (let i = 0; i < 3; i++) authorizer.decide(req('read')); // each fills a block: sealed inside decide, no await
+      await trail.flush(); // resolves: a failing sink never rejects into the caller
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(sink.calls()).toBe(9); // 3 blocks x 3 attempts
+      expect(waits).toEqual([10, 15, 10, 15, 10, 15]); // 10, then doubled and capped at 15
+      expect(final).toEqual([1, 2, 3]);
+      expect(trail.health()).toEqual({ ok: false, failedBlocks: 3, lastError: expect.objectContaining({ message: 'disk full (9)' }), pendingBlocks: 0 });
+      expect(trail.stats()).toEqual(expect.objectContaining({ sealedBlocks: 3, writtenBlocks: 0, failedBlocks: 3, failedEntries: 3, sinkErrors: 9, retries: 6 }));
+      expect(unhandled.seen).toEqual([]);
+    } finally {
+      unhandled.stop();
+    }
+  });
+
+  it('keeps writing when the sink throws synchronously and when onSinkError itself throws', async () => {
+    let calls = 0;
+    const memory = new MemoryAuditSink();
+    const sink = { append: (block: SealedBlock) => { if (++calls === 1) throw new Error('sync'); return memory.append(block); } };
+    const trail = new AuditTrail({ sink, clock, batchSize: 1, retry: { attempts: 1 }, delay: async () => undefined, onSinkError: () => { throw new Error('callback'); } });
+    const authorizer = createAuthorizer(set, { clock, onDecision: trail.record });
+    authorizer.decide(req('read'));
+    authorizer.decide(req('read'));
+    await trail.flush();
+    expect(memory.entries.map((e) => e.seq)).toEqual([2]);
+    expect(trail.health()).toEqual(expect.objectContaining({ ok: false, failedBlocks: 1 }));
+  });
+
+  it('rejects retry options out of range', () => {
+    expect(() => new AuditTrail({ sink: new MemoryAuditSink(), retry: { attempts: 0, backoffMs: -1 } })).toThrow(expect.objectContaining({ code: 'ABAC_AUDIT_OPTIONS', issues: [expect.objectContaining({ path: ['retry', 'attempts'] }), expect.objectContaining({ path: ['retry', 'backoffMs'] })] }));
+  });
+});
+
+describe('AuditTrail records what was decided', () => {
+  const mfaSet = { policies: [{ id: 'mfa', effect: 'allow' as const, condition: { attr: 'context.mfa', op: 'equals' as const, value: true } }] };
+
+  it.each(['request', 'evidence'] as const)('stores the input as it was at decision time, not as it was changed afterwards (input: %s)', async (input) => {
+    const sink = new MemoryAuditSink();
+    const trail = new AuditTrail({ sink, clock, input });
+    const authorizer = createAuthorizer(mfaSet, { clock, onDecision: trail.record });
+    const request = { subject: { id: 'ada', roles: ['dev'] }, action: 'read', resource: { type: 'doc', id: 'd1' }, context: { mfa: true, device: { os: 'linux' } } };
+    expect(authorizer.decide(request).decision).toBe('allow');
+    request.context.mfa = false; // the caller reuses its object
+    request.context.device.os = 'windows';
+    request.subject.roles.push('admin');
+    (request.subject as { id: string }).id = 'mallory';
+    await trail.flush();
+    const entry = sink.entries[0]!;
+    expect(entry).toEqual(expect.objectContaining({ principal: 'ada', decision: 'allow' }));
+    expect((entry.input as { context: { mfa: boolean } }).context.mfa).toBe(true);
+    if (input === 'request') expect(entry.input).toEqual({ subject: { id: 'ada', roles: ['dev'] }, action: 'read', resource: { type: 'doc', id: 'd1' }, context: { mfa: true, device: { os: 'linux' } } });
+    expect(verifyAuditTrail(sink.blocks).ok).toBe(true);
+  });
+
+  it('keeps an own __proto__ key of the input as an own key, and the chain verifies', async () => {
+    const sink = new MemoryAuditSink();
+    const trail = new AuditTrail({ sink, clock });
+    // the password key makes the input go through masking, which used to drop __proto__
+    const request = JSON.parse('{"subject":{"id":"ada","__proto__":{"admin":true}},"action":"read","resource":{"type":"doc"},"context":{"__proto__":"x","password":"hunter2"}}') as never;
+    createAuthorizer(set, { clock, onDecision: trail.record }).decide(request);
+    await trail.flush();
+    const input = sink.entries[0]!.input as { subject: object; context: object };
+    expect(Object.hasOwn(input.subject, '__proto__')).toBe(true);
+    expect(Object.getOwnPropertyDescriptor(input.subject, '__proto__')?.value).toEqual({ admin: true });
+    expect(Object.getOwnPropertyDescriptor(input.context, '__proto__')?.value).toBe('x');
+    expect((input.context as { password: string }).password).toBe('***');
+    expect(sink.blocks[0]!.entries.length).toBe(1);
+    expect(verifyAuditTrail(sink.blocks).ok).toBe(true);
+    expect(({} as { admin?: boolean }).admin).toBeUndefined();
+  });
+
+  it('writes odd inputs exactly as JSON.stringify writes their masked copy, so the chain verifies', async () => {
+    const sink = new MemoryAuditSink();
+    const trail = new AuditTrail({ sink, clock });
+    // index keys after named ones, in an order only a Proxy can give: the writer falls back to the copy
+    const reordered = new Proxy({ b: 1, 2: 'two', 1: 'one' }, { ownKeys: () => ['b', '2', '1'] });
+    const context = {
+      at: new Date(0), big: 12n, negativeZero: -0, nan: Number.NaN, inf: Number.POSITIVE_INFINITY, fn: () => 1, nothing: undefined, nil: null,
+      text: 'tab\tquote"back\\slash é \u2028 \ud800 😀', long: 'x'.repeat(300), list: [1, undefined, () => 1, 'a'], Token: 'secret-value',
+      nested: { a: { b: { c: { d: { e: { f: { g: { h: { i: 1 } } } } } } } } }, 10: 'ten', 9: 'nine', reordered,
+    };
+    const request = { subject: { id: 'ada' }, action: 'read', resource: { type: 'doc' }, context };
+    createAuthorizer(set, { clock, onDecision: trail.record }).decide(request as never);
+    await trail.flush();
+    const stored = sink.entries[0]!.input as { context: Record<string, unknown> };
+    expect(verifyAuditTrail(sink.blocks).ok).toBe(true);
+    expect(Object.keys(stored.context).slice(0, 2)).toEqual(['9', '10']);
+    expect(stored.context).toEqual(expect.objectContaining({ at: '1970-01-01T00:00:00.000Z', big: '12', negativeZero: 0, nan: null, inf: null, nil: null, text: context.text, long: `${'x'.repeat(256)}…`, list: [1, null, null, 'a'], Token: '***' }));
+    expect('fn' in stored.context || 'nothing' in stored.context).toBe(false);
+    expect(stored.context.reordered).toEqual({ 1: 'one', 2: 'two', b: 1 });
+    expect(JSON.stringify(stored.context.nested)).toBe('{"a":{"b":{"c":{"d":{"e":{"f":{"g":"[depth]"}}}}}}}'); // nesting counts from the request
+    expect(sink.blocks[0]!.entries.length).toBe(1);
+  });
+});
+
+describe('AuditTrail head', () => {
+  async function trailOf(n: number) {
+    const sink = new MemoryAuditSink();
+    const trail = new AuditTrail({ sink, clock, batchSize: 3 });
+    const authorizer = createAuthorizer(set, { clock, onDecision: trail.record });
+    for (let i = 0; i < n; i++) authorizer.decide(req(i % 2 === 0 ? 'read' : 'delete'));
+    await trail.flush();
+    return { sink, trail };
+  }
+
+  it('exposes the hash and sequence number of the last sealed block', async () => {
+    const { sink, trail } = await trailOf(7);
+    expect(trail.head()).toEqual({ hash: sink.blocks[2]!.hash, sequence: 7 });
+    expect(new AuditTrail({ sink }).head()).toEqual({ hash: GENESIS_HASH, sequence: 0 });
+    expect(verifyAuditTrail(sink.blocks, { expectedHead: trail.head() })).toEqual({ ok: true, blocks: 3, entries: 7 });
+  });
+
+  it('reports a dropped last block, or a last entry removed with its block re-hashed, as ABAC_AUDIT_TRUNCATED', async () => {
+    const { sink, trail } = await trailOf(7);
+    const head = trail.head();
+    const dropped = clone(sink.blocks).slice(0, 2);
+    expect(verifyAuditTrail(dropped).ok).toBe(true); // undetectable without the head
+    expect(verifyAuditTrail(dropped, { expectedHead: head })).toEqual({ ok: false, code: 'ABAC_AUDIT_TRUNCATED', block: 2, seq: 7, problem: expect.stringMatching(/ends at seq 6.*expected head is seq 7/) });
+
+    const rehashed = clone(sink.blocks);
+    const last = rehashed[1]!;
+    (last.entries as unknown[]).pop();
+    (last as { hash: string }).hash = blockHash(last.prevHash, JSON.stringify(last.entries));
+    const truncated = rehashed.slice(0, 2);
+    expect(verifyAuditTrail(truncated).ok).toBe(true);
+    expect(verifyAuditTrail(truncated, { expectedHead: { hash: sink.blocks[1]!.hash, sequence: 6 } })).toEqual(expect.objectContaining({ ok: false, code: 'ABAC_AUDIT_TRUNCATED', seq: 6 }));
+    expect(verifyAuditTrail(truncated, { expectedHead: head })).toEqual(expect.objectContaining({ ok: false, code: 'ABAC_AUDIT_TRUNCATED', seq: 6 }));
+    expect(verifyAuditTrail([], { expectedHead: head })).toEqual(expect.objectContaining({ ok: false, code: 'ABAC_AUDIT_TRUNCATED' }));
+  });
+
+  it('accepts a chain that goes on past the expected head, and reports one rewritten up to it', async () => {
+    const { sink } = await trailOf(7);
+    const earlier = { hash: sink.blocks[1]!.hash, sequence: 6 };
+    expect(verifyAuditTrail(sink.blocks, { expectedHead: earlier }).ok).toBe(true);
+    expect(verifyAuditTrail(sink.blocks, { expectedHead: { hash: 'f'.repeat(64), sequence: 6 } })).toEqual(expect.objectContaining({ ok: false, code: 'ABAC_AUDIT_HEAD_MISMATCH', block: 1 }));
+    expect(verifyAuditTrail(sink.blocks, { expectedHead: { hash: earlier.hash, sequence: 5 } })).toEqual(expect.objectContaining({ ok: false, code: 'ABAC_AUDIT_HEAD_MISMATCH' }));
   });
 });

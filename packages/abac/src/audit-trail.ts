@@ -1,8 +1,8 @@
 import { IssueCollector, systemClock, type Clock } from '@sightline/core';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';
 import type { Decision, DecisionEvidence } from './authorizer.js';
-import type { AccessRequest } from './request.js';
+import { lookup, MISSING, type AccessRequest } from './request.js';
 
 /** One recorded decision. */
 export interface AuditEntry {
@@ -68,19 +68,82 @@ export interface AuditTrailOptions {
   lastHash?: string;
   /** Sequence number of the last entry already in the sink. */
   lastSeq?: number;
+  /**
+   * How a failing `sink.append` is retried: `attempts` tries in all (default 3), waiting
+   * `backoffMs` (default 100 ms) after the first failure, doubling up to `maxBackoffMs`
+   * (default 2,000 ms). A block still failing after the last attempt is counted in
+   * {@link AuditTrail.health} and given up; later blocks are still written.
+   */
+  retry?: { attempts?: number; backoffMs?: number; maxBackoffMs?: number };
+  /** Waits `ms` milliseconds between attempts (default: a timer). Inject one in tests: nothing has to sleep. */
+  delay?: (ms: number) => Promise<void>;
+  /** Called on every failed `sink.append` attempt; must not throw (a throw is ignored). */
+  onSinkError?: (error: unknown, info: SinkErrorInfo) => void;
+}
+
+/** What {@link AuditTrailOptions.onSinkError} is told about a failed append. */
+export interface SinkErrorInfo {
+  /** 1-based attempt that failed. */
+  readonly attempt: number;
+  readonly attempts: number;
+  /** Whether another attempt follows; `false` means the block is given up. */
+  readonly willRetry: boolean;
+  /** Hash of the block, and the sequence numbers of its first and last entries. */
+  readonly hash: string;
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+}
+
+/** Counters of an {@link AuditTrail} since it was created. */
+export interface AuditStats {
+  /** Decisions kept by `record` (after sampling). */
+  readonly recorded: number;
+  readonly sealedBlocks: number;
+  /** Blocks the sink accepted. */
+  readonly writtenBlocks: number;
+  /** Blocks given up after every attempt failed, and the entries they held. */
+  readonly failedBlocks: number;
+  readonly failedEntries: number;
+  /** Failed `append` attempts, and how many of them were retried. */
+  readonly sinkErrors: number;
+  readonly retries: number;
+}
+
+/** Whether the trail reaches its sink: `ok` is false once a block has been given up. */
+export interface AuditHealth {
+  readonly ok: boolean;
+  readonly failedBlocks: number;
+  /** The last error `append` raised, if any. */
+  readonly lastError: unknown;
+  /** Blocks sealed but not yet written (being written or waiting for a retry). */
+  readonly pendingBlocks: number;
+}
+
+/** The end of the chain: the last sealed block's hash and its last entry's sequence number. */
+export interface AuditHead {
+  readonly hash: string;
+  readonly sequence: number;
 }
 
 export const GENESIS_HASH = '0'.repeat(64);
 const DEFAULT_MASK = ['password', 'token', 'secret', 'authorization', 'apikey', 'api_key', 'cookie'];
 const MAX_STRING = 256;
+const MAX_DEPTH = 8;
+const MAX_ITEMS = 100;
 const MASK_KEY_CACHE_LIMIT = 10_000;
+/** Marks an evidence snapshot that could not be read (a throwing getter). */
+const UNREADABLE = Symbol('unreadable');
+const defaultDelay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * A tamper-evident record of access decisions. `record` only keeps references in preallocated
- * slots (nothing is copied, serialised or hashed on the decision's hot path); `flush` — or every
- * `batchSize` decisions — seals the buffer into one block: one string for the whole batch and one
- * SHA-256 over it, chained to the previous block. Editing, deleting, inserting or reordering any
- * entry breaks {@link verifyAuditTrail}. Requests must not be mutated after they are decided.
+ * A tamper-evident record of access decisions. `record` serialises the entry at decision time —
+ * the identifying strings, the decision, and the input (the masked request, or with
+ * `input: 'evidence'` only the attribute values the policies read) — and feeds it to the block's
+ * SHA-256, so a request changed after `decide` is recorded as it was decided. `flush` — or every
+ * `batchSize` decisions — seals the buffer into one block: the entries' text joined and the hash
+ * finished, chained to the previous block. Editing, deleting, inserting or reordering any entry breaks
+ * {@link verifyAuditTrail}; checking against a published {@link AuditTrail.head} also catches a
+ * truncated end. A failing sink is retried, reported and never stops later blocks.
  */
 export class AuditTrail {
   readonly #sink: AuditSink;
@@ -89,42 +152,85 @@ export class AuditTrail {
   readonly #mask: ReadonlySet<string>;
   /** Key → whether it is a mask key, so each distinct key is lowercased once, not per entry. */
   readonly #maskKeyCache = new Map<string, boolean>();
+  readonly #keyPrefixCache = new Map<string, KeyPrefixes>();
   readonly #batchSize: number;
   /** `<run id>:` — decision ids are this prefix and the entry's seq (unique within the chain). */
   readonly #idPrefix = `${randomBytes(9).toString('base64url')}:`;
-  readonly #requests: unknown[];
-  readonly #decisions: (Decision | undefined)[];
-  readonly #evidence: (DecisionEvidence | undefined)[];
-  readonly #times: Float64Array;
+  /** `,"decisionId":"<run id>:` — what every entry's JSON has between its seq and the seq again. */
+  readonly #decisionIdField = `,"decisionId":"${this.#idPrefix}`;
+  /** Evidence mode: the values of one entry's evidence leaves, reused by every entry. */
+  readonly #values: unknown[] = [];
+  readonly #trees = new WeakMap<DecisionEvidence, EvidenceTree>();
+  /**
+   * The buffered entries' JSON, each serialised by `record` at decision time (a string cannot
+   * change afterwards, so it is the copy) with its separator in front: `[` for the first, `,` for
+   * the others. The block's text is these joined and `]`.
+   */
+  readonly #entries: string[] = [];
+  /**
+   * The block's SHA-256, fed entry by entry as they are recorded: `prevHash` is known from the
+   * first entry on (sealing is synchronous), so sealing only finishes it — the same bytes, the
+   * same hash as {@link blockHash} of the joined text.
+   */
+  #hash: Hash | undefined;
+  /** The last entry's time and its JSON: decisions in the same millisecond share it. */
+  #lastTime = Number.NaN;
+  #lastTimeJson = 'null';
+  /** Set by the input writer when an exotic object enumerates its keys in an order a plain copy would not keep. */
+  #reordered = false;
   readonly #recordsEvidence: boolean;
+  readonly #attempts: number;
+  readonly #backoffMs: number;
+  readonly #maxBackoffMs: number;
+  readonly #delay: (ms: number) => Promise<void>;
+  readonly #onSinkError: ((error: unknown, info: SinkErrorInfo) => void) | undefined;
   #count = 0;
+  #valueCount = 0;
   #lastHash: string;
   #seq: number;
   #sampled = 0;
   #flushing: Promise<void> = Promise.resolve();
+  #recorded = 0;
+  #sealedBlocks = 0;
+  #writtenBlocks = 0;
+  #failedBlocks = 0;
+  #failedEntries = 0;
+  #sinkErrors = 0;
+  #retries = 0;
+  #lastError: unknown = undefined;
 
-  /** @throws ValidationError `ABAC_AUDIT_OPTIONS` when `batchSize`, `allowSampleRate` or `input` is out of range. */
+  /** @throws ValidationError `ABAC_AUDIT_OPTIONS` when `batchSize`, `allowSampleRate`, `input` or `retry` is out of range. */
   constructor(options: AuditTrailOptions) {
     const issues = new IssueCollector();
     if (options.batchSize !== undefined && !(Number.isInteger(options.batchSize) && options.batchSize >= 1 && options.batchSize <= 1_000_000)) issues.add(['batchSize'], `must be an integer from 1 to 1,000,000, got ${String(options.batchSize)}`, 'ABAC_VALUE');
     if (options.allowSampleRate !== undefined && !(options.allowSampleRate >= 0 && options.allowSampleRate <= 1)) issues.add(['allowSampleRate'], `must be a ratio from 0 to 1, got ${String(options.allowSampleRate)}`, 'ABAC_VALUE');
     if (options.input !== undefined && options.input !== 'request' && options.input !== 'evidence') issues.add(['input'], `must be "request" or "evidence", got ${JSON.stringify(options.input)}`, 'ABAC_VALUE');
+    const retry = options.retry ?? {};
+    if (retry.attempts !== undefined && !(Number.isInteger(retry.attempts) && retry.attempts >= 1 && retry.attempts <= 100)) issues.add(['retry', 'attempts'], `must be an integer from 1 to 100, got ${String(retry.attempts)}`, 'ABAC_VALUE');
+    for (const key of ['backoffMs', 'maxBackoffMs'] as const) {
+      const v = retry[key];
+      if (v !== undefined && !(typeof v === 'number' && v >= 0 && v <= 3_600_000)) issues.add(['retry', key], `must be a number of ms from 0 to 3,600,000, got ${String(v)}`, 'ABAC_VALUE');
+    }
     issues.throwIfAny('ABAC_AUDIT_OPTIONS', 'AuditTrail options');
     this.#sink = options.sink;
     this.#clock = options.clock ?? systemClock;
     this.#sampleRate = options.allowSampleRate ?? 1;
     this.#mask = new Set((options.maskKeys ?? DEFAULT_MASK).map((k) => k.toLowerCase()));
     this.#batchSize = options.batchSize ?? 1_024;
-    this.#requests = new Array<unknown>(this.#batchSize).fill(undefined);
-    this.#decisions = new Array<Decision | undefined>(this.#batchSize).fill(undefined);
-    this.#evidence = new Array<DecisionEvidence | undefined>(this.#batchSize).fill(undefined);
     this.#recordsEvidence = options.input === 'evidence';
-    this.#times = new Float64Array(this.#batchSize);
     this.#lastHash = options.lastHash ?? GENESIS_HASH;
     this.#seq = options.lastSeq ?? 0;
+    this.#attempts = retry.attempts ?? 3;
+    this.#backoffMs = retry.backoffMs ?? 100;
+    this.#maxBackoffMs = retry.maxBackoffMs ?? 2_000;
+    this.#delay = options.delay ?? defaultDelay;
+    this.#onSinkError = options.onSinkError;
   }
 
-  /** Keeps a decision (every deny; a deterministic sample of allows). Pass as `onDecision`. */
+  /**
+   * Keeps a decision (every deny; a deterministic sample of allows). Pass as `onDecision`. Copies
+   * what the entry needs now, so later changes to `request` do not reach the trail. Never throws.
+   */
   readonly record = (request: AccessRequest, decision: Decision, atMs?: number, evidence?: DecisionEvidence): void => {
     if (decision.decision === 'allow' && this.#sampleRate < 1) {
       // Deterministic sampling: keep allow n when floor(n * rate) advances.
@@ -132,177 +238,256 @@ export class AuditTrail {
       if (Math.floor(this.#sampled * this.#sampleRate) === Math.floor((this.#sampled - 1) * this.#sampleRate)) return;
     }
     const i = this.#count++;
-    this.#requests[i] = request;
-    this.#decisions[i] = decision;
-    if (this.#recordsEvidence) this.#evidence[i] = evidence;
-    this.#times[i] = atMs ?? this.#clock.now();
+    this.#recorded++;
+    const seq = this.#seq + i + 1;
+    const time = atMs ?? this.#clock.now();
+    let principal: string | undefined;
+    let action: string | undefined;
+    let type: string | undefined;
+    let id: string | undefined;
+    try {
+      // Strings are immutable: keeping them is copying them.
+      if (typeof request === 'object' && request !== null) {
+        const subject = request.subject as Record<string, unknown> | null | undefined;
+        const resource = request.resource as Record<string, unknown> | null | undefined;
+        if (typeof subject?.id === 'string') principal = subject.id;
+        if (typeof request.action === 'string') action = request.action;
+        if (typeof resource?.type === 'string') type = resource.type;
+        if (typeof resource?.id === 'string') id = resource.id;
+      }
+    } catch {
+      // A getter or Proxy that throws: the entry is still written, with what could be read.
+    }
+    let input: string;
+    if (this.#recordsEvidence && evidence !== undefined && typeof request === 'object' && request !== null) {
+      this.#valueCount = 0;
+      this.#snapshotEvidence(request, evidence);
+      input = this.#evidenceField(evidence);
+      this.#values.fill(undefined, 0, this.#valueCount);
+    } else input = this.#inputField(request);
+    if (time !== this.#lastTime) {
+      this.#lastTime = time;
+      this.#lastTimeJson = Number.isFinite(time) ? String(time) : 'null';
+    }
+    // Byte for byte what JSON.stringify gives for the AuditEntry object (verifyAuditTrail recomputes it).
+    const seqText = String(seq);
+    const entry = `{"seq":${seqText}${this.#decisionIdField}${seqText}","time":${this.#lastTimeJson},"principal":${quote(principal ?? '(unknown)')},"action":${quote(action ?? '(invalid)')},"resource":${quote(`${type ?? '(invalid)'}:${id ?? '*'}`)}${decisionFields(decision)}${input}}`;
+    const piece = i === 0 ? `[${entry}` : `,${entry}`;
+    if (i === 0) this.#hash = createHash('sha256').update(this.#lastHash).update('\n');
+    this.#hash!.update(piece);
+    this.#entries.push(piece);
     if (this.#count >= this.#batchSize) void this.flush();
   };
 
-  /** Seals what is buffered into a block and appends it to the sink, blocks in order. */
+  /**
+   * Seals what is buffered into a block and queues it for the sink, blocks in order. Resolves
+   * when every queued block has been written or given up; never rejects — a failing sink is
+   * retried and then reported through `onSinkError`, {@link stats} and {@link health}.
+   */
   flush(): Promise<void> {
     if (this.#count === 0) return this.#flushing;
-    const firstSeq = this.#seq;
-    let entriesJson = this.#recordsEvidence ? undefined : this.#serialiseEntries(this.#count);
-    if (entriesJson === undefined) {
-      this.#seq = firstSeq; // the same seqs, entry by entry
-      entriesJson = this.#serialise(this.#count);
-    }
-    this.#requests.fill(undefined, 0, this.#count); // let the requests and decisions go
-    this.#decisions.fill(undefined, 0, this.#count);
-    if (this.#recordsEvidence) this.#evidence.fill(undefined, 0, this.#count);
+    const count = this.#count;
+    const firstSeq = this.#seq + 1;
+    const entriesJson = `${this.#entries.join('')}]`;
+    this.#entries.length = 0;
+    const hash = this.#hash!.update(']').digest('hex');
+    this.#hash = undefined;
+    this.#seq += count;
     this.#count = 0;
     const prevHash = this.#lastHash;
-    const hash = blockHash(prevHash, entriesJson);
     this.#lastHash = hash;
+    this.#sealedBlocks++;
     const block: SealedBlock = { prevHash, hash, entriesJson };
-    this.#flushing = this.#flushing.then(() => this.#sink.append(block));
+    const lastSeq = this.#seq;
+    this.#flushing = this.#flushing.then(() => this.#write(block, firstSeq, lastSeq));
     return this.#flushing;
   }
 
   /**
-   * Evidence mode (and the fallback): the entries as one string built piece by piece, byte for
-   * byte what `JSON.stringify` gives for the {@link AuditEntry} objects (so `verifyAuditTrail` can
-   * recompute it from parsed entries). The decision's fields are serialised once per frozen
-   * decision (the authorizer's are precomputed and shared), the time once per millisecond, and an
-   * entry whose input cannot be serialised does not stop the others.
+   * The end of the chain sealed so far: publish it (or store it apart from the sink) and pass it
+   * to {@link verifyAuditTrail} as `expectedHead` to detect a truncated trail. After
+   * `await flush()` with `health().ok`, the sink holds exactly the chain up to this head.
    */
-  #serialise(count: number): string {
-    let json = '[';
-    let lastTime = Number.NaN;
-    let lastTimeJson = 'null';
-    for (let i = 0; i < count; i++) {
-      const seq = ++this.#seq;
-      const time = this.#times[i]!;
-      if (time !== lastTime) {
-        lastTime = time;
-        lastTimeJson = Number.isFinite(time) ? String(time) : 'null';
+  head(): AuditHead {
+    return { hash: this.#lastHash, sequence: this.#seq };
+  }
+
+  /** Counters since creation. */
+  stats(): AuditStats {
+    return { recorded: this.#recorded, sealedBlocks: this.#sealedBlocks, writtenBlocks: this.#writtenBlocks, failedBlocks: this.#failedBlocks, failedEntries: this.#failedEntries, sinkErrors: this.#sinkErrors, retries: this.#retries };
+  }
+
+  /** Whether every sealed block so far reached the sink (`ok`), and the last sink error. */
+  health(): AuditHealth {
+    return { ok: this.#failedBlocks === 0, failedBlocks: this.#failedBlocks, lastError: this.#lastError, pendingBlocks: this.#sealedBlocks - this.#writtenBlocks - this.#failedBlocks };
+  }
+
+  /** Appends one block, retrying with exponential backoff; never rejects. */
+  async #write(block: SealedBlock, firstSeq: number, lastSeq: number): Promise<void> {
+    for (let attempt = 1; attempt <= this.#attempts; attempt++) {
+      try {
+        await this.#sink.append(block);
+        this.#writtenBlocks++;
+        return;
+      } catch (error) {
+        this.#sinkErrors++;
+        this.#lastError = error;
+        const willRetry = attempt < this.#attempts;
+        if (willRetry) this.#retries++;
+        else {
+          this.#failedBlocks++;
+          this.#failedEntries += lastSeq - firstSeq + 1;
+        }
+        try {
+          this.#onSinkError?.(error, { attempt, attempts: this.#attempts, willRetry, hash: block.hash, firstSeq, lastSeq });
+        } catch {
+          // The callback is the caller's; its failure must not stop the trail (documented).
+        }
+        if (willRetry) {
+          try {
+            await this.#delay(Math.min(this.#maxBackoffMs, this.#backoffMs * 2 ** (attempt - 1)));
+          } catch {
+            // A failing delay only shortens the wait.
+          }
+        }
       }
-      json += `${i === 0 ? '' : ','}{"seq":${seq},"decisionId":"${this.#idPrefix}${seq}","time":${lastTimeJson}${this.#requestFields(this.#requests[i], this.#decisions[i]!, this.#evidence[i])}}`;
     }
-    return `${json}]`;
+  }
+
+  /** Evidence mode: the values at the evidence's leaf paths, copied into the flat value slots. */
+  #snapshotEvidence(request: AccessRequest, evidence: DecisionEvidence): void {
+    const tree = this.#tree(evidence);
+    const start = this.#valueCount;
+    const values = this.#values;
+    try {
+      for (let k = 0; k < tree.leafPaths.length; k++) {
+        const value = lookup(request, tree.leafPaths[k]!);
+        // Primitives are stored as they are (no allocation); objects are copied, masked.
+        values[this.#valueCount++] = typeof value === 'object' && value !== null ? (tree.leafMasked[k] ? '***' : this.#copy(value, tree.leafPaths[k]!.length - 1)) : value;
+      }
+    } catch {
+      this.#valueCount = start;
+      values[this.#valueCount++] = UNREADABLE;
+    }
+  }
+
+  #tree(evidence: DecisionEvidence): EvidenceTree {
+    let tree = this.#trees.get(evidence);
+    if (tree === undefined) {
+      tree = buildEvidenceTree(evidence.paths.map((p) => p.split('.')), (key) => this.#isMaskKey(key));
+      this.#trees.set(evidence, tree);
+    }
+    return tree;
   }
 
   /**
-   * Whole-request mode: the {@link AuditEntry} objects and one `JSON.stringify` for the batch, the
-   * fastest way Node 20 has to turn them into one flat string. `undefined` when a `toJSON` throws:
-   * the caller then serialises entry by entry, which isolates the culprit.
+   * `,"input":<JSON>` of the whole request, masked: written straight from the request, byte for
+   * byte what `JSON.stringify` gives for its {@link AuditTrail.#copy} (which it falls back to for
+   * the rare object whose keys come in an order a plain copy would not keep).
    */
-  #serialiseEntries(count: number): string | undefined {
-    const entries = new Array<AuditEntry>(count);
-    for (let i = 0; i < count; i++) {
-      const request = this.#requests[i];
-      const decision = this.#decisions[i]!;
-      const seq = ++this.#seq;
-      let principal = '(unknown)';
-      let action = '(invalid)';
-      let resource = '(invalid):*';
-      let input: unknown = '[unreadable]';
-      try {
-        const r = typeof request === 'object' && request !== null ? (request as Record<string, unknown>) : undefined;
-        const subject = r?.subject as Record<string, unknown> | null | undefined;
-        const target = r?.resource as Record<string, unknown> | null | undefined;
-        if (typeof subject?.id === 'string') principal = subject.id;
-        if (typeof r?.action === 'string') action = r.action;
-        resource = `${typeof target?.type === 'string' ? target.type : '(invalid)'}:${typeof target?.id === 'string' ? target.id : '*'}`;
-        input = this.#needsMasking(request, 0) ? mask(request, this.#mask, 0) : request;
-      } catch {
-        // A getter or Proxy that throws: the entry is still written, with what could be read.
-      }
-      entries[i] = { seq, decisionId: this.#idPrefix + seq, time: this.#times[i]!, principal, action, resource, decision: decision.decision, reason: decision.reason, policies: decision.policies, version: decision.version, input };
-    }
-    try {
-      return JSON.stringify(entries);
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** `,"principal":…,"action":…,"resource":…,"decision":…,…,"input":…` for one entry. Never throws. */
-  #requestFields(request: unknown, decision: Decision, evidence: DecisionEvidence | undefined): string {
-    const decisionJson = decisionFields(decision);
-    try {
-      const r = typeof request === 'object' && request !== null ? (request as Record<string, unknown>) : undefined;
-      const subject = r?.subject as Record<string, unknown> | null | undefined;
-      const resource = r?.resource as Record<string, unknown> | null | undefined;
-      const principal = typeof subject?.id === 'string' ? subject.id : '(unknown)';
-      const action = typeof r?.action === 'string' ? r.action : '(invalid)';
-      const where = `${typeof resource?.type === 'string' ? resource.type : '(invalid)'}:${typeof resource?.id === 'string' ? resource.id : '*'}`;
-      return `,"principal":${JSON.stringify(principal)},"action":${JSON.stringify(action)},"resource":${JSON.stringify(where)}${decisionJson}${evidence === undefined || r === undefined ? this.#inputField(request) : this.#evidenceField(r, evidence)}`;
-    } catch {
-      // A getter or Proxy that throws on the identifying fields: the entry is still written.
-      return `,"principal":"(unknown)","action":"(invalid)","resource":"(invalid):*"${decisionJson},"input":"[unreadable]"`;
-    }
-  }
-
-  /** `,"input":<masked request JSON>`, or nothing when JSON has no value for it (as JSON.stringify omits it). */
   #inputField(request: unknown): string {
-    // The common request is serialised as it is; only one that holds a secret-looking key, an
-    // over-long string or a value JSON cannot hold pays for a masked copy. Checking the objects
-    // costs a fraction of scanning the serialised text for the same things.
     let json: string | undefined;
     try {
-      json = JSON.stringify(this.#needsMasking(request, 0) ? mask(request, this.#mask, 0) : request);
+      this.#reordered = false;
+      json = this.#writeJson(request, 0);
+      if (this.#reordered) return inputField(this.#copy(request, 0));
     } catch {
-      // A getter or toJSON that throws: store the masked copy, or say it could not be read.
-      try {
-        json = JSON.stringify(mask(request, this.#mask, 0));
-      } catch {
-        json = '"[unreadable]"';
-      }
+      json = '"[unreadable]"';
     }
     return json === undefined ? '' : `,"input":${json}`;
   }
 
-  /** `,"input":<masked evidence JSON>`; a value that cannot be read makes it `"[unreadable]"`. */
-  #evidenceField(request: Record<string, unknown>, evidence: DecisionEvidence): string {
-    try {
-      return `,"input":${this.#evidenceJson(request, evidenceTree(evidence), 1)}`;
-    } catch {
-      return ',"input":"[unreadable]"';
+  /**
+   * The JSON of {@link AuditTrail.#copy}`(value, depth)`, without building the copy: the same
+   * masking, cuts and conversions, in the same order. `undefined` where JSON has no value.
+   */
+  #writeJson(value: unknown, depth: number): string | undefined {
+    switch (typeof value) {
+      case 'string':
+        return quote(value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value);
+      case 'number':
+        return Number.isFinite(value) ? String(value) : 'null';
+      case 'boolean':
+        return value ? 'true' : 'false';
+      case 'bigint':
+        return quote(value.toString());
+      case 'object':
+        break;
+      default:
+        return undefined;
     }
+    if (value === null) return 'null';
+    if (depth > MAX_DEPTH) return '"[depth]"';
+    let source: object = value;
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') {
+      try {
+        const converted: unknown = toJSON.call(value, '');
+        if (typeof converted !== 'object' || converted === null) return this.#writeJson(converted, depth);
+        source = converted;
+      } catch {
+        // A toJSON that throws: the own properties are written instead (as #copy does).
+      }
+    }
+    if (Array.isArray(source)) {
+      const length = Math.min(source.length, MAX_ITEMS);
+      let json = '[';
+      for (let i = 0; i < length; i++) json += `${i === 0 ? '' : ','}${this.#writeJson(source[i], depth + 1) ?? 'null'}`;
+      return `${json}]`;
+    }
+    let json = '';
+    let lastIndex = -1;
+    let named = false;
+    for (const key in source) {
+      if (!Object.hasOwn(source, key)) continue;
+      // A plain copy lists array-index keys first, ascending: anything else must go through the copy.
+      const code = key.charCodeAt(0);
+      if (code >= 48 && code <= 57 && isIndexKey(key)) {
+        if (named || Number(key) <= lastIndex) this.#reordered = true;
+        lastIndex = Number(key);
+      } else named = true;
+      const prefixes = this.#keyPrefixes(key);
+      const member = prefixes.masked ? '"***"' : this.#writeJson((source as Record<string, unknown>)[key], depth + 1);
+      if (member !== undefined) json += (json === '' ? prefixes.first : prefixes.next) + member;
+    }
+    return json === '' ? '{}' : `${json}}`;
   }
 
-  /**
-   * JSON of `value` restricted to the paths of `node`, read as policies read them (own
-   * properties of non-array objects; `undefined` is missing), masked as `mask` would at `depth`.
-   */
-  #evidenceJson(value: Record<string, unknown>, node: EvidenceNode, depth: number): string {
+  /** `{"key":` and `,"key":` of an object key, and whether it is a mask key; cached per key. */
+  #keyPrefixes(key: string): KeyPrefixes {
+    let prefixes = this.#keyPrefixCache.get(key);
+    if (prefixes === undefined) {
+      const json = quote(key);
+      prefixes = { first: `{${json}:`, next: `,${json}:`, masked: this.#isMaskKey(key) };
+      if (this.#keyPrefixCache.size < MASK_KEY_CACHE_LIMIT) this.#keyPrefixCache.set(key, prefixes);
+    }
+    return prefixes;
+  }
+
+  #evidenceField(evidence: DecisionEvidence): string {
+    if (this.#values[0] === UNREADABLE) return ',"input":"[unreadable]"';
+    const cursor = { at: 0 };
+    return `,"input":${this.#evidenceJson(this.#tree(evidence).root, cursor)}`;
+  }
+
+  /** JSON of the snapshot values under `node`, in the tree's key order; absent values are left out. */
+  #evidenceJson(node: EvidenceNode, cursor: { at: number }): string {
     let json = '';
     for (let k = 0; k < node.keys.length; k++) {
-      const key = node.keys[k]!;
-      if (!Object.hasOwn(value, key)) continue;
-      const v = value[key];
-      if (v === undefined) continue;
-      let member: string | undefined;
       const child = node.children[k];
-      if (this.#isMaskKey(key)) member = '"***"';
-      else if (child === undefined) member = this.#leafJson(v, depth);
-      else if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
-        member = this.#evidenceJson(v as Record<string, unknown>, child, depth + 1);
+      let member: string | undefined;
+      if (child === undefined) {
+        const value = this.#values[cursor.at++];
+        if (value === MISSING) continue;
+        member = node.masked[k] ? '"***"' : leafJson(value);
+      } else {
+        member = this.#evidenceJson(child, cursor);
         if (member === '{}') continue;
       }
       if (member === undefined) continue;
       json += `${json === '' ? '{' : ','}${node.keyJson[k]!}:${member}`;
     }
     return json === '' ? '{}' : `${json}}`;
-  }
-
-  #leafJson(value: unknown, depth: number): string | undefined {
-    switch (typeof value) {
-      case 'string':
-        return JSON.stringify(value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value);
-      case 'number':
-      case 'boolean':
-        return JSON.stringify(value);
-      default:
-        try {
-          return JSON.stringify(this.#needsMasking(value, depth) ? mask(value, this.#mask, depth) : value);
-        } catch {
-          // A toJSON that throws: the masked copy (plain data) has none.
-          return JSON.stringify(mask(value, this.#mask, depth));
-        }
-    }
   }
 
   #isMaskKey(key: string): boolean {
@@ -315,75 +500,153 @@ export class AuditTrail {
   }
 
   /**
-   * Whether `mask` would change `value`: a mask key (any case), a string over MAX_STRING, a value
-   * JSON cannot hold or drops, an array over 100 items, or nesting deeper than `mask` goes.
+   * A plain-data copy of `value` as it is stored: mask keys (any case) become "***", strings are
+   * cut at MAX_STRING, arrays at MAX_ITEMS, objects nested deeper than MAX_DEPTH become "[depth]",
+   * BigInts become strings, functions and symbols are dropped, a `toJSON` is applied (a throwing
+   * one is ignored: the own properties are copied). An own `__proto__` key is kept as an own key.
+   * The copy is what JSON.stringify then serialises, so it can neither throw nor change later.
    */
-  #needsMasking(value: unknown, depth: number): boolean {
+  #copy(value: unknown, depth: number): unknown {
     switch (typeof value) {
       case 'string':
-        return value.length > MAX_STRING;
+        return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value;
+      case 'number':
+      case 'boolean':
+      case 'undefined':
+        return value;
       case 'bigint':
-      case 'function':
-      case 'symbol':
-        return true;
+        return value.toString();
       case 'object':
         break;
       default:
-        return false;
+        return undefined;
     }
-    if (value === null) return false;
-    if (depth > 8) return true;
-    if (Array.isArray(value)) {
-      if (value.length > 100) return true;
-      for (const item of value) if (this.#needsMasking(item, depth + 1)) return true;
-      return false;
+    if (value === null) return null;
+    if (depth > MAX_DEPTH) return '[depth]';
+    let source: object = value;
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') {
+      try {
+        const converted: unknown = toJSON.call(value, '');
+        if (typeof converted !== 'object' || converted === null) return this.#copy(converted, depth);
+        source = converted;
+      } catch {
+        // A toJSON that throws: copy the own properties instead.
+      }
     }
-    for (const key in value) {
-      if (!Object.hasOwn(value, key)) continue;
-      if (this.#isMaskKey(key)) return true;
-      if (this.#needsMasking((value as Record<string, unknown>)[key], depth + 1)) return true;
+    if (Array.isArray(source)) {
+      const length = Math.min(source.length, MAX_ITEMS);
+      const out = new Array<unknown>(length);
+      for (let i = 0; i < length; i++) out[i] = this.#copy(source[i], depth + 1);
+      return out;
     }
-    return false;
+    const out: Record<string, unknown> = {};
+    for (const key in source) {
+      if (!Object.hasOwn(source, key)) continue;
+      const copied = this.#isMaskKey(key) ? '***' : this.#copy((source as Record<string, unknown>)[key], depth + 1);
+      // `out.__proto__ = x` would set the prototype and drop the key: define it as an own property.
+      if (key === '__proto__') Object.defineProperty(out, key, { value: copied, enumerable: true, writable: true, configurable: true });
+      else out[key] = copied;
+    }
+    return out;
+  }
+}
+
+/** `,"input":<JSON>` of a stored copy, or nothing when JSON has no value for it (as JSON.stringify omits it). */
+function inputField(input: unknown): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(input);
+  } catch {
+    json = '"[unreadable]"';
+  }
+  return json === undefined ? '' : `,"input":${json}`;
+}
+
+/** JSON of a string, as JSON.stringify writes it; printable ASCII without quotes or backslashes needs no escaping. */
+function quote(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code > 0x7e || code === 0x22 || code === 0x5c) return JSON.stringify(text);
+  }
+  return `"${text}"`;
+}
+
+/** How an object key starts a member in the JSON the trail writes. */
+interface KeyPrefixes {
+  readonly first: string;
+  readonly next: string;
+  readonly masked: boolean;
+}
+
+/** Whether a key is an array index (JavaScript enumerates those first, ascending). */
+function isIndexKey(key: string): boolean {
+  return /^(0|[1-9]\d{0,9})$/.test(key) && Number(key) < 2 ** 32 - 1;
+}
+
+/** JSON of a snapshot value (primitives as they are, strings cut; objects were copied already). */
+function leafJson(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value);
+    case 'bigint':
+      return JSON.stringify(value.toString());
+    case 'function':
+    case 'symbol':
+      return undefined;
+    default:
+      return JSON.stringify(value);
   }
 }
 
 /**
  * The paths of a {@link DecisionEvidence} as a tree: `children[k]` is the subtree under `keys[k]`,
- * or `undefined` when the whole value is evidence. Keys that are array indices come first, in
- * ascending order, as JavaScript enumerates them: the emitted JSON then survives `JSON.parse` and
+ * or `undefined` when the whole value is evidence (a leaf). A key that is a mask key ends its path
+ * there (the value is stored as "***"). Keys that are array indices come first, in ascending
+ * order, as JavaScript enumerates them: the emitted JSON then survives `JSON.parse` and
  * `JSON.stringify` unchanged, which `verifyAuditTrail` relies on.
  */
 interface EvidenceNode {
   readonly keys: readonly string[];
   readonly keyJson: readonly string[];
+  readonly masked: readonly boolean[];
   readonly children: readonly (EvidenceNode | undefined)[];
 }
 
-const evidenceTrees = new WeakMap<DecisionEvidence, EvidenceNode>();
-
-function evidenceTree(evidence: DecisionEvidence): EvidenceNode {
-  let tree = evidenceTrees.get(evidence);
-  if (tree === undefined) {
-    tree = buildEvidenceTree(evidence.paths.map((p) => p.split('.')));
-    evidenceTrees.set(evidence, tree);
-  }
-  return tree;
+/** The tree, and its leaves' full paths in the order the tree is walked (the snapshot order). */
+interface EvidenceTree {
+  readonly root: EvidenceNode;
+  readonly leafPaths: readonly (readonly string[])[];
+  readonly leafMasked: readonly boolean[];
 }
 
-function buildEvidenceTree(paths: readonly (readonly string[])[]): EvidenceNode {
-  // A path that ends here makes the whole value evidence, whatever longer paths go through it.
-  const groups = new Map<string, (readonly string[])[] | undefined>();
-  for (const path of paths) {
-    const [head, ...rest] = path;
-    if (head === undefined) continue;
-    if (!groups.has(head)) groups.set(head, []);
-    const group = groups.get(head);
-    if (rest.length === 0) groups.set(head, undefined);
-    else group?.push(rest);
-  }
-  const isIndex = (key: string) => /^(0|[1-9]\d{0,9})$/.test(key) && Number(key) < 2 ** 32 - 1;
-  const keys = [...groups.keys()].sort((a, b) => (isIndex(a) ? (isIndex(b) ? Number(a) - Number(b) : -1) : isIndex(b) ? 1 : 0));
-  return { keys, keyJson: keys.map((k) => JSON.stringify(k)), children: keys.map((k) => { const group = groups.get(k); return group === undefined ? undefined : buildEvidenceTree(group); }) };
+function buildEvidenceTree(paths: readonly (readonly string[])[], isMaskKey: (key: string) => boolean): EvidenceTree {
+  const leafPaths: string[][] = [];
+  const leafMasked: boolean[] = [];
+  const build = (group: readonly (readonly string[])[], prefix: readonly string[]): EvidenceNode => {
+    // A path that ends here (or at a mask key) makes the whole value evidence, whatever longer paths go through it.
+    const groups = new Map<string, (readonly string[])[] | undefined>();
+    for (const path of group) {
+      const [head, ...rest] = path;
+      if (head === undefined) continue;
+      if (!groups.has(head)) groups.set(head, []);
+      const sub = groups.get(head);
+      if (rest.length === 0 || isMaskKey(head)) groups.set(head, undefined);
+      else sub?.push(rest);
+    }
+    const isIndex = (key: string) => /^(0|[1-9]\d{0,9})$/.test(key) && Number(key) < 2 ** 32 - 1;
+    const keys = [...groups.keys()].sort((a, b) => (isIndex(a) ? (isIndex(b) ? Number(a) - Number(b) : -1) : isIndex(b) ? 1 : 0));
+    const children = keys.map((k) => {
+      const sub = groups.get(k);
+      if (sub !== undefined) return build(sub, [...prefix, k]);
+      leafPaths.push([...prefix, k]);
+      leafMasked.push(isMaskKey(k));
+      return undefined;
+    });
+    return { keys, keyJson: keys.map((k) => JSON.stringify(k)), masked: keys.map((k) => isMaskKey(k)), children };
+  };
+  const root = build(paths, []);
+  return { root, leafPaths, leafMasked };
 }
 
 /** Serialised decision fields, per frozen decision (frozen: they cannot change under the cache). */
@@ -402,29 +665,53 @@ export function blockHash(prevHash: string, entriesJson: string): string {
   return createHash('sha256').update(prevHash).update('\n').update(entriesJson).digest('hex');
 }
 
-/** What {@link verifyAuditTrail} found. */
-export type AuditVerification = { ok: true; blocks: number; entries: number } | { ok: false; block: number; seq: number; problem: string };
+/**
+ * What {@link verifyAuditTrail} found. A failure names the first block where the chain breaks,
+ * the sequence number there, and a stable `code`: `ABAC_AUDIT_PREV_HASH` (a block deleted,
+ * inserted or moved), `ABAC_AUDIT_HASH` (an entry edited, deleted, inserted or moved),
+ * `ABAC_AUDIT_SEQ` (sequence numbers do not run on), `ABAC_AUDIT_TRUNCATED` (the chain ends
+ * before the expected head) or `ABAC_AUDIT_HEAD_MISMATCH` (the chain reaches the expected head's
+ * sequence number with a different hash).
+ */
+export type AuditVerification =
+  | { ok: true; blocks: number; entries: number }
+  | { ok: false; code: AuditVerificationCode; block: number; seq: number; problem: string };
+
+export type AuditVerificationCode = 'ABAC_AUDIT_PREV_HASH' | 'ABAC_AUDIT_HASH' | 'ABAC_AUDIT_SEQ' | 'ABAC_AUDIT_TRUNCATED' | 'ABAC_AUDIT_HEAD_MISMATCH';
 
 /**
  * Checks a whole chain: each block's `prevHash` is the previous block's `hash`, each `hash`
  * matches its content, and sequence numbers run on without gaps. Any edit, deletion, insertion
  * or reorder — of entries or of whole blocks — is reported at the first block where it shows.
+ * The end of a chain can only be checked against something kept apart from it: pass the
+ * published {@link AuditTrail.head} as `expectedHead`, and a chain that stops short of it (a
+ * dropped last block, or a last entry removed and its block re-hashed) is `ABAC_AUDIT_TRUNCATED`.
+ * A chain that goes on past the expected head verifies (it was published earlier).
  */
-export function verifyAuditTrail(blocks: readonly AuditBlock[], options: { firstPrevHash?: string } = {}): AuditVerification {
+export function verifyAuditTrail(blocks: readonly AuditBlock[], options: { firstPrevHash?: string; expectedHead?: AuditHead } = {}): AuditVerification {
   let prev = options.firstPrevHash ?? GENESIS_HASH;
   let expectedSeq = blocks[0]?.entries[0]?.seq ?? 1;
   let entries = 0;
+  const head = options.expectedHead;
+  let headSeen = false;
   for (let b = 0; b < blocks.length; b++) {
     const block = blocks[b]!;
     const seq = block.entries[0]?.seq ?? expectedSeq;
-    if (block.prevHash !== prev) return { ok: false, block: b, seq, problem: 'prevHash does not match the previous block: a block was deleted, inserted or moved' };
-    if (blockHash(block.prevHash, JSON.stringify(block.entries)) !== block.hash) return { ok: false, block: b, seq, problem: 'content does not match its hash: an entry was edited, deleted, inserted or moved' };
+    if (block.prevHash !== prev) return { ok: false, code: 'ABAC_AUDIT_PREV_HASH', block: b, seq, problem: 'prevHash does not match the previous block: a block was deleted, inserted or moved' };
+    if (blockHash(block.prevHash, JSON.stringify(block.entries)) !== block.hash) return { ok: false, code: 'ABAC_AUDIT_HASH', block: b, seq, problem: 'content does not match its hash: an entry was edited, deleted, inserted or moved' };
     for (const entry of block.entries) {
-      if (entry.seq !== expectedSeq) return { ok: false, block: b, seq: entry.seq, problem: `expected seq ${expectedSeq}` };
+      if (entry.seq !== expectedSeq) return { ok: false, code: 'ABAC_AUDIT_SEQ', block: b, seq: entry.seq, problem: `expected seq ${expectedSeq}` };
       expectedSeq++;
     }
     entries += block.entries.length;
     prev = block.hash;
+    if (head !== undefined && !headSeen && expectedSeq - 1 >= head.sequence && (block.entries.length > 0 || expectedSeq - 1 === head.sequence)) {
+      if (expectedSeq - 1 !== head.sequence || block.hash !== head.hash) return { ok: false, code: 'ABAC_AUDIT_HEAD_MISMATCH', block: b, seq: head.sequence, problem: `the chain reaches seq ${head.sequence} without the expected head hash ${head.hash}: it was rewritten from here` };
+      headSeen = true;
+    }
+  }
+  if (head !== undefined && !headSeen && !(blocks.length === 0 && head.sequence === expectedSeq - 1 && head.hash === prev)) {
+    return { ok: false, code: 'ABAC_AUDIT_TRUNCATED', block: blocks.length, seq: expectedSeq, problem: `the chain ends at seq ${expectedSeq - 1} (hash ${prev}) but the expected head is seq ${head.sequence} (hash ${head.hash}): blocks or entries were removed from its end` };
   }
   return { ok: true, blocks: blocks.length, entries };
 }
@@ -459,15 +746,3 @@ export class MemoryAuditSink implements AuditSink {
   }
 }
 
-function mask(value: unknown, keys: ReadonlySet<string>, depth: number): unknown {
-  if (depth > 8) return '[depth]';
-  if (typeof value === 'string') return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value;
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value !== 'object' || value === null) return typeof value === 'function' || typeof value === 'symbol' ? undefined : value;
-  if (Array.isArray(value)) return value.slice(0, 100).map((v) => mask(v, keys, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
-    out[key] = keys.has(key.toLowerCase()) ? '***' : mask((value as Record<string, unknown>)[key], keys, depth + 1);
-  }
-  return out;
-}

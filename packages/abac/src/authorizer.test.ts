@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { ManualClock, ValidationError } from '@sightline/core';
+import { performance } from 'node:perf_hooks';
 import { createAuthorizer } from './authorizer.js';
 import type { PolicySet } from './policy.js';
 
@@ -58,22 +60,35 @@ describe('semantics', () => {
 
   it('never throws: malformed requests, throwing getters and proxies are denied with invalid_request', () => {
     const authorizer = createAuthorizer({ policies: [{ id: 'a', effect: 'allow', condition: { attr: 'context.x', op: 'equals', value: 1 } }] });
-    const trap = new Proxy({}, { get: () => { throw new Error('boom'); }, has: () => { throw new Error('boom'); }, ownKeys: () => { throw new Error('boom'); } });
+    const trap = new Proxy({}, { get: () => { throw new Error('boom'); }, has: () => { throw new Error('boom'); }, ownKeys: () => { throw new Error('boom'); }, getOwnPropertyDescriptor: () => { throw new Error('boom'); } });
     for (const bad of [null, 42, {}, { subject: {}, action: 'read' }, { subject: [], action: 'read', resource: { type: 'd' } }, { subject: {}, action: 'read', resource: { type: 'd' }, context: trap }]) {
       expect(authorizer.decide(bad as never).decision).toBe('deny');
       expect(authorizer.decide(bad as never).reason).toBe('invalid_request');
     }
   });
 
-  it('refuses requests deeper or larger than the limits', () => {
-    let deep: Record<string, unknown> = { leaf: 1 };
+  it('refuses a string or array that a policy reads when it is over the limits, and never walks what no policy reads', () => {
+    const authorizer = createAuthorizer({ policies: [{ id: 'a', effect: 'allow', condition: { all: [{ attr: 'context.branch', op: 'matches_pattern', value: '^release/' }, { attr: 'subject.roles', op: 'contains', value: 'dev' }] } }] });
+    const ask = (context: Record<string, unknown>, roles: unknown = ['dev']) => authorizer.decide({ subject: { id: 'x', roles }, action: 'read', resource: { type: 'd' }, context }, { explain: true });
+    expect(ask({ branch: `release/${'x'.repeat(4_096 - 8)}` }).decision).toBe('allow'); // exactly 4,096 characters
+    const long = ask({ branch: `release/${'x'.repeat(4_096 - 7)}` });
+    expect(long).toEqual(expect.objectContaining({ decision: 'deny', reason: 'invalid_request' }));
+    expect(long.explanation?.requestProblem).toBe('context.branch is a string of 4097 characters; the limit is 4096 (requestLimits.maxStringLength)');
+    expect(ask({ branch: 'release/1' }, Array.from({ length: 1_001 }, () => 'dev')).explanation?.requestProblem).toMatch(/subject.roles is an array of 1001 entries; the limit is 1000/);
+    // attributes no policy reads are not checked: a deep or huge context costs nothing
+    let deep: Record<string, unknown> = { leaf: 'y'.repeat(100_000) };
     for (let i = 0; i < 20; i++) deep = { deep };
-    const authorizer = createAuthorizer({ policies: [{ id: 'a', effect: 'allow' }] });
-    const d = authorizer.decide({ subject: { id: 'x' }, action: 'read', resource: { type: 'd' }, context: deep }, { explain: true });
-    expect(d.reason).toBe('invalid_request');
-    expect(d.explanation?.requestProblem).toMatch(/deeper than 8/);
-    const wide = Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [`k${i}`, i]));
-    expect(authorizer.decide({ subject: { id: 'x' }, action: 'read', resource: { type: 'd' }, context: wide }).reason).toBe('invalid_request');
+    expect(ask({ branch: 'release/1', deep }).decision).toBe('allow');
+    const bounded = createAuthorizer({ policies: [{ id: 'a', effect: 'allow', condition: { attr: 'context.s', op: 'exists' } }] }, { requestLimits: { maxStringLength: 3 } });
+    expect(bounded.decide({ subject: {}, action: 'read', resource: { type: 'd' }, context: { s: 'abcd' } }).reason).toBe('invalid_request');
+  });
+
+  it('bounds the cost of matches_pattern: a 1 MB string is refused before any pattern runs', () => {
+    const authorizer = createAuthorizer({ policies: [{ id: 'p', effect: 'allow', condition: { attr: 'context.s', op: 'matches_pattern', value: '(a|b)*c[0-9]+' } }] });
+    const huge = 'ab'.repeat(500_000);
+    const start = performance.now();
+    for (let i = 0; i < 20; i++) expect(authorizer.decide({ subject: {}, action: 'read', resource: { type: 'd' }, context: { s: huge } }).reason).toBe('invalid_request');
+    expect(performance.now() - start).toBeLessThan(200); // was 0.3–0.5 s per decision
   });
 
   it('inherits roles through the hierarchy', () => {
@@ -94,7 +109,12 @@ describe('operators', () => {
     ['in', { attr: 'context.zone', op: 'in', value: ['eu', 'us'] }, { zone: 'eu' }, 'allow'],
     ['not_in', { attr: 'context.zone', op: 'not_in', value: ['eu', 'us'] }, { zone: 'eu' }, 'deny'],
     ['contains on an array', { attr: 'context.groups', op: 'contains', value: 'ops' }, { groups: ['dev', 'ops'] }, 'allow'],
-    ['not_contains on a string', { attr: 'context.agent', op: 'not_contains', value: 'curl' }, { agent: 'Mozilla' }, 'allow'],
+    ['not_contains on an array', { attr: 'context.groups', op: 'not_contains', value: 'ops' }, { groups: ['dev'] }, 'allow'],
+    // contains is membership in a collection: a string is not the set of its substrings
+    ['contains on a string is unknown, so an allow does not apply ("pii-free" does not contain "pii")', { attr: 'context.tags', op: 'contains', value: 'pii' }, { tags: 'pii-free' }, 'deny'],
+    ['not_contains on a string is unknown too', { attr: 'context.agent', op: 'not_contains', value: 'curl' }, { agent: 'Mozilla' }, 'deny'],
+    ['contains_substring is the explicit substring test', { attr: 'context.agent', op: 'contains_substring', value: 'zill' }, { agent: 'Mozilla' }, 'allow'],
+    ['contains_substring on an array is unknown', { attr: 'context.groups', op: 'contains_substring', value: 'ops' }, { groups: ['ops'] }, 'deny'],
     ['between (inclusive)', { attr: 'context.risk', op: 'between', value: [0, 5] }, { risk: 5 }, 'allow'],
     ['less_than', { attr: 'context.risk', op: 'less_than', value: 5 }, { risk: 5 }, 'deny'],
     ['starts_with', { attr: 'context.path', op: 'starts_with', value: '/api/' }, { path: '/api/v1' }, 'allow'],
@@ -246,5 +266,59 @@ describe('onDecision', () => {
       ['no_applicable_allow', []],
       ['invalid_request', undefined],
     ]);
+  });
+});
+
+describe('decision cache', () => {
+  const readSecret: PolicySet = { policies: [{ id: 'read-only', effect: 'allow', target: { actions: ['read'], resourceTypes: ['secret', 'x\u0000secret'] } }] };
+
+  it('never lets one (action, type) pair answer for another: read on "x\\0secret", then "read\\0x" on secret, is denied', () => {
+    const cached = createAuthorizer(readSecret);
+    expect(cached.decide({ subject: {}, action: 'read', resource: { type: 'x\u0000secret' } }).decision).toBe('allow');
+    // with a joined `${action}\0${type}` key both requests were "read\0x\0secret"
+    expect(cached.decide({ subject: {}, action: 'read\u0000x', resource: { type: 'secret' } }).decision).toBe('deny');
+    expect(createAuthorizer(readSecret).decide({ subject: {}, action: 'read\u0000x', resource: { type: 'secret' } }).decision).toBe('deny');
+  });
+
+  it('decides exactly as a fresh authorizer for any action and type strings, control characters included', () => {
+    const piece = fc.constantFrom('read', 'x', 'secret', 'a', '\u0000', '\u0001', '\u001f', '\n', '\u007f', '');
+    const name = fc.oneof(fc.constantFrom('read', 'x', 'secret', 'a', 'read\u0000x', 'x\u0000secret'), fc.array(piece, { maxLength: 4 }).map((parts) => parts.join('')));
+    // (a, b + "\0" + c) then (a + "\0" + b, c): the pairs a joined key cannot tell apart
+    const shifted = fc.tuple(name, name, name, fc.constantFrom('\u0000', '\u0001', '')).map(([a, b, c, sep]) => [[a, `${b}${sep}${c}`], [`${a}${sep}${b}`, c]] as [string, string][]);
+    const policies: PolicySet = {
+      policies: [
+        { id: 'read-secret', effect: 'allow', target: { actions: ['read'], resourceTypes: ['secret'] } },
+        { id: 'a-x', effect: 'allow', target: { actions: ['a\u0000x', 'read\u0000x'], resourceTypes: ['x', 'secret\u0001'] } },
+        { id: 'any-x0', effect: 'allow', target: { resourceTypes: ['x\u0000secret'] } },
+        { id: 'deny-a', effect: 'deny', target: { actions: ['a'] } },
+      ],
+    };
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.tuple(name, name).map((pair) => [pair]), shifted), { minLength: 1, maxLength: 6 }), (groups) => {
+        const pairs = groups.flat();
+        const cached = createAuthorizer(policies);
+        for (const [action, type] of pairs) {
+          const request = { subject: {}, action, resource: { type } };
+          const fresh = createAuthorizer(policies).decide(request);
+          const answer = cached.decide(request);
+          if (answer.decision !== fresh.decision || answer.policies.join() !== fresh.policies.join()) return false;
+        }
+        return true;
+      }),
+      { seed: 20_261_203, numRuns: 500 },
+    );
+  });
+});
+
+describe('cidr', () => {
+  it('matches IPv4 against pre-parsed blocks of any prefix, strictly, and IPv6 separately', () => {
+    const set = allowWhen({ attr: 'context.ip', op: 'cidr', value: ['10.0.0.0/8', '192.168.4.0/22', '0.0.0.0/32', '2001:db8::/32', '203.0.113.7'] });
+    const cases: [string, 'allow' | 'deny'][] = [
+      ['10.255.255.255', 'allow'], ['11.0.0.0', 'deny'], ['192.168.7.255', 'allow'], ['192.168.8.0', 'deny'], ['192.168.3.255', 'deny'],
+      ['0.0.0.0', 'allow'], ['0.0.0.1', 'deny'], ['203.0.113.7', 'allow'], ['203.0.113.8', 'deny'],
+      ['10.0.0.01', 'deny'], ['10.0.0', 'deny'], ['10.0.0.0.0', 'deny'], ['10.0.0.256', 'deny'], ['10..0.1', 'deny'], ['10.0.0.1 ', 'deny'], ['1e1.0.0.1', 'deny'],
+      ['2001:db8::1', 'allow'], ['2001:db9::1', 'deny'], ['::ffff:10.0.0.1', 'deny'],
+    ];
+    for (const [ip, decision] of cases) expect([ip, decide(set, { ip }).decision]).toEqual([ip, decision]);
   });
 });

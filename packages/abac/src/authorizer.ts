@@ -1,7 +1,8 @@
 import { systemClock, type Clock } from '@sightline/core';
-import { compileCondition, ERROR, TRUE, type CompiledCondition, type ComparisonNote, type Trace } from './compile-condition.js';
+import { checkValueLimits, compileCondition, ERROR, readsClock, RequestLimitExceeded, TRUE, type CompiledCondition, type ComparisonNote, type Trace } from './compile-condition.js';
 import type { Condition, Effect, PolicySet } from './policy.js';
-import { lookup, type AccessRequest } from './request.js';
+import { lookup, MISSING, type AccessRequest } from './request.js';
+import { generateDecider } from './internal/generate-decider.js';
 import { roleClosure } from './roles.js';
 import type { AttributeSchema } from './schema.js';
 import { validatePolicySet, type PolicyLimits } from './validate.js';
@@ -32,16 +33,27 @@ export interface Explanation {
   readonly requestProblem?: string;
 }
 
-/** Bounds on one request, checked before any policy runs. */
+/**
+ * Bounds on the attribute values a decision reads, checked as each value is read: a value over a
+ * bound denies the request with `invalid_request` and says which attribute and bound. Attributes
+ * no evaluated policy reads are never walked, so the cost does not grow with what else the
+ * request carries.
+ */
 export interface RequestLimits {
-  maxDepth: number;
-  maxValues: number;
+  /** Characters in a string attribute a policy reads (default 4,096). Bounds `matches_pattern`, `glob`, `contains_substring`. */
+  maxStringLength: number;
+  /** Entries in an array attribute a policy reads, e.g. `subject.roles` (default 1,000). */
+  maxArrayLength: number;
 }
+
+/** Defaults of {@link RequestLimits}. */
+export const DEFAULT_REQUEST_LIMITS: Readonly<RequestLimits> = Object.freeze({ maxStringLength: 4_096, maxArrayLength: 1_000 });
 
 export interface AuthorizerOptions {
   clock?: Clock;
   schema?: AttributeSchema;
   limits?: Partial<PolicyLimits>;
+  /** Bounds on the attribute values policies read; defaults in {@link DEFAULT_REQUEST_LIMITS}. */
   requestLimits?: Partial<RequestLimits>;
   /** Shown in every decision; defaults to `unversioned`. */
   version?: string;
@@ -71,6 +83,8 @@ interface CompiledPolicy {
   /** Roles whose holders satisfy the target (the target roles and every role inheriting one). */
   readonly roles: ReadonlySet<string> | undefined;
   readonly condition: CompiledCondition | undefined;
+  /** The validated condition the closures were compiled from (the generator compiles it again, inlined). */
+  readonly conditionSource: Condition | undefined;
   readonly failClosed: boolean;
   readonly matchDecision: Decision;
   readonly errorDecision: Decision;
@@ -93,6 +107,8 @@ interface CandidateSet {
   /** Allows without the indexed equality (always evaluated). */
   readonly unindexed: readonly CompiledPolicy[];
   readonly evidence: DecisionEvidence;
+  /** The fast path for these candidates: generated code when they fit, else the closures. */
+  readonly decide: (request: AccessRequest, now: number) => Decision;
 }
 
 const INDEX_THRESHOLD = 16;
@@ -120,7 +136,9 @@ function conditionPaths(condition: Condition | undefined, out: Set<string>): Set
   return out;
 }
 
-function candidateSet(list: CompiledPolicy[]): CandidateSet {
+type CandidateIndex = Omit<CandidateSet, 'decide'>;
+
+function candidateSet(list: CompiledPolicy[]): CandidateIndex {
   const denies = list.filter((p) => p.effect === 'deny');
   const allows = list.filter((p) => p.effect === 'allow');
   const evidence: DecisionEvidence = Object.freeze({ paths: Object.freeze([...new Set(list.flatMap((p) => p.paths))].sort()) });
@@ -154,6 +172,8 @@ export interface Authorizer {
 }
 
 const CANDIDATE_CACHE_LIMIT = 10_000;
+const FRONT_ACTIONS = 8;
+const FRONT_TYPES = 8;
 
 /**
  * Validates and compiles a policy set once into closures indexed by action and resource type,
@@ -165,7 +185,7 @@ export function createAuthorizer(policySet: unknown, options: AuthorizerOptions 
   const set: PolicySet = validatePolicySet(policySet, { ...(options.schema === undefined ? {} : { schema: options.schema }), ...(options.limits === undefined ? {} : { limits: options.limits }) });
   const version = options.version ?? 'unversioned';
   const clock = options.clock ?? systemClock;
-  const requestLimits: RequestLimits = { maxDepth: 8, maxValues: 1_000, ...options.requestLimits };
+  const requestLimits: RequestLimits = { ...DEFAULT_REQUEST_LIMITS, ...options.requestLimits };
   const closure = roleClosure(set.roles ?? {});
   const satisfying = (targetRoles: readonly string[]): Set<string> => {
     const out = new Set(targetRoles);
@@ -178,7 +198,8 @@ export function createAuthorizer(policySet: unknown, options: AuthorizerOptions 
     actions: p.target?.actions === undefined ? undefined : new Set(p.target.actions),
     types: p.target?.resourceTypes === undefined ? undefined : new Set(p.target.resourceTypes),
     roles: p.target?.roles === undefined ? undefined : satisfying(p.target.roles),
-    condition: p.condition === undefined ? undefined : compileCondition(p.condition),
+    condition: p.condition === undefined ? undefined : compileCondition(p.condition, 'condition', requestLimits),
+    conditionSource: p.condition,
     failClosed: p.effect === 'deny' && p.onError !== 'skip',
     matchDecision: Object.freeze({ decision: p.effect, reason: p.effect === 'allow' ? 'allowed' : 'denied_by_policy', policies: Object.freeze([p.id]), version }),
     errorDecision: Object.freeze({ decision: 'deny', reason: 'denied_on_error', policies: Object.freeze([p.id]), version }),
@@ -194,40 +215,75 @@ export function createAuthorizer(policySet: unknown, options: AuthorizerOptions 
     if (policy.actions === undefined) anyAction.push(policy);
     else for (const action of policy.actions) byAction.set(action, [...(byAction.get(action) ?? []), policy]);
   }
-  const cache = new Map<string, CandidateSet>();
+  // Keyed by action, then by type: two maps, so no pair of strings can share a key (a joined
+  // `${action}\0${type}` key let `read` on `x\0secret` answer for `read\0x` on `secret`).
+  const cache = new Map<string, Map<string, CandidateSet>>();
+  let cached = 0;
   const order = new Map(compiled.map((p, i) => [p, i]));
+  // The first pairs seen are also kept in small arrays scanned with `===` (action, then type):
+  // for the few actions and types most policy sets name, cheaper than two hash lookups.
+  const frontActions: string[] = [];
+  const frontTypes: string[][] = [];
+  const frontSets: CandidateSet[][] = [];
   const candidatesFor = (action: string, type: string): CandidateSet => {
-    const key = `${action}\u0000${type}`;
-    let set = cache.get(key);
+    for (let i = 0; i < frontActions.length; i++) {
+      if (frontActions[i] !== action) continue;
+      const types = frontTypes[i]!;
+      for (let j = 0; j < types.length; j++) if (types[j] === type) return frontSets[i]![j]!;
+      break;
+    }
+    let byType = cache.get(action);
+    let set = byType?.get(type);
     if (set !== undefined) return set;
     const list = [...(byAction.get(action) ?? []), ...anyAction]
       .filter((p) => p.types === undefined || p.types.has(type))
       .sort((a, b) => (a.effect === b.effect ? order.get(a)! - order.get(b)! : a.effect === 'deny' ? -1 : 1));
-    set = candidateSet(list);
-    if (cache.size < CANDIDATE_CACHE_LIMIT) cache.set(key, set);
+    set = withDecider(candidateSet(list), list);
+    if (cached < CANDIDATE_CACHE_LIMIT) {
+      if (byType === undefined) cache.set(action, (byType = new Map()));
+      byType.set(type, set);
+      cached++;
+      let i = frontActions.indexOf(action);
+      if (i < 0 && frontActions.length < FRONT_ACTIONS) {
+        i = frontActions.push(action) - 1;
+        frontTypes.push([]);
+        frontSets.push([]);
+      }
+      if (i >= 0 && frontTypes[i]!.length < FRONT_TYPES) {
+        frontTypes[i]!.push(type);
+        frontSets[i]!.push(set);
+      }
+    }
     return set;
   };
 
+  // The clock is read per decision only when a policy reads it or `onDecision` needs the time.
+  const needsClock = options.onDecision !== undefined || set.policies.some((p) => p.condition !== undefined && readsClock(p.condition));
   const holdsRole = (policy: CompiledPolicy, request: AccessRequest): boolean => {
     if (policy.roles === undefined) return true;
     const roles = Object.hasOwn(request.subject, 'roles') ? request.subject.roles : undefined;
     if (!Array.isArray(roles)) return false;
+    if (roles.length > requestLimits.maxArrayLength) checkValueLimits(roles, 'subject.roles', requestLimits);
     for (let i = 0; i < roles.length; i++) if (typeof roles[i] === 'string' && policy.roles.has(roles[i] as string)) return true;
     return false;
   };
 
-  const decideFast = (request: AccessRequest, set: CandidateSet, now: number): Decision => {
+  const decideFast = (request: AccessRequest, set: CandidateIndex, now: number): Decision => {
     // Every deny first; then the first matching allow can answer: no deny is left to override it.
     for (let i = 0; i < set.denies.length; i++) {
       const policy = set.denies[i]!;
-      if (!holdsRole(policy, request)) continue;
+      if (policy.roles !== undefined && !holdsRole(policy, request)) continue;
       const outcome = policy.condition === undefined ? TRUE : policy.condition(request, now, undefined);
       if (outcome === TRUE) return policy.matchDecision;
       if (outcome === ERROR && policy.failClosed) return policy.errorDecision;
     }
+    return allowsAfterDenies(request, set, now);
+  };
+
+  const allowsAfterDenies = (request: AccessRequest, set: CandidateIndex, now: number): Decision => {
     if (set.indexPath !== undefined) {
       const found = lookup(request, set.indexPath);
-      const bucket = found.found ? set.byValue.get(found.value) : undefined;
+      const bucket = found === MISSING ? undefined : set.byValue.get(found);
       if (bucket !== undefined) {
         const allowed = firstAllow(bucket, request, now);
         if (allowed !== undefined) return allowed;
@@ -239,9 +295,32 @@ export function createAuthorizer(policySet: unknown, options: AuthorizerOptions 
   const firstAllow = (allows: readonly CompiledPolicy[], request: AccessRequest, now: number): Decision | undefined => {
     for (let i = 0; i < allows.length; i++) {
       const policy = allows[i]!;
-      if (holdsRole(policy, request) && (policy.condition === undefined || policy.condition(request, now, undefined) === TRUE)) return policy.matchDecision;
+      if ((policy.roles === undefined || holdsRole(policy, request)) && (policy.condition === undefined || policy.condition(request, now, undefined) === TRUE)) return policy.matchDecision;
     }
     return undefined;
+  };
+
+  // Generated deciders, shared by pairs with the same candidate list (an unknown action or type
+  // gets the policies that target any action or type: one function, not one per string).
+  const generated = new Map<string, (request: AccessRequest, now: number) => Decision>();
+  const toGenerated = (p: CompiledPolicy) => ({ effect: p.effect, roles: p.roles, condition: p.conditionSource, failClosed: p.failClosed, matchDecision: p.matchDecision, errorDecision: p.errorDecision });
+  const withDecider = (index: CandidateIndex, list: readonly CompiledPolicy[]): CandidateSet => {
+    const key = list.map((p) => order.get(p)).join(',');
+    let fast = generated.get(key);
+    if (fast === undefined) {
+      // With an equality index the denies are generated and the bucketed allows keep their closures.
+      const policies = index.indexPath === undefined ? [...index.denies, ...index.unindexed] : index.denies;
+      const rest = index.indexPath === undefined ? undefined : (request: AccessRequest, now: number) => allowsAfterDenies(request, index, now);
+      let generatedDecide: ((request: AccessRequest, now: number) => Decision) | undefined;
+      try {
+        generatedDecide = generateDecider(policies.map(toGenerated), rest, defaultDeny, requestLimits);
+      } catch {
+        // Code generation refused (node --disallow-code-generation-from-strings): the closures decide alike.
+      }
+      fast = generatedDecide ?? ((request, now) => decideFast(request, index, now));
+      if (generated.size < CANDIDATE_CACHE_LIMIT) generated.set(key, fast);
+    }
+    return { ...index, decide: fast };
   };
 
   const decideExplained = (request: AccessRequest, set: CandidateSet, now: number): Decision => {
@@ -271,24 +350,58 @@ export function createAuthorizer(policySet: unknown, options: AuthorizerOptions 
     return { decision: 'deny', reason: 'no_applicable_allow', policies: [], version, explanation };
   };
 
+  const onDecision = options.onDecision;
+  const refused = (problem: string, explain: boolean): Decision => ({ decision: 'deny', reason: 'invalid_request', policies: [], version, ...(explain ? { explanation: { allows: [], denies: [], nearMisses: [], errors: [], requestProblem: problem } } : {}) });
+
   const decide = (request: AccessRequest, decideOptions?: { explain?: boolean }): Decision => {
-    const now = clock.now();
+    if (decideOptions?.explain === true) return decideExplaining(request);
+    const now = needsClock ? clock.now() : 0;
+    let decision: Decision | undefined;
+    let set: CandidateSet | undefined;
+    try {
+      // The checks of requestProblem, each value read once; a request that fails them is refused
+      // below, with requestProblem's message.
+      if (typeof request === 'object' && request !== null) {
+        const action: unknown = request.action;
+        const subject: unknown = request.subject;
+        const resource: unknown = request.resource;
+        const context: unknown = request.context;
+        let type: unknown;
+        if (typeof action === 'string' && action !== '' && typeof subject === 'object' && subject !== null && !Array.isArray(subject) && typeof resource === 'object' && resource !== null && !Array.isArray(resource) && typeof (type = (resource as Record<string, unknown>).type) === 'string' && (context === undefined || (typeof context === 'object' && context !== null && !Array.isArray(context)))) {
+          set = candidatesFor(action, type);
+          decision = set.decide(request, now);
+        }
+      }
+      decision ??= refused(requestProblem(request) ?? 'the request changed while it was read', false);
+    } catch (error) {
+      // Decisions never throw: a value over the request limits, or anything unexpected (a getter
+      // that throws, a Proxy), denies.
+      set = undefined;
+      decision = refused(error instanceof RequestLimitExceeded ? error.message : `evaluation failed: ${safeMessage(error)}`, false);
+    }
+    if (onDecision !== undefined) onDecision(request, decision, now, set?.evidence);
+    return decision;
+  };
+
+  const decideExplaining = (request: AccessRequest): Decision => {
+    const now = needsClock ? clock.now() : 0;
     let decision: Decision;
     let set: CandidateSet | undefined;
     try {
-      const problem = requestProblem(request, requestLimits);
+      const problem = requestProblem(request);
       if (problem !== undefined) {
-        decision = { decision: 'deny', reason: 'invalid_request', policies: [], version, ...(decideOptions?.explain === true ? { explanation: { allows: [], denies: [], nearMisses: [], errors: [], requestProblem: problem } } : {}) };
+        decision = refused(problem, true);
       } else {
         set = candidatesFor(request.action, request.resource.type);
-        decision = decideOptions?.explain === true ? decideExplained(request, set, now) : decideFast(request, set, now);
+        decision = decideExplained(request, set, now);
       }
     } catch (error) {
-      // Decisions never throw: anything unexpected (a getter that throws, a Proxy) denies.
+      // Decisions never throw: a value over the request limits, or anything unexpected (a getter
+      // that throws, a Proxy), denies.
       set = undefined;
-      decision = { decision: 'deny', reason: 'invalid_request', policies: [], version, ...(decideOptions?.explain === true ? { explanation: { allows: [], denies: [], nearMisses: [], errors: [], requestProblem: `evaluation failed: ${(error as Error)?.message ?? String(error)}` } } : {}) };
+      decision = refused(error instanceof RequestLimitExceeded ? error.message : `evaluation failed: ${safeMessage(error)}`, true);
     }
-    options.onDecision?.(request, decision, now, set?.evidence);
+    onDecision?.(request, decision, now, set?.evidence);
     return decision;
   };
 
@@ -303,8 +416,8 @@ export function createAuthorizer(policySet: unknown, options: AuthorizerOptions 
   };
 }
 
-/** Why a request cannot be evaluated, or `undefined` when it can. Bounded work, never throws. */
-function requestProblem(request: unknown, limits: RequestLimits): string | undefined {
+/** Why a request cannot be evaluated, or `undefined` when it can: its shape only. Never throws. */
+function requestProblem(request: unknown): string | undefined {
   if (typeof request !== 'object' || request === null) return 'the request must be an object';
   const r = request as Record<string, unknown>;
   if (typeof r.action !== 'string' || r.action === '') return 'action must be a non-empty string';
@@ -312,19 +425,14 @@ function requestProblem(request: unknown, limits: RequestLimits): string | undef
   if (typeof r.resource !== 'object' || r.resource === null || Array.isArray(r.resource)) return 'resource must be an object';
   if (typeof (r.resource as Record<string, unknown>).type !== 'string') return 'resource.type must be a string';
   if (r.context !== undefined && (typeof r.context !== 'object' || r.context === null || Array.isArray(r.context))) return 'context must be an object';
-  const budget = { values: limits.maxValues };
-  return boundedWalk(r.subject, 1, limits.maxDepth, budget) ?? boundedWalk(r.resource, 1, limits.maxDepth, budget) ?? boundedWalk(r.context, 1, limits.maxDepth, budget);
+  return undefined;
 }
 
-/** Walks own properties, failing past `maxDepth` levels or when `budget.values` runs out. */
-function boundedWalk(value: unknown, depth: number, maxDepth: number, budget: { values: number }): string | undefined {
-  if (--budget.values < 0) return 'the request holds too many values';
-  if (typeof value !== 'object' || value === null) return undefined;
-  if (depth > maxDepth) return `the request nests deeper than ${maxDepth} levels`;
-  for (const key in value) {
-    if (!Object.hasOwn(value, key)) continue;
-    const problem = boundedWalk((value as Record<string, unknown>)[key], depth + 1, maxDepth, budget);
-    if (problem !== undefined) return problem;
+/** The message of anything thrown, without letting a hostile error object throw again. */
+function safeMessage(error: unknown): string {
+  try {
+    return error instanceof Error ? error.message : String(error);
+  } catch {
+    return 'unreadable error';
   }
-  return undefined;
 }

@@ -59,6 +59,51 @@ function parseIpv6(text: string): Uint8Array | undefined {
   return bytes;
 }
 
+/**
+ * Parses a strict dotted-quad IPv4 address (the rules of {@link parseIp}) into an unsigned 32-bit
+ * number without allocating; -1 when `text` is not one. The per-decision path for `cidr`.
+ */
+export function parseIpv4Number(text: string): number {
+  const length = text.length;
+  if (length < 7 || length > 15) return -1;
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (code >= 48 && code <= 57) {
+      // No leading zeros: "010" is octal to some parsers and decimal to others.
+      if (digits === 1 && part === 0) return -1;
+      part = part * 10 + (code - 48);
+      if (part > 255) return -1;
+      digits++;
+    } else return -1;
+  }
+  if (digits === 0 || dots !== 3) return -1;
+  return value * 256 + part;
+}
+
+/** An IPv4 block as numbers: `(ip & mask) === base`, both unsigned 32-bit. */
+export interface Ipv4Block {
+  readonly base: number;
+  readonly mask: number;
+}
+
+/** The {@link Ipv4Block} of a parsed IPv4 CIDR. */
+export function ipv4Block(cidr: Cidr): Ipv4Block {
+  const b = cidr.bytes;
+  const mask = cidr.prefix === 0 ? 0 : (0xffffffff << (32 - cidr.prefix)) >>> 0;
+  const address = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+  return { base: (address & mask) >>> 0, mask };
+}
+
 /** Parses `10.0.0.0/8` or `2001:db8::/32` strictly (host bits may be set); `undefined` when invalid. */
 export function parseCidr(text: string): Cidr | undefined {
   if (typeof text !== 'string') return undefined;

@@ -1,4 +1,4 @@
-export { createAuthorizer } from './authorizer.js';
+export { createAuthorizer, DEFAULT_REQUEST_LIMITS } from './authorizer.js';
 export type { Authorizer, AuthorizerOptions, Decision, DecisionEvidence, DecisionReason, Explanation, RequestLimits } from './authorizer.js';
 export type { AccessRequest } from './request.js';
 export { OPERATORS } from './policy.js';
@@ -8,7 +8,7 @@ export type { PolicyLimits } from './validate.js';
 export type { AttributeSchema, AttributeType } from './schema.js';
 export type { ComparisonNote } from './compile-condition.js';
 export { AuditTrail, FileAuditSink, MemoryAuditSink, verifyAuditTrail, blockHash, GENESIS_HASH } from './audit-trail.js';
-export type { AuditBlock, AuditEntry, AuditSink, AuditTrailOptions, AuditVerification, SealedBlock } from './audit-trail.js';
+export type { AuditBlock, AuditEntry, AuditHead, AuditHealth, AuditSink, AuditStats, AuditTrailOptions, AuditVerification, AuditVerificationCode, SealedBlock, SinkErrorInfo } from './audit-trail.js';
 export { PolicyStore } from './policy-store.js';
 export type { PolicyDiff, PolicyVersion } from './policy-store.js';
 export { policyCoverage } from './coverage.js';

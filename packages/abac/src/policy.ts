@@ -3,7 +3,7 @@ export type Effect = 'allow' | 'deny';
 
 /** Every comparison operator a condition may use. */
 export const OPERATORS = [
-  'equals', 'not_equals', 'in', 'not_in', 'contains', 'not_contains',
+  'equals', 'not_equals', 'in', 'not_in', 'contains', 'not_contains', 'contains_substring',
   'greater_than', 'greater_than_or_equal', 'less_than', 'less_than_or_equal', 'between',
   'starts_with', 'ends_with', 'glob', 'exists', 'cidr', 'time_window', 'weekdays', 'matches_pattern',
 ] as const;

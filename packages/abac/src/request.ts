@@ -9,17 +9,16 @@ export interface AccessRequest {
   readonly context?: Readonly<Record<string, unknown>>;
 }
 
-/** What an attribute path found: a value, nothing, or a failure to look (never throws). */
-export type Lookup = { readonly found: true; readonly value: unknown } | { readonly found: false };
-
-const MISSING: Lookup = Object.freeze({ found: false });
+/** What {@link lookup} returns when a path leads nowhere: a unique marker, never a request value. */
+export const MISSING: unique symbol = Symbol('missing');
 
 /**
- * Reads a compiled attribute path (e.g. `['subject', 'team']`) from a request. Only own
- * properties are read: `__proto__`, `constructor` and other inherited names are simply missing,
- * so a request can never reach `Object.prototype`.
+ * Reads a compiled attribute path (e.g. `['subject', 'team']`) from a request; {@link MISSING}
+ * when absent (or `undefined`). Only own properties are read: `__proto__`, `constructor` and
+ * other inherited names are simply missing, so a request can never reach `Object.prototype`.
+ * Allocates nothing: it runs several times per decision.
  */
-export function lookup(request: AccessRequest, path: readonly string[]): Lookup {
+export function lookup(request: AccessRequest, path: readonly string[]): unknown {
   let current: unknown = request;
   for (let i = 0; i < path.length; i++) {
     if (typeof current !== 'object' || current === null || Array.isArray(current)) return MISSING;
@@ -27,7 +26,7 @@ export function lookup(request: AccessRequest, path: readonly string[]): Lookup 
     if (!Object.hasOwn(current, key)) return MISSING;
     current = (current as Record<string, unknown>)[key];
   }
-  return current === undefined ? MISSING : { found: true, value: current };
+  return current === undefined ? MISSING : current;
 }
 
 /** A short name for the JSON type of a value, for explanations ("number", "array", "null"...). */

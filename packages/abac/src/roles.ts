@@ -14,7 +14,9 @@ export function roleClosure(roles: Readonly<Record<string, RoleDefinition>>): Ma
       if (held.has(next)) continue;
       held.add(next);
       const definition = Object.hasOwn(roles, next) ? roles[next] : undefined;
-      for (const parent of definition?.inherits ?? []) stack.push(parent);
+      // The validator reports an `inherits` that is not a list; here it is simply ignored.
+      const parents = Array.isArray(definition?.inherits) ? definition.inherits : [];
+      for (const parent of parents) stack.push(parent);
     }
     closure.set(role, held);
   }
@@ -35,7 +37,8 @@ export function roleCycles(roles: Readonly<Record<string, RoleDefinition>>): str
     state.set(role, 'visiting');
     path.push(role);
     const definition = Object.hasOwn(roles, role) ? roles[role] : undefined;
-    for (const parent of definition?.inherits ?? []) visit(parent);
+    const parents = Array.isArray(definition?.inherits) ? definition.inherits : [];
+    for (const parent of parents) visit(parent);
     path.pop();
     state.set(role, 'done');
   };

@@ -20,7 +20,7 @@ const ALWAYS: readonly Operator[] = ['exists'];
 
 /** Which operators make sense for which attribute type. */
 export const OPERATORS_FOR_TYPE: Readonly<Record<AttributeType, readonly Operator[]>> = {
-  string: [...ALWAYS, 'equals', 'not_equals', 'in', 'not_in', 'contains', 'not_contains', 'starts_with', 'ends_with', 'glob', 'matches_pattern'],
+  string: [...ALWAYS, 'equals', 'not_equals', 'in', 'not_in', 'contains_substring', 'starts_with', 'ends_with', 'glob', 'matches_pattern'],
   number: [...ALWAYS, 'equals', 'not_equals', 'in', 'not_in', 'greater_than', 'greater_than_or_equal', 'less_than', 'less_than_or_equal', 'between'],
   boolean: [...ALWAYS, 'equals', 'not_equals'],
   'string[]': [...ALWAYS, 'contains', 'not_contains'],

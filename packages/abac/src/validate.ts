@@ -210,6 +210,7 @@ function checkValue(c: Comparison, path: IssuePath, issues: IssueCollector, limi
       return;
     case 'starts_with':
     case 'ends_with':
+    case 'contains_substring':
       if (typeof v !== 'string') bad('must be a string');
       return;
     case 'glob':

@@ -140,7 +140,7 @@ describe('laws', () => {
   it('pattern matching is linear-time: a catastrophic-backtracking pattern on a long input still completes', () => {
     // (a+)+$ against "aaaa...!" takes exponential time in a backtracking engine (Casbin's
     // keyMatch regexes, JavaScript's RegExp); RE2 answers in time linear in the input.
-    const authorizer = createAuthorizer({ policies: [{ id: 'p', effect: 'allow', condition: { attr: 'context.s', op: 'matches_pattern', value: '^(a+)+$' } }] });
+    const authorizer = createAuthorizer({ policies: [{ id: 'p', effect: 'allow', condition: { attr: 'context.s', op: 'matches_pattern', value: '^(a+)+$' } }] }, { requestLimits: { maxStringLength: 100_000 } });
     for (const n of [26, 1_000, 20_000]) {
       const decision = authorizer.decide({ subject: { id: 'x' }, action: 'read', resource: { type: 'd' }, context: { s: `${'a'.repeat(n)}!` } });
       expect(decision.decision).toBe('deny');

@@ -1,4 +1,4 @@
-import { AuditTrail, PolicyStore, verifyAuditTrail, type AuditVerification, type Decision, type PolicySet, type PolicyVersion } from '@sightline/abac';
+import { AuditTrail, PolicyStore, verifyAuditTrail, type AuditHead, type AuditVerification, type Decision, type PolicySet, type PolicyVersion } from '@sightline/abac';
 import type { Clock, Principal } from '@sightline/core';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -180,9 +180,18 @@ export class AccessControl {
     return version;
   }
 
-  /** Seals what is buffered and checks the whole chain in storage. */
-  async verify(): Promise<AuditVerification> {
+  /**
+   * Seals what is buffered and checks the whole chain in storage; with `expectedHead` (a head
+   * published earlier and kept apart from the database) it also proves nothing was cut off the end.
+   */
+  async verify(expectedHead?: AuditHead): Promise<AuditVerification> {
     await this.audit.flush();
-    return verifyAuditTrail(await this.sink.read());
+    return verifyAuditTrail(await this.sink.read(), expectedHead === undefined ? {} : { expectedHead });
+  }
+
+  /** The end of the chain once everything buffered is sealed: what an operator anchors elsewhere. */
+  async head(): Promise<AuditHead> {
+    await this.audit.flush();
+    return this.audit.head();
   }
 }

@@ -198,13 +198,24 @@ export const QUERY_COMMANDS: Record<string, QueryCommand> = {
     },
   },
   audit: {
-    summary: 'The access audit trail: `audit verify` checks the hash chain (exit 1 when broken), `audit list` shows recent decisions.',
-    usage: 'sightline audit verify | sightline audit list [--limit N]',
-    options: { limit: { type: 'string', description: 'at most N entries (default 50)' } },
+    summary: 'The access audit trail: `audit verify` checks the hash chain (exit 1 when broken; with --head and --seq also that nothing was cut off its end), `audit head` prints the end of the chain to keep elsewhere, `audit list` shows recent decisions.',
+    usage: 'sightline audit verify [--head HASH --seq N] | sightline audit head | sightline audit list [--limit N]',
+    options: {
+      limit: { type: 'string', description: 'at most N entries (default 50)' },
+      head: { type: 'string', description: 'hash of a published audit head (from `audit head`), with --seq' },
+      seq: { type: 'string', description: 'sequence number of that published head, with --head' },
+    },
     positionals: 1,
     async run({ url, format, values, positionals }) {
+      if (positionals[0] === 'head') {
+        const { body } = await getJson<{ hash: string; sequence: number }>(url, '/api/v1/audit/head');
+        if (format === 'json') return { output: json(body), exitCode: EXIT.ok };
+        return { output: `audit head: seq ${body.sequence} hash ${body.hash}\nkeep it apart from the database; later: sightline audit verify --head ${body.hash} --seq ${body.sequence}`, exitCode: EXIT.ok };
+      }
       if (positionals[0] === 'verify') {
-        const { body } = await getJson<{ ok: boolean; blocks?: number; entries?: number; block?: number; seq?: number; problem?: string }>(url, '/api/v1/audit/verify');
+        if ((values.head === undefined) !== (values.seq === undefined)) return usageError('--head and --seq go together (both from `sightline audit head`)');
+        const anchor = values.head === undefined || values.seq === undefined ? {} : { head: values.head, seq: values.seq };
+        const { body } = await getJson<{ ok: boolean; blocks?: number; entries?: number; block?: number; seq?: number; problem?: string }>(url, '/api/v1/audit/verify', anchor);
         if (format === 'json') return { output: json(body), exitCode: body.ok ? EXIT.ok : EXIT.failed };
         return body.ok
           ? { output: `audit trail intact: ${body.blocks} blocks, ${body.entries} decisions`, exitCode: EXIT.ok }
@@ -216,7 +227,7 @@ export const QUERY_COMMANDS: Record<string, QueryCommand> = {
         const rows = body.entries.map((e) => ({ seq: e.seq, time: isoTime(e.time), principal: e.principal, action: e.action, resource: e.resource, decision: e.decision, policies: (e.policies as string[]).join(',') }));
         return { output: renderTable(rows, ['seq', 'time', 'principal', 'action', 'resource', 'decision', 'policies']), exitCode: EXIT.ok };
       }
-      return usageError('expected `audit verify` or `audit list`');
+      return usageError('expected `audit verify`, `audit head` or `audit list`');
     },
   },
   chaos: {

@@ -7,7 +7,7 @@ import { parseQuery } from './query-params.js';
  * The app as a policy decision point, its policy versions, and its audit trail:
  * `POST /api/v1/authz/decide`, `GET|POST /api/v1/policies`, `POST /api/v1/policies/:id/activate`,
  * `POST /api/v1/policies/rollback`, `GET /api/v1/policies/diff`, `GET /api/v1/audit`,
- * `GET /api/v1/audit/verify`.
+ * `GET /api/v1/audit/head`, `GET /api/v1/audit/verify[?head=HASH&seq=N]`.
  */
 export function registerAccessRoutes(app: FastifyInstance, options: { access: AccessControl; now: () => number }): void {
   const { access } = options;
@@ -49,5 +49,14 @@ export function registerAccessRoutes(app: FastifyInstance, options: { access: Ac
     return { scope: scope.all ? 'all' : 'own', entries: await access.sink.recent(q.limit ?? 100, scope.all ? undefined : scope.principal) };
   });
 
-  app.get('/api/v1/audit/verify', async () => access.verify());
+  // The head is published so an operator can keep it apart from the database (a ticket, a log
+  // archive, another system) and later prove with `verify?head=&seq=` that no decision was cut off.
+  app.get('/api/v1/audit/head', async () => access.head());
+
+  app.get('/api/v1/audit/verify', async (request) => {
+    const q = parseQuery(request.query, { head: { type: 'string' }, seq: { type: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER } }, options.now());
+    if ((q.head === undefined) !== (q.seq === undefined)) throw new HttpError(400, 'QUERY_INVALID', 'head and seq go together: the hash and sequence number of a published audit head');
+    if (q.head !== undefined && !/^[0-9a-f]{64}$/.test(q.head)) throw new HttpError(400, 'QUERY_INVALID', 'head must be a SHA-256 hash (64 lowercase hex digits)');
+    return access.verify(q.head === undefined || q.seq === undefined ? undefined : { hash: q.head, sequence: q.seq });
+  });
 }
