@@ -1,7 +1,13 @@
-// Sustained span ingest over OTLP/HTTP: 512-span batches from concurrent senders into a server
-// started as its own process, on PGlite and (when DATABASE_URL is set) PostgreSQL. Reports
-// acknowledged spans/s, request latency p50/p99, the server's peak RSS, and checks that every
-// acknowledged span is stored.
+// Sustained span ingest: 512-span batches from concurrent senders into a server started as its
+// own process, over OTLP/HTTP JSON, OTLP/HTTP protobuf and OTLP/gRPC (the same spans, serialised
+// by @opentelemetry/otlp-transformer), on PGlite and (when DATABASE_URL is set) PostgreSQL.
+// Reports acknowledged spans/s, request latency p50/p99, the server's peak RSS, and checks that
+// every acknowledged span is stored.
+import * as grpc from '@grpc/grpc-js';
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { context, trace } from '@opentelemetry/api';
 import { percentile } from '@sightline/bench';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -15,42 +21,70 @@ const SENDERS = Number(process.env.BENCH_SENDERS ?? 8);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const appDir = join(import.meta.dirname, '..');
 
-function batchBody(): string {
-  const now = Date.now();
-  const traceId = randomBytes(16).toString('hex');
-  const spans = [];
-  for (let i = 0; i < BATCH; i++) {
-    spans.push({
-      traceId,
-      spanId: randomBytes(8).toString('hex'),
-      parentSpanId: i === 0 ? undefined : '00000000000000ff',
-      name: i === 0 ? 'POST /checkout' : `db.query ${i % 7}`,
-      kind: i === 0 ? 2 : 3,
-      startTimeUnixNano: `${now}000000`,
-      endTimeUnixNano: `${now + 3}000000`,
-      attributes: [
-        { key: 'http.route', value: { stringValue: '/checkout' } },
-        { key: 'db.system.name', value: { stringValue: 'postgresql' } },
-        { key: 'retry', value: { intValue: '0' } },
-      ],
-      status: { code: i % 50 === 0 ? 2 : 0 },
-    });
-  }
-  return JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'bench' } }] }, scopeSpans: [{ scope: { name: 'bench' }, spans }] }] });
+type Encoding = 'JSON' | 'protobuf' | 'gRPC';
+
+/** One batch in both encodings, with its trace id (every span shares it) to swap per send. */
+interface Batch {
+  traceId: string;
+  json: string;
+  protobuf: Buffer;
 }
 
-async function run(label: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const child = spawn(process.execPath, ['dist/main.js', 'serve', '--port', '0', ...args], { cwd: appDir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
+/** A 512-span trace made by the SDK: one server span and its client children. */
+async function makeBatch(): Promise<Batch> {
+  const traceId = randomBytes(16).toString('hex');
+  const exporter = new InMemorySpanExporter();
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'bench' }),
+    spanProcessors: [new SimpleSpanProcessor({ exporter })],
+    idGenerator: { generateTraceId: () => traceId, generateSpanId: () => randomBytes(8).toString('hex') },
+  });
+  const tracer = provider.getTracer('bench');
+  const attributes = { 'http.route': '/checkout', 'db.system.name': 'postgresql', retry: 0 };
+  const root = tracer.startSpan('POST /checkout', { kind: 1, attributes });
+  const parent = trace.setSpan(context.active(), root);
+  for (let i = 1; i < BATCH; i++) {
+    const span = tracer.startSpan(`db.query ${i % 7}`, { kind: 2, attributes }, parent);
+    if (i % 50 === 0) span.setStatus({ code: 2 });
+    span.end();
+  }
+  root.end();
+  await provider.forceFlush();
+  const spans = exporter.getFinishedSpans();
+  await provider.shutdown();
+  return { traceId, json: Buffer.from(JsonTraceSerializer.serializeRequest(spans)!).toString('utf8'), protobuf: Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!) };
+}
+
+/** The batch's body with a fresh trace id, so every send stores new spans. */
+function freshBody(batch: Batch, encoding: Encoding): string | Buffer {
+  const traceId = randomBytes(16).toString('hex');
+  if (encoding === 'JSON') return batch.json.replaceAll(batch.traceId, traceId);
+  // The 16 id bytes are copied over where they occur: the message is never parsed here.
+  const body = Buffer.from(batch.protobuf);
+  const from = Buffer.from(batch.traceId, 'hex');
+  const to = Buffer.from(traceId, 'hex');
+  for (let at = body.indexOf(from); at !== -1; at = body.indexOf(from, at + 16)) to.copy(body, at);
+  return body;
+}
+
+async function run(label: string, encoding: Encoding, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const child = spawn(process.execPath, ['dist/main.js', 'serve', '--port', '0', ...args], { cwd: appDir, env: { ...process.env, SIGHTLINE_GRPC_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const { url, grpcAddress } = await new Promise<{ url: string; grpcAddress: string }>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match !== null) resolve(match[1]!);
+      const http = /listening on (http:\/\/\S+)/.exec(out);
+      const grpcLine = /OTLP\/gRPC: (\S+:\d+)\n/.exec(out);
+      if (http !== null && grpcLine !== null) resolve({ url: http[1]!, grpcAddress: grpcLine[1]! });
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
-  const bodies = Array.from({ length: 64 }, batchBody); // span ids repeat across laps: count distinct stored below
+  const client = new grpc.Client(grpcAddress, grpc.credentials.createInsecure());
+  const exportGrpc = (body: Buffer) =>
+    new Promise<boolean>((resolve) => {
+      client.makeUnaryRequest('/opentelemetry.proto.collector.trace.v1.TraceService/Export', (b: Buffer) => b, (b: Buffer) => b, body, (error) => resolve(error === null));
+    });
+  const batches = await Promise.all(Array.from({ length: 8 }, makeBatch));
   const latencies: number[] = [];
   let acknowledged = 0;
   let refused = 0;
@@ -59,12 +93,17 @@ async function run(label: string, args: string[], env: NodeJS.ProcessEnv): Promi
   const started = Date.now();
   const sender = async () => {
     while (Date.now() < deadline) {
-      const body = bodies[lap++ % bodies.length]!.replace(/"traceId":"[0-9a-f]{32}"/g, `"traceId":"${randomBytes(16).toString('hex')}"`);
+      const body = freshBody(batches[lap++ % batches.length]!, encoding);
       const t = performance.now();
-      const response = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      await response.arrayBuffer();
+      let ok: boolean;
+      if (encoding === 'gRPC') ok = await exportGrpc(body as Buffer);
+      else {
+        const response = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': encoding === 'JSON' ? 'application/json' : 'application/x-protobuf' }, body });
+        await response.arrayBuffer();
+        ok = response.ok;
+      }
       latencies.push(performance.now() - t);
-      if (response.ok) acknowledged += BATCH;
+      if (ok) acknowledged += BATCH;
       else refused++;
     }
   };
@@ -74,32 +113,39 @@ async function run(label: string, args: string[], env: NodeJS.ProcessEnv): Promi
   const peakRss = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
   const services = (await (await fetch(`${url}/api/v1/services?since=${Date.now() - 3_600_000}`)).json()) as { services: { service: string; spans: number }[] };
   const stored = services.services.find((s) => s.service === 'bench')?.spans ?? 0;
+  client.close();
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
   console.log(
-    `| ${label} | ${(acknowledged / elapsed).toFixed(0)} spans/s | ${percentile(latencies, 50).toFixed(1)} ms | ${percentile(latencies, 99).toFixed(1)} ms | ${peakRss.toFixed(0)} MiB | ${refused} | ${stored === acknowledged ? 'yes' : `NO (${stored} of ${acknowledged})`} |`,
+    `| ${label} | ${encoding} | ${(acknowledged / elapsed).toFixed(0)} spans/s | ${percentile(latencies, 50).toFixed(1)} ms | ${percentile(latencies, 99).toFixed(1)} ms | ${peakRss.toFixed(0)} MiB | ${refused} | ${stored === acknowledged ? 'yes' : `NO (${stored} of ${acknowledged})`} |`,
   );
 }
 
-console.log(`\n## OTLP/HTTP span ingest: ${SENDERS} senders, ${BATCH}-span batches, ${SECONDS}s each`);
-console.log('| storage | acknowledged rate | p50 request | p99 request | server peak RSS | 503s | all acknowledged stored |');
-console.log('|---|---:|---:|---:|---:|---:|---|');
-const dataDir = mkdtempSync(join(tmpdir(), 'sightline-bench-'));
-await run('PGlite (embedded)', ['--data-dir', dataDir], { DATABASE_URL: '' });
-rmSync(dataDir, { recursive: true, force: true });
+const ENCODINGS: readonly Encoding[] = ['JSON', 'protobuf', 'gRPC'];
+console.log(`\n## OTLP span ingest: ${SENDERS} senders, ${BATCH}-span batches, ${SECONDS}s each`);
+console.log('| storage | encoding | acknowledged rate | p50 request | p99 request | server peak RSS | refused (503 / UNAVAILABLE) | all acknowledged stored |');
+console.log('|---|---|---:|---:|---:|---:|---:|---|');
+for (const encoding of ENCODINGS) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sightline-bench-'));
+  await run('PGlite (embedded)', encoding, ['--data-dir', dataDir], { DATABASE_URL: '' });
+  rmSync(dataDir, { recursive: true, force: true });
+}
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const admin = new pg.Client({ connectionString: databaseUrl });
 const reachable = await admin.connect().then(() => true, () => false);
 if (reachable) {
   const name = `sightline_bench_${randomBytes(4).toString('hex')}`;
-  await admin.query(`create database ${name}`);
   const target = new URL(databaseUrl);
   target.pathname = `/${name}`;
-  await run('PostgreSQL 15 (local)', [], { DATABASE_URL: target.toString() });
+  for (const encoding of ENCODINGS) {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.query(`create database ${name}`);
+    await run('PostgreSQL 15 (local)', encoding, [], { DATABASE_URL: target.toString() });
+  }
   await admin.query(`drop database ${name} with (force)`);
   await admin.end();
 } else {
-  console.log('| PostgreSQL | not reachable at DATABASE_URL; skipped | | | | | |');
+  console.log('| PostgreSQL | not reachable at DATABASE_URL; skipped | | | | | | |');
 }

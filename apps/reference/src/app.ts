@@ -24,6 +24,7 @@ import { registerMetricsRoute } from './http/metrics-route.js';
 import { registerWebRoute } from './http/web-route.js';
 import { buildServer } from './http/server.js';
 import { IngestGate } from './ingest/ingest-gate.js';
+import { OtlpGrpcServer } from './ingest/otlp-grpc.js';
 import { registerOtlpRoutes } from './ingest/otlp-routes.js';
 import { openDatabase, type Database, type DatabaseOptions } from './storage/database.js';
 import { migrate } from './storage/migrations.js';
@@ -74,6 +75,11 @@ export interface App {
   readonly config: Config;
   /** Starts listening; returns the base URL (port 0 picks a free port). */
   listen(port?: number, host?: string): Promise<string>;
+  /**
+   * Starts the OTLP/gRPC receiver on `port` (default `config.server.grpcPort`; 0 picks a free
+   * port) and returns its `host:port`. Stopped by `close()`.
+   */
+  listenGrpc(port?: number, host?: string): Promise<string>;
   /** Idempotent. */
   close(): Promise<void>;
 }
@@ -105,7 +111,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
 
   // Health indicators read the ingest gate, created with the OTLP routes below.
   const health = new HealthIndicators({ db, ...(config.storage.databaseUrl === undefined ? { dataDir: config.storage.dataDir } : {}), ingest: () => ({ inFlight: gate.inFlight, limit: gate.limit }), health: config.health });
-  const server = buildServer({ db, bodyLimitBytes: config.server.bodyLimitBytes, health });
+  const server = buildServer({ db, bodyLimitBytes: config.server.bodyLimitBytes, health, log });
   const telemetry = options.selfTelemetry === true ? startSelfTelemetry(server, { db, version: APP_VERSION }) : undefined;
   // Access control first: its hook guards every /api/v1 route (and, in token mode, OTLP ingest) registered below.
   const access = await AccessControl.create({ db, clock, config: config.access, onRefusedClaim: (claim) => log({ level: 'warn', msg: `ignored a claim on service ${claim.service} for team ${claim.claimedFor}: team ${claim.owner} owns it${claim.dataRefused ? ' (its data was refused)' : ''}`, claimedService: claim.service, owner: claim.owner, claimedFor: claim.claimedFor, dataRefused: claim.dataRefused }) });
@@ -162,7 +168,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
 
   // Ingest and the read API.
   const gate = new IngestGate(config.server.ingestConcurrency);
-  registerOtlpRoutes(server, {
+  const ingest = registerOtlpRoutes(server, {
     db,
     clock,
     gate,
@@ -180,6 +186,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
       if (gauges.length > 0) void anomalies.observe(gauges.map((p) => ({ name: p.name, labels: { service: p.service, ...stringLabels(p.labels) }, timestamp: p.time_ms, value: p.value })));
     },
   });
+  const grpc = new OtlpGrpcServer({ ingest, access: options.authorize === false ? undefined : access, maxMessageBytes: config.server.bodyLimitBytes, log });
   registerApiRoutes(server, { db, clock, scopeOf });
   registerViewRoutes(server, { db, clock, scopeOf });
   registerServiceMapRoutes(server, { db, clock, scopeOf });
@@ -232,10 +239,16 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
       const actualPort = typeof address === 'object' && address !== null ? address.port : port;
       return `http://${host}:${actualPort}`;
     },
+    async listenGrpc(port, host = config.server.host) {
+      const wanted = port ?? config.server.grpcPort;
+      if (wanted === false) throw new Error('the OTLP/gRPC receiver is disabled (server.grpcPort: false)');
+      return `${host}:${await grpc.listen(wanted, host)}`;
+    },
     close() {
       closing ??= (async () => {
         for (const timer of timers) clearInterval(timer);
         await server.close();
+        await grpc.close();
         await chaos.close();
         await requestSeries.settled();
         await costs.settled();

@@ -9,7 +9,8 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 
 /** The app's whole configuration, after defaults, file and environment are merged and validated. */
 export interface Config {
-  server: { host: string; port: number; bodyLimitBytes: number; ingestConcurrency: number };
+  /** `grpcPort`: the OTLP/gRPC port (0 picks a free one), or `false` for no gRPC receiver. */
+  server: { host: string; port: number; grpcPort: number | false; bodyLimitBytes: number; ingestConcurrency: number };
   storage: { databaseUrl?: string; dataDir: string };
   /** How long each signal is kept, in ms. */
   retention: { spans: number; logs: number; metrics: number; alerts: number };
@@ -31,7 +32,8 @@ export interface Config {
 
 export const DEFAULT_CONFIG: Config = {
   // 4318 is the OTLP/HTTP port: an SDK with default exporter settings reaches the app unconfigured.
-  server: { host: '127.0.0.1', port: 4318, bodyLimitBytes: 8 * 1024 * 1024, ingestConcurrency: 16 },
+  // 4317 is the OTLP/gRPC port, by the same reasoning.
+  server: { host: '127.0.0.1', port: 4318, grpcPort: 4317, bodyLimitBytes: 8 * 1024 * 1024, ingestConcurrency: 16 },
   storage: { dataDir: '.sightline-data' },
   retention: { spans: parseDuration('7d'), logs: parseDuration('7d'), metrics: parseDuration('30d'), alerts: parseDuration('90d') },
   alerts: { webhooks: [], dispatchIntervalMs: 5_000 },
@@ -44,7 +46,7 @@ export const DEFAULT_CONFIG: Config = {
 
 const KEYS: Record<string, readonly string[]> = {
   '': ['server', 'storage', 'retention', 'alerts', 'slos', 'access', 'health', 'costs'],
-  server: ['host', 'port', 'bodyLimitBytes', 'ingestConcurrency'],
+  server: ['host', 'port', 'grpcPort', 'bodyLimitBytes', 'ingestConcurrency'],
   storage: ['databaseUrl', 'dataDir'],
   retention: ['spans', 'logs', 'metrics', 'alerts'],
   alerts: ['webhooks', 'dispatchInterval', 'escalation'],
@@ -78,6 +80,7 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
   checkKeys(server, 'server', issues);
   if (server.host !== undefined) config.server.host = str(server.host, ['server', 'host'], issues);
   if (server.port !== undefined) config.server.port = int(server.port, ['server', 'port'], 0, 65_535, issues);
+  if (server.grpcPort !== undefined) config.server.grpcPort = server.grpcPort === false ? false : int(server.grpcPort, ['server', 'grpcPort'], 0, 65_535, issues);
   if (server.bodyLimitBytes !== undefined) config.server.bodyLimitBytes = int(server.bodyLimitBytes, ['server', 'bodyLimitBytes'], 1_024, 1 << 30, issues);
   if (server.ingestConcurrency !== undefined) config.server.ingestConcurrency = int(server.ingestConcurrency, ['server', 'ingestConcurrency'], 1, 1_024, issues);
 
@@ -193,6 +196,7 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
   // The environment wins over the file.
   if (env.SIGHTLINE_HOST) config.server.host = env.SIGHTLINE_HOST;
   if (env.SIGHTLINE_PORT) config.server.port = int(env.SIGHTLINE_PORT, ['env', 'SIGHTLINE_PORT'], 0, 65_535, issues);
+  if (env.SIGHTLINE_GRPC_PORT) config.server.grpcPort = env.SIGHTLINE_GRPC_PORT === 'off' ? false : int(env.SIGHTLINE_GRPC_PORT, ['env', 'SIGHTLINE_GRPC_PORT'], 0, 65_535, issues);
   if (env.DATABASE_URL) config.storage.databaseUrl = env.DATABASE_URL;
   if (env.SIGHTLINE_DATA_DIR) config.storage.dataDir = env.SIGHTLINE_DATA_DIR;
   if (env.SIGHTLINE_SLO_FILE) config.slos.file = env.SIGHTLINE_SLO_FILE;

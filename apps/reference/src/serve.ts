@@ -33,6 +33,14 @@ export async function serve(options: ServeOptions): Promise<void> {
   });
   const storage = config.storage.databaseUrl === undefined ? `embedded PGlite in ${config.storage.dataDir}` : 'PostgreSQL (DATABASE_URL)';
   process.stdout.write(`Sightline is listening on ${url} (storage: ${storage})\n  OTLP/HTTP: ${url}/v1/traces, ${url}/v1/metrics, ${url}/v1/logs\n  API: ${url}/api/v1   metrics: ${url}/metrics\n`);
+  // gRPC is the second door: when its port is taken, HTTP ingest still serves, and the line says why.
+  if (config.server.grpcPort !== false) {
+    const grpcLine = await app.listenGrpc().then(
+      (address) => `  OTLP/gRPC: ${address}\n`,
+      (error: unknown) => `  OTLP/gRPC: not started, port ${String(config.server.grpcPort)} on ${config.server.host}: ${(error as Error).message} (set server.grpcPort or SIGHTLINE_GRPC_PORT; off disables it)\n`,
+    );
+    process.stdout.write(grpcLine);
+  }
   process.stdout.write(
     config.access.mode === 'local'
       ? '  access: LOCAL MODE — no login; every request acts as user "local" with the admin role (set access.mode: token to require tokens)\n'

@@ -47,7 +47,7 @@ describe('docs/guides/production.md: configuration files', () => {
 
   it('the production file means what the guide says', () => {
     const config = load(0);
-    expect(config.server).toEqual({ host: '0.0.0.0', port: 4318, bodyLimitBytes: 8_388_608, ingestConcurrency: 32 });
+    expect(config.server).toEqual({ host: '0.0.0.0', port: 4318, grpcPort: 4317, bodyLimitBytes: 8_388_608, ingestConcurrency: 32 });
     expect(config.storage.databaseUrl).toBe('postgres://sightline@db.internal:5432/sightline');
     expect(config.retention).toEqual({ spans: days(14), logs: days(14), metrics: days(90), alerts: days(180) });
     expect(config.alerts.dispatchIntervalMs).toBe(5_000);

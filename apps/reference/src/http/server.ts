@@ -19,6 +19,8 @@ export interface ServerOptions {
   db: Database;
   /** Largest accepted request body in bytes (→ 413 above it). */
   bodyLimitBytes: number;
+  /** Where server errors (every 500, with its request id) are logged; the app's `log` option. */
+  log?: (line: Record<string, unknown>) => void;
 }
 
 /**
@@ -41,7 +43,8 @@ export function buildServer(options: ServerOptions & { health?: { check(): Promi
     return payload.pipe(gunzip);
   });
 
-  // Only JSON is accepted; anything else is a 415 that names what is accepted.
+  // JSON everywhere, and protobuf for OTLP (its routes decode the bytes); anything else is a 415
+  // that names what is accepted, unless a route registers its own parser (CSV, YAML).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     try {
@@ -50,20 +53,23 @@ export function buildServer(options: ServerOptions & { health?: { check(): Promi
       done(Object.assign(new Error(`body is not valid JSON: ${(error as Error).message}`), { statusCode: 400, code: 'BODY_NOT_JSON' }), undefined);
     }
   });
+  app.addContentTypeParser('application/x-protobuf', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.addContentTypeParser('*', (request, _payload, done) => {
     const type = request.headers['content-type'] ?? '(none)';
-    done(Object.assign(new Error(`content type ${type} is not supported; send application/json (OTLP/HTTP JSON encoding)`), { statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE' }), undefined);
+    done(Object.assign(new Error(`content type ${type} is not supported; send application/json (or application/x-protobuf to the OTLP routes)`), { statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE' }), undefined);
   });
 
-  app.setErrorHandler((error, _request, reply) => {
+  app.setErrorHandler((error, request, reply) => {
     const fastifyStatus = (error as { statusCode?: number }).statusCode;
     if (fastifyStatus !== undefined && fastifyStatus >= 400 && fastifyStatus < 500) {
       const code = fastifyStatus === 413 ? 'BODY_TOO_LARGE' : String((error as { code?: string }).code ?? 'BAD_REQUEST');
       return reply.code(fastifyStatus).send({ error: { code, message: (error as Error).message } });
     }
     const { status, body } = toApiError(error);
-    if (status >= 500) app.log.error(error);
-    return reply.code(status).send(body);
+    if (status < 500) return reply.code(status).send(body);
+    // The answer points at the log line: both carry the request id.
+    options.log?.({ level: 'error', msg: `${request.method} ${request.url} failed with ${status}`, requestId: request.id, error: (error as Error).message, stack: (error as Error).stack });
+    return reply.code(status).send({ error: { ...body.error, message: `${body.error.message} (request id ${request.id})`, requestId: request.id } });
   });
 
   // Security headers on every answer (page, API, errors): the page loads only its own bundled

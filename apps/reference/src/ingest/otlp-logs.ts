@@ -1,4 +1,4 @@
-import { arrayField, decodeAnyValue, decodeAttributes, hexId, isRecord, nanosToMs, OtlpDecodeError, toSmallInt, walkOtlp, type Attributes, type Decoded } from './otlp-values.js';
+import { arrayField, cleanText, decodeAnyValue, decodeAttributes, hexId, isRecord, nanosToMs, OtlpDecodeError, toSmallInt, walkOtlp, type Attributes, type Decoded } from './otlp-values.js';
 
 /** One log record as stored. */
 export interface LogRow {
@@ -31,7 +31,7 @@ function decodeRecord(record: unknown, path: string, service: string, resource: 
     time_ms: time > 0 ? time : observed > 0 ? observed : receivedAtMs,
     service,
     severity_number: record.severityNumber === undefined ? 0 : toSmallInt(record.severityNumber, `${path}.severityNumber`),
-    severity_text: typeof record.severityText === 'string' && record.severityText !== '' ? record.severityText : null,
+    severity_text: typeof record.severityText === 'string' && record.severityText !== '' ? cleanText(record.severityText) : null,
     body: typeof body === 'string' ? body : JSON.stringify(body),
     trace_id: optionalId(record.traceId, 16, 'traceId'),
     span_id: optionalId(record.spanId, 8, 'spanId'),

@@ -1,4 +1,4 @@
-import { arrayField, decodeAttributes, isRecord, nanosToMs, OtlpDecodeError, toNumber, walkOtlp, type Attributes, type Decoded } from './otlp-values.js';
+import { arrayField, cleanText, MAX_NAME_LENGTH, decodeAttributes, isRecord, nanosToMs, OtlpDecodeError, toNumber, walkOtlp, type Attributes, type Decoded } from './otlp-values.js';
 
 /** One metric point as stored. Histograms keep their buckets; `value` is then the sum. */
 export interface MetricRow {
@@ -20,7 +20,8 @@ export interface MetricRow {
 export function decodeMetrics(body: unknown): Decoded<MetricRow> {
   return walkOtlp(body, { request: 'ExportMetricsServiceRequest', resource: 'resourceMetrics', scope: 'scopeMetrics', items: 'metrics' }, (metric, path, { service, reject }) => {
     if (!isRecord(metric) || typeof metric.name !== 'string' || metric.name === '') throw new OtlpDecodeError(`${path}.name`, 'must be a non-empty string');
-    const name = metric.name;
+    if (metric.name.length > MAX_NAME_LENGTH) throw new OtlpDecodeError(`${path}.name`, `must be at most ${MAX_NAME_LENGTH} characters, got ${metric.name.length}`);
+    const name = cleanText(metric.name);
     const [kind, data] = isRecord(metric.gauge) ? (['gauge', metric.gauge] as const) : isRecord(metric.sum) ? (['sum', metric.sum] as const) : isRecord(metric.histogram) ? (['histogram', metric.histogram] as const) : [undefined, undefined];
     if (kind === undefined) throw new OtlpDecodeError(path, 'only gauge, sum and histogram metrics are accepted');
     // A bad data point is rejected alone; the metric's other points are kept.

@@ -1,4 +1,4 @@
-import { arrayField, decodeAttributes, hexId, isRecord, nanosToMs, OtlpDecodeError, toSmallInt, toText, walkOtlp, type Attributes, type Decoded } from './otlp-values.js';
+import { arrayField, cleanText, decodeAttributes, hexId, isRecord, nanosToMs, OtlpDecodeError, toSmallInt, toText, walkOtlp, type Attributes, type Decoded } from './otlp-values.js';
 
 /** One span as stored. */
 export interface SpanRow {
@@ -43,12 +43,12 @@ function decodeSpan(span: unknown, path: string, service: string, resource: Attr
     span_id: hexId(span.spanId, 8, `${path}.spanId`),
     parent_span_id: parent,
     service,
-    name: span.name,
+    name: cleanText(span.name),
     kind: span.kind === undefined ? 0 : toSmallInt(span.kind, `${path}.kind`),
     start_ms: start,
     duration_ms: end - start,
     status_code: status.code === undefined ? 0 : toSmallInt(status.code, `${path}.status.code`),
-    status_message: typeof status.message === 'string' && status.message !== '' ? status.message : null,
+    status_message: typeof status.message === 'string' && status.message !== '' ? cleanText(status.message) : null,
     attributes: decodeAttributes(arrayField(span, 'attributes', path), `${path}.attributes`),
     resource,
     events: arrayField(span, 'events', path).map((event, i) => {

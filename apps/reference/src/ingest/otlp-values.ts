@@ -27,10 +27,34 @@ export function arrayField(parent: Record<string, unknown>, key: string, path: s
   return value;
 }
 
+/**
+ * How deep `arrayValue` / `kvlistValue` may nest (levels). A deeper value rejects its item: the
+ * decoder recurses per level, so an unbounded depth is a stack overflow waiting for a client.
+ */
+export const MAX_VALUE_DEPTH = 32;
+
+/**
+ * Longest `service.name` and metric name (UTF-16 code units). Both are indexed, and a B-tree
+ * entry over ~2.7 kB fails the insert; the OTel API limits instrument names to 255 too.
+ */
+export const MAX_NAME_LENGTH = 255;
+
+const UNSAFE_TEXT = /[\0\uD800-\uDFFF]/;
+const NUL_OR_LONE_SURROGATE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Text as storage accepts it: NUL (which PostgreSQL text and jsonb refuse) and lone surrogates
+ * (not encodable as UTF-8) become U+FFFD, the replacement character. Other text is returned as is.
+ */
+export function cleanText(text: string): string {
+  return UNSAFE_TEXT.test(text) ? text.replace(NUL_OR_LONE_SURROGATE, '\uFFFD') : text;
+}
+
 /** Decodes one OTLP `AnyValue` (`{ stringValue }`, `{ intValue }`, `{ arrayValue: { values } }`, ...). */
-export function decodeAnyValue(value: unknown, path: string): AttributeValue {
+export function decodeAnyValue(value: unknown, path: string, depth = 0): AttributeValue {
   if (value === undefined || value === null) return null;
   if (!isRecord(value)) throw new OtlpDecodeError(path, 'must be an AnyValue object');
+  if (depth >= MAX_VALUE_DEPTH) throw new OtlpDecodeError(path, `nests deeper than ${MAX_VALUE_DEPTH} levels`);
   if ('stringValue' in value) return toText(value.stringValue, `${path}.stringValue`);
   if ('boolValue' in value) return value.boolValue === true;
   if ('intValue' in value) return toNumber(value.intValue, `${path}.intValue`);
@@ -38,22 +62,22 @@ export function decodeAnyValue(value: unknown, path: string): AttributeValue {
   if ('bytesValue' in value) return toText(value.bytesValue, `${path}.bytesValue`);
   if ('arrayValue' in value) {
     const inner = isRecord(value.arrayValue) ? value.arrayValue : {};
-    return arrayField(inner, 'values', `${path}.arrayValue`).map((v, i) => decodeAnyValue(v, `${path}.arrayValue.values[${i}]`));
+    return arrayField(inner, 'values', `${path}.arrayValue`).map((v, i) => decodeAnyValue(v, `${path}.arrayValue.values[${i}]`, depth + 1));
   }
   if ('kvlistValue' in value) {
     const inner = isRecord(value.kvlistValue) ? value.kvlistValue : {};
-    return decodeAttributes(arrayField(inner, 'values', `${path}.kvlistValue`), `${path}.kvlistValue.values`);
+    return decodeAttributes(arrayField(inner, 'values', `${path}.kvlistValue`), `${path}.kvlistValue.values`, depth + 1);
   }
   return null;
 }
 
 /** Decodes a `KeyValue[]` list into an object. */
-export function decodeAttributes(list: unknown[], path: string): Attributes {
+export function decodeAttributes(list: unknown[], path: string, depth = 0): Attributes {
   const out: Attributes = {};
   list.forEach((entry, i) => {
     if (!isRecord(entry) || typeof entry.key !== 'string') throw new OtlpDecodeError(`${path}[${i}]`, 'must be a KeyValue with a string key');
     // Own data property only, so a "__proto__" key cannot reach the prototype.
-    Object.defineProperty(out, entry.key, { value: decodeAnyValue(entry.value, `${path}[${i}].value`), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, cleanText(entry.key), { value: decodeAnyValue(entry.value, `${path}[${i}].value`, depth), enumerable: true, writable: true, configurable: true });
   });
   return out;
 }
@@ -63,7 +87,7 @@ export function decodeAttributes(list: unknown[], path: string): Attributes {
  * `String()` of a JSON object such as `{"toString": 1}` would throw a TypeError (→ 500).
  */
 export function toText(value: unknown, path: string): string {
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return cleanText(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   throw new OtlpDecodeError(path, `must be a string, got ${JSON.stringify(value)}`);
 }
@@ -108,10 +132,12 @@ export function hexId(value: unknown, bytes: number, path: string): string {
   return id;
 }
 
-/** The `service.name` resource attribute, or `unknown_service` as the SDKs default it. */
-export function serviceName(resource: Attributes): string {
+/** The `service.name` resource attribute, or `unknown_service` as the SDKs default it; at most {@link MAX_NAME_LENGTH} long. */
+export function serviceName(resource: Attributes, path = 'resource'): string {
   const name = resource['service.name'];
-  return typeof name === 'string' && name !== '' ? name : 'unknown_service';
+  if (typeof name !== 'string' || name === '') return 'unknown_service';
+  if (name.length > MAX_NAME_LENGTH) throw new OtlpDecodeError(`${path}.attributes[service.name]`, `must be at most ${MAX_NAME_LENGTH} characters, got ${name.length}`);
+  return name;
 }
 
 /** Items that decoded, and the count and first reasons of those that did not (OTLP partial success). */
@@ -142,14 +168,35 @@ export function walkOtlp<T>(
   arrayField(body, keys.resource, '(body)').forEach((r, ri) => {
     const rPath = `${keys.resource}[${ri}]`;
     if (!isRecord(r)) throw new OtlpDecodeError(rPath, 'must be an object');
-    const resource = decodeAttributes(arrayField(isRecord(r.resource) ? r.resource : {}, 'attributes', `${rPath}.resource`), `${rPath}.resource.attributes`);
-    const service = serviceName(resource);
-    arrayField(r, keys.scope, rPath).forEach((s, si) => {
+    const scopes = arrayField(r, keys.scope, rPath);
+    let resource: Attributes = {};
+    let service = '';
+    // A bad resource (or scope) rejects its own items, not the request: they are counted under its reason.
+    let resourceError: OtlpDecodeError | undefined;
+    try {
+      // The protobuf decoder leaves a part that did not decode as its error (see decodeProtobufRequest).
+      if (r.resource instanceof OtlpDecodeError) throw r.resource;
+      resource = decodeAttributes(arrayField(isRecord(r.resource) ? r.resource : {}, 'attributes', `${rPath}.resource`), `${rPath}.resource.attributes`);
+      service = serviceName(resource, `${rPath}.resource`);
+    } catch (error) {
+      if (!(error instanceof OtlpDecodeError)) throw error;
+      resourceError = error;
+    }
+    scopes.forEach((s, si) => {
       const sPath = `${rPath}.${keys.scope}[${si}]`;
       if (!isRecord(s)) throw new OtlpDecodeError(sPath, 'must be an object');
-      const scope = isRecord(s.scope) && typeof s.scope.name === 'string' ? s.scope.name : null;
-      arrayField(s, keys.items, sPath).forEach((item, i) => {
+      const items = arrayField(s, keys.items, sPath);
+      const partError = resourceError ?? (s.scope instanceof OtlpDecodeError ? s.scope : undefined);
+      if (partError !== undefined) {
+        if (items.length === 0) return;
+        result.rejected += items.length;
+        if (result.errors.length < 10 && !result.errors.includes(partError.message)) result.errors.push(partError.message);
+        return;
+      }
+      const scope = isRecord(s.scope) && typeof s.scope.name === 'string' ? cleanText(s.scope.name) : null;
+      items.forEach((item, i) => {
         try {
+          if (item instanceof OtlpDecodeError) throw item;
           const decoded = decodeItem(item, `${sPath}.${keys.items}[${i}]`, { resource, service, scope, reject });
           if (Array.isArray(decoded)) result.items.push(...decoded);
           else result.items.push(decoded);
