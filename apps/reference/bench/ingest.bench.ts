@@ -2,7 +2,8 @@
 // own process, over OTLP/HTTP JSON, OTLP/HTTP protobuf and OTLP/gRPC (the same spans, serialised
 // by @opentelemetry/otlp-transformer), on PGlite and (when DATABASE_URL is set) PostgreSQL.
 // Reports acknowledged spans/s, request latency p50/p99, the server's peak RSS, and checks that
-// every acknowledged span is stored.
+// every acknowledged span is stored. First, decode only (no server, no storage): the per-span
+// cost of turning a request body into OTLP/JSON-shaped objects, and into span rows, per encoding.
 import * as grpc from '@grpc/grpc-js';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -15,6 +16,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { decodeProtobufRequest } from '../src/ingest/otlp-protobuf.js';
+import { decodeTraces } from '../src/ingest/otlp-traces.js';
 
 const BATCH = 512;
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 8);
@@ -121,6 +124,53 @@ async function run(label: string, encoding: Encoding, args: string[], env: NodeJ
     `| ${label} | ${encoding} | ${(acknowledged / elapsed).toFixed(0)} spans/s | ${percentile(latencies, 50).toFixed(1)} ms | ${percentile(latencies, 99).toFixed(1)} ms | ${peakRss.toFixed(0)} MiB | ${refused} | ${stored === acknowledged ? 'yes' : `NO (${stored} of ${acknowledged})`} |`,
   );
 }
+
+/** Nanoseconds per span of `decode` over `bodies` (a warm loop; at least `minMs` of work). */
+function timePerSpan<T>(bodies: readonly T[], decode: (body: T) => unknown, minMs = 250): number {
+  let spans = 0;
+  let sink = 0;
+  const started = performance.now();
+  do {
+    for (const body of bodies) {
+      sink ^= decode(body) === undefined ? 1 : 0;
+      spans += BATCH;
+    }
+  } while (performance.now() - started < minMs);
+  if (sink === -1) console.log(sink);
+  return ((performance.now() - started) * 1e6) / spans;
+}
+
+/** JSON.parse against the protobuf decoder on the same batches, each run timing both in turn; medians of the runs. */
+async function benchDecode(runs = 7): Promise<void> {
+  const batches = await Promise.all(Array.from({ length: 8 }, makeBatch));
+  const json = batches.map((b) => b.json);
+  const proto = batches.map((b) => b.protobuf);
+  const cases = {
+    'decode (JSON.parse; protobufjs + conversion)': [(b: string) => JSON.parse(b) as unknown, (b: Buffer) => decodeProtobufRequest('traces', b)],
+    'decode + span rows (decodeTraces)': [(b: string) => decodeTraces(JSON.parse(b)), (b: Buffer) => decodeTraces(decodeProtobufRequest('traces', b))],
+  } as const;
+  console.log(`\n## OTLP span decode only (no storage): ${BATCH}-span batches, median of ${runs} runs, ns per span`);
+  console.log('| step | JSON | protobuf | protobuf / JSON |');
+  console.log('|---|---:|---:|---:|');
+  for (const [step, [decodeJson, decodeProto]] of Object.entries(cases)) {
+    timePerSpan(json, decodeJson, 500);
+    timePerSpan(proto, decodeProto, 500);
+    const jsonNs: number[] = [];
+    const protoNs: number[] = [];
+    const ratios: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      const j = timePerSpan(json, decodeJson);
+      const p = timePerSpan(proto, decodeProto);
+      jsonNs.push(j);
+      protoNs.push(p);
+      ratios.push(p / j);
+    }
+    console.log(`| ${step} | ${percentile(jsonNs, 50).toFixed(0)} ns | ${percentile(protoNs, 50).toFixed(0)} ns | ${percentile(ratios, 50).toFixed(2)} |`);
+  }
+}
+
+await benchDecode();
+if (process.env.BENCH_DECODE_ONLY === '1') process.exit(0);
 
 const ENCODINGS: readonly Encoding[] = ['JSON', 'protobuf', 'gRPC'];
 console.log(`\n## OTLP span ingest: ${SENDERS} senders, ${BATCH}-span batches, ${SECONDS}s each`);

@@ -1,5 +1,5 @@
 import { IssueCollector, systemClock, type Clock } from '@sightline/core';
-import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';
 import type { Decision, DecisionEvidence } from './authorizer.js';
 import { lookup, MISSING, type AccessRequest } from './request.js';
@@ -131,6 +131,8 @@ const MAX_STRING = 256;
 const MAX_DEPTH = 8;
 const MAX_ITEMS = 100;
 const MASK_KEY_CACHE_LIMIT = 10_000;
+/** Positions of the input walk whose last key is remembered (see #writeJson). */
+const KEY_SLOTS = 64;
 /** Marks an evidence snapshot that could not be read (a throwing getter). */
 const UNREADABLE = Symbol('unreadable');
 const defaultDelay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -138,10 +140,10 @@ const defaultDelay = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /**
  * A tamper-evident record of access decisions. `record` serialises the entry at decision time —
  * the identifying strings, the decision, and the input (the masked request, or with
- * `input: 'evidence'` only the attribute values the policies read) — and feeds it to the block's
- * SHA-256, so a request changed after `decide` is recorded as it was decided. `flush` — or every
- * `batchSize` decisions — seals the buffer into one block: the entries' text joined and the hash
- * finished, chained to the previous block. Editing, deleting, inserting or reordering any entry breaks
+ * `input: 'evidence'` only the attribute values the policies read) — and appends it to the block's
+ * text, so a request changed after `decide` is recorded as it was decided. `flush` — or every
+ * `batchSize` decisions — seals the buffer into one block: the text closed and hashed once,
+ * chained to the previous block. Editing, deleting, inserting or reordering any entry breaks
  * {@link verifyAuditTrail}; checking against a published {@link AuditTrail.head} also catches a
  * truncated end. A failing sink is retried, reported and never stops later blocks.
  */
@@ -153,6 +155,10 @@ export class AuditTrail {
   /** Key → whether it is a mask key, so each distinct key is lowercased once, not per entry. */
   readonly #maskKeyCache = new Map<string, boolean>();
   readonly #keyPrefixCache = new Map<string, KeyPrefixes>();
+  /** The keys of the last input written, by their position in the walk, and their prefixes. */
+  readonly #slotKeys: (string | undefined)[] = new Array<string | undefined>(KEY_SLOTS).fill(undefined);
+  readonly #slotPrefixes: (KeyPrefixes | undefined)[] = new Array<KeyPrefixes | undefined>(KEY_SLOTS).fill(undefined);
+  #slot = 0;
   readonly #batchSize: number;
   /** `<run id>:` — decision ids are this prefix and the entry's seq (unique within the chain). */
   readonly #idPrefix = `${randomBytes(9).toString('base64url')}:`;
@@ -163,16 +169,12 @@ export class AuditTrail {
   readonly #trees = new WeakMap<DecisionEvidence, EvidenceTree>();
   /**
    * The buffered entries' JSON, each serialised by `record` at decision time (a string cannot
-   * change afterwards, so it is the copy) with its separator in front: `[` for the first, `,` for
-   * the others. The block's text is these joined and `]`.
+   * change afterwards, so it is the copy) and appended with its separator in front: `[` for the
+   * first, `,` for the others. Appending builds a rope (no copying per entry); sealing flattens it
+   * once, adds `]` and hashes the whole text in one call — the same bytes, the same hash as
+   * {@link blockHash} of the joined text.
    */
-  readonly #entries: string[] = [];
-  /**
-   * The block's SHA-256, fed entry by entry as they are recorded: `prevHash` is known from the
-   * first entry on (sealing is synchronous), so sealing only finishes it — the same bytes, the
-   * same hash as {@link blockHash} of the joined text.
-   */
-  #hash: Hash | undefined;
+  #text = '';
   /** The last entry's time and its JSON: decisions in the same millisecond share it. */
   #lastTime = Number.NaN;
   #lastTimeJson = 'null';
@@ -258,24 +260,20 @@ export class AuditTrail {
     } catch {
       // A getter or Proxy that throws: the entry is still written, with what could be read.
     }
-    let input: string;
-    if (this.#recordsEvidence && evidence !== undefined && typeof request === 'object' && request !== null) {
-      this.#valueCount = 0;
-      this.#snapshotEvidence(request, evidence);
-      input = this.#evidenceField(evidence);
-      this.#values.fill(undefined, 0, this.#valueCount);
-    } else input = this.#inputField(request);
     if (time !== this.#lastTime) {
       this.#lastTime = time;
       this.#lastTimeJson = Number.isFinite(time) ? String(time) : 'null';
     }
     // Byte for byte what JSON.stringify gives for the AuditEntry object (verifyAuditTrail recomputes it).
     const seqText = String(seq);
-    const entry = `{"seq":${seqText}${this.#decisionIdField}${seqText}","time":${this.#lastTimeJson},"principal":${quote(principal ?? '(unknown)')},"action":${quote(action ?? '(invalid)')},"resource":${quote(`${type ?? '(invalid)'}:${id ?? '*'}`)}${decisionFields(decision)}${input}}`;
-    const piece = i === 0 ? `[${entry}` : `,${entry}`;
-    if (i === 0) this.#hash = createHash('sha256').update(this.#lastHash).update('\n');
-    this.#hash!.update(piece);
-    this.#entries.push(piece);
+    this.#text += `${i === 0 ? '[' : ','}{"seq":${seqText}${this.#decisionIdField}${seqText}","time":${this.#lastTimeJson},"principal":${quote(principal ?? '(unknown)')},"action":${quote(action ?? '(invalid)')},"resource":${resourceJson(type ?? '(invalid)', id ?? '*')}${decisionFields(decision)}`;
+    if (this.#recordsEvidence && evidence !== undefined && typeof request === 'object' && request !== null) {
+      this.#valueCount = 0;
+      this.#snapshotEvidence(request, evidence);
+      this.#text += this.#evidenceField(evidence);
+      this.#values.fill(undefined, 0, this.#valueCount);
+    } else this.#writeInputField(request);
+    this.#text += '}';
     if (this.#count >= this.#batchSize) void this.flush();
   };
 
@@ -288,10 +286,9 @@ export class AuditTrail {
     if (this.#count === 0) return this.#flushing;
     const count = this.#count;
     const firstSeq = this.#seq + 1;
-    const entriesJson = `${this.#entries.join('')}]`;
-    this.#entries.length = 0;
-    const hash = this.#hash!.update(']').digest('hex');
-    this.#hash = undefined;
+    const entriesJson = `${this.#text}]`;
+    this.#text = '';
+    const hash = blockHash(this.#lastHash, entriesJson);
     this.#seq += count;
     this.#count = 0;
     const prevHash = this.#lastHash;
@@ -381,43 +378,57 @@ export class AuditTrail {
   }
 
   /**
-   * `,"input":<JSON>` of the whole request, masked: written straight from the request, byte for
-   * byte what `JSON.stringify` gives for its {@link AuditTrail.#copy} (which it falls back to for
-   * the rare object whose keys come in an order a plain copy would not keep).
+   * Appends `,"input":<JSON>` of the whole request, masked: written straight from the request into
+   * the block's text, byte for byte what `JSON.stringify` gives for its {@link AuditTrail.#copy}
+   * (which it falls back to for the rare object whose keys come in an order a plain copy would not
+   * keep). Nothing when JSON has no value for the request.
    */
-  #inputField(request: unknown): string {
-    let json: string | undefined;
+  #writeInputField(request: unknown): void {
+    const before = this.#text;
     try {
       this.#reordered = false;
-      json = this.#writeJson(request, 0);
-      if (this.#reordered) return inputField(this.#copy(request, 0));
+      this.#slot = 0;
+      this.#text += ',"input":';
+      if (!this.#writeJson(request, 0)) this.#text = before;
+      else if (this.#reordered) this.#text = before + inputField(this.#copy(request, 0));
     } catch {
-      json = '"[unreadable]"';
+      this.#text = `${before},"input":"[unreadable]"`;
     }
-    return json === undefined ? '' : `,"input":${json}`;
   }
 
+
   /**
-   * The JSON of {@link AuditTrail.#copy}`(value, depth)`, without building the copy: the same
-   * masking, cuts and conversions, in the same order. `undefined` where JSON has no value.
+   * Appends the JSON of {@link AuditTrail.#copy}`(value, depth)` to the block's text, without
+   * building the copy: the same masking, cuts and conversions, in the same order. Returns false,
+   * having appended nothing, where JSON has no value.
    */
-  #writeJson(value: unknown, depth: number): string | undefined {
+  #writeJson(value: unknown, depth: number): boolean {
     switch (typeof value) {
       case 'string':
-        return quote(value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value);
+        this.#text += quote(value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value);
+        return true;
       case 'number':
-        return Number.isFinite(value) ? String(value) : 'null';
+        this.#text += Number.isFinite(value) ? String(value) : 'null';
+        return true;
       case 'boolean':
-        return value ? 'true' : 'false';
+        this.#text += value ? 'true' : 'false';
+        return true;
       case 'bigint':
-        return quote(value.toString());
+        this.#text += quote(value.toString());
+        return true;
       case 'object':
         break;
       default:
-        return undefined;
+        return false;
     }
-    if (value === null) return 'null';
-    if (depth > MAX_DEPTH) return '"[depth]"';
+    if (value === null) {
+      this.#text += 'null';
+      return true;
+    }
+    if (depth > MAX_DEPTH) {
+      this.#text += '"[depth]"';
+      return true;
+    }
     let source: object = value;
     const toJSON = (value as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === 'function') {
@@ -431,11 +442,15 @@ export class AuditTrail {
     }
     if (Array.isArray(source)) {
       const length = Math.min(source.length, MAX_ITEMS);
-      let json = '[';
-      for (let i = 0; i < length; i++) json += `${i === 0 ? '' : ','}${this.#writeJson(source[i], depth + 1) ?? 'null'}`;
-      return `${json}]`;
+      this.#text += '[';
+      for (let i = 0; i < length; i++) {
+        if (i > 0) this.#text += ',';
+        if (!this.#writeJson(source[i], depth + 1)) this.#text += 'null';
+      }
+      this.#text += ']';
+      return true;
     }
-    let json = '';
+    let wrote = false;
     let lastIndex = -1;
     let named = false;
     for (const key in source) {
@@ -446,12 +461,33 @@ export class AuditTrail {
         if (named || Number(key) <= lastIndex) this.#reordered = true;
         lastIndex = Number(key);
       } else named = true;
-      const prefixes = this.#keyPrefixes(key);
-      const member = prefixes.masked ? '"***"' : this.#writeJson((source as Record<string, unknown>)[key], depth + 1);
-      if (member !== undefined) json += (json === '' ? prefixes.first : prefixes.next) + member;
+      // Requests mostly share their keys and key order: the key met at this position of the
+      // previous walk is compared first (one pointer compare for property names), the map after.
+      const slot = this.#slot++;
+      let prefixes: KeyPrefixes;
+      if (slot < KEY_SLOTS && this.#slotKeys[slot] === key) prefixes = this.#slotPrefixes[slot]!;
+      else {
+        prefixes = this.#keyPrefixes(key);
+        if (slot < KEY_SLOTS) {
+          this.#slotKeys[slot] = key;
+          this.#slotPrefixes[slot] = prefixes;
+        }
+      }
+      // The member is written in place; a value JSON leaves out takes its key back out (strings
+      // are immutable: the text before it is the rollback).
+      const before = this.#text;
+      this.#text += wrote ? prefixes.next : prefixes.first;
+      if (prefixes.masked) this.#text += '"***"';
+      else if (!this.#writeJson((source as Record<string, unknown>)[key], depth + 1)) {
+        this.#text = before;
+        continue;
+      }
+      wrote = true;
     }
-    return json === '' ? '{}' : `${json}}`;
+    this.#text += wrote ? '}' : '{}';
+    return true;
   }
+
 
   /** `{"key":` and `,"key":` of an object key, and whether it is a mask key; cached per key. */
   #keyPrefixes(key: string): KeyPrefixes {
@@ -570,6 +606,15 @@ function quote(text: string): string {
     if (code < 0x20 || code > 0x7e || code === 0x22 || code === 0x5c) return JSON.stringify(text);
   }
   return `"${text}"`;
+}
+
+/** JSON of the entry's `resource` (`"<type>:<id>"`), quoting the two parts apart so the joined text is never flattened to be scanned. */
+function resourceJson(type: string, id: string): string {
+  const typeJson = quote(type);
+  const idJson = quote(id);
+  // Either part needing escapes: quote the joined text as JSON.stringify would.
+  if (typeJson.length !== type.length + 2 || idJson.length !== id.length + 2) return JSON.stringify(`${type}:${id}`);
+  return `"${type}:${id}"`;
 }
 
 /** How an object key starts a member in the JSON the trail writes. */

@@ -2,7 +2,7 @@ import { systemClock, type Clock } from '@sightline/core';
 import { checkValueLimits, compileCondition, ERROR, readsClock, RequestLimitExceeded, TRUE, type CompiledCondition, type ComparisonNote, type Trace } from './compile-condition.js';
 import type { Condition, Effect, PolicySet } from './policy.js';
 import { lookup, MISSING, type AccessRequest } from './request.js';
-import { generateDecider } from './internal/generate-decider.js';
+import { generateDecider, generateSetDecider, type GeneratedPair } from './internal/generate-decider.js';
 import { roleClosure } from './roles.js';
 import type { AttributeSchema } from './schema.js';
 import { validatePolicySet, type PolicyLimits } from './validate.js';
@@ -174,6 +174,9 @@ export interface Authorizer {
 const CANDIDATE_CACHE_LIMIT = 10_000;
 const FRONT_ACTIONS = 8;
 const FRONT_TYPES = 8;
+/** Past these, the whole-set generated function is not built: (action, type) pairs the policies name, and candidates in one pair. */
+const MAX_SET_PAIRS = 64;
+const MAX_SET_PAIR_POLICIES = 64;
 
 /**
  * Validates and compiles a policy set once into closures indexed by action and resource type,
@@ -304,16 +307,20 @@ export function createAuthorizer(policySet: unknown, options: AuthorizerOptions 
   // gets the policies that target any action or type: one function, not one per string).
   const generated = new Map<string, (request: AccessRequest, now: number) => Decision>();
   const toGenerated = (p: CompiledPolicy) => ({ effect: p.effect, roles: p.roles, condition: p.conditionSource, failClosed: p.failClosed, matchDecision: p.matchDecision, errorDecision: p.errorDecision });
+  // With an equality index the denies are generated and the bucketed allows keep their closures.
+  const generatedParts = (index: CandidateIndex) => ({
+    policies: (index.indexPath === undefined ? [...index.denies, ...index.unindexed] : index.denies).map(toGenerated),
+    rest: index.indexPath === undefined ? undefined : (request: AccessRequest, now: number) => allowsAfterDenies(request, index, now),
+    otherwise: defaultDeny,
+  });
   const withDecider = (index: CandidateIndex, list: readonly CompiledPolicy[]): CandidateSet => {
     const key = list.map((p) => order.get(p)).join(',');
     let fast = generated.get(key);
     if (fast === undefined) {
-      // With an equality index the denies are generated and the bucketed allows keep their closures.
-      const policies = index.indexPath === undefined ? [...index.denies, ...index.unindexed] : index.denies;
-      const rest = index.indexPath === undefined ? undefined : (request: AccessRequest, now: number) => allowsAfterDenies(request, index, now);
+      const { policies, rest } = generatedParts(index);
       let generatedDecide: ((request: AccessRequest, now: number) => Decision) | undefined;
       try {
-        generatedDecide = generateDecider(policies.map(toGenerated), rest, defaultDeny, requestLimits);
+        generatedDecide = generateDecider(policies, rest, defaultDeny, requestLimits);
       } catch {
         // Code generation refused (node --disallow-code-generation-from-strings): the closures decide alike.
       }
@@ -406,9 +413,41 @@ export function createAuthorizer(policySet: unknown, options: AuthorizerOptions 
   };
 
   const knownActions = [...new Set(set.policies.flatMap((p) => p.target?.actions ?? []))].sort();
+  // Without onDecision, the whole decision — shape checks, dispatch on the actions and types the
+  // policies name, their candidates — is one generated function: no lookup and no indirect call
+  // before the first policy. Other pairs, and a set too big for it, go through the cache above.
+  const decideUnrecorded = onDecision === undefined ? generateWholeSet() : undefined;
+  function generateWholeSet(): Authorizer['decide'] | undefined {
+    const knownTypes = [...new Set(set.policies.flatMap((p) => p.target?.resourceTypes ?? []))].sort();
+    if (knownActions.length * knownTypes.length > MAX_SET_PAIRS) return undefined;
+    const pairs: GeneratedPair<Decision>[] = [];
+    for (const action of knownActions) {
+      for (const type of knownTypes) {
+        const index = candidatesFor(action, type);
+        if (index.all.length > MAX_SET_PAIR_POLICIES) return undefined;
+        pairs.push({ action, type, ...generatedParts(index) });
+      }
+    }
+    try {
+      return generateSetDecider(
+        pairs,
+        {
+          fallback: (request, action, type, now) => candidatesFor(action, type).decide(request, now),
+          refused: (request) => refused(requestProblem(request) ?? 'the request changed while it was read', false),
+          failed: (error) => refused(error instanceof RequestLimitExceeded ? error.message : `evaluation failed: ${safeMessage(error)}`, false),
+          explaining: (request) => decideExplaining(request),
+          now: needsClock ? () => clock.now() : undefined,
+        },
+        requestLimits,
+      );
+    } catch {
+      // Code generation refused (node --disallow-code-generation-from-strings): the closures decide alike.
+      return undefined;
+    }
+  }
   return {
     version,
-    decide,
+    decide: decideUnrecorded ?? decide,
     permittedActions(subject, resource, context) {
       return knownActions.filter((action) => decide({ subject, action, resource, ...(context === undefined ? {} : { context }) }).decision === 'allow');
     },

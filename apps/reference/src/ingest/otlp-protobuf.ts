@@ -142,10 +142,10 @@ const root = protobuf.parse(OTLP_PROTO).root;
 const type = (name: string) => root.lookupType(`opentelemetry.proto.${name}`);
 
 /** Per signal: the envelope type, its field names (OTLP/JSON's) and the item type. */
-const LAYOUT: Record<OtlpSignal, { request: string; envelope: protobuf.Type; resource: string; scope: string; items: string; item: protobuf.Type; ids: readonly string[] }> = {
-  traces: { request: 'ExportTraceServiceRequest', envelope: type('TracesEnvelope'), resource: 'resourceSpans', scope: 'scopeSpans', items: 'spans', item: type('Span'), ids: ['traceId', 'spanId', 'parentSpanId'] },
-  metrics: { request: 'ExportMetricsServiceRequest', envelope: type('MetricsEnvelope'), resource: 'resourceMetrics', scope: 'scopeMetrics', items: 'metrics', item: type('Metric'), ids: [] },
-  logs: { request: 'ExportLogsServiceRequest', envelope: type('LogsEnvelope'), resource: 'resourceLogs', scope: 'scopeLogs', items: 'logRecords', item: type('LogRecord'), ids: ['traceId', 'spanId'] },
+const LAYOUT: Record<OtlpSignal, { request: string; envelope: protobuf.Type; resource: string; scope: string; items: string; item: protobuf.Type }> = {
+  traces: { request: 'ExportTraceServiceRequest', envelope: type('TracesEnvelope'), resource: 'resourceSpans', scope: 'scopeSpans', items: 'spans', item: type('Span') },
+  metrics: { request: 'ExportMetricsServiceRequest', envelope: type('MetricsEnvelope'), resource: 'resourceMetrics', scope: 'scopeMetrics', items: 'metrics', item: type('Metric') },
+  logs: { request: 'ExportLogsServiceRequest', envelope: type('LogsEnvelope'), resource: 'resourceLogs', scope: 'scopeLogs', items: 'logRecords', item: type('LogRecord') },
 };
 const RESOURCE = type('Resource');
 const SCOPE = type('InstrumentationScope');
@@ -162,9 +162,123 @@ export const GRPC_SERVICE: Record<OtlpSignal, string> = {
   logs: 'opentelemetry.proto.collector.logs.v1.LogsService',
 };
 
+/** How one field of a decoded message becomes its OTLP/JSON value. */
+const enum FieldKind {
+  Plain,
+  Long,
+  HexBytes,
+  Base64Bytes,
+  Message,
+}
+
+/** A message type's fields by (camelCase) name, precomputed once so conversion does no schema lookups. */
+type Converter = Map<string, { kind: FieldKind; repeated: boolean; converter: Converter | undefined }>;
+
 // Ids travel as bytes in protobuf and as hex in OTLP/JSON; other bytes (AnyValue.bytesValue) as
 // base64 in both. 64-bit integers become decimal strings, as OTLP/JSON allows; enums stay numbers.
-const TO_OBJECT: protobuf.IConversionOptions = { longs: String, bytes: String, enums: Number, defaults: false };
+const HEX_FIELDS: Record<string, readonly string[]> = { Span: ['traceId', 'spanId', 'parentSpanId'], Link: ['traceId', 'spanId'], LogRecord: ['traceId', 'spanId'] };
+const LONG_TYPES = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
+const CONVERTERS = new Map<protobuf.Type, Converter>();
+
+/** The converter of a message type (built on first use; recursive types share one). */
+function converterOf(messageType: protobuf.Type): Converter {
+  let converter = CONVERTERS.get(messageType);
+  if (converter !== undefined) return converter;
+  converter = new Map();
+  CONVERTERS.set(messageType, converter);
+  for (const field of messageType.fieldsArray) {
+    field.resolve();
+    const hex = HEX_FIELDS[messageType.name]?.includes(field.name) === true;
+    const nested = field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined;
+    const kind = nested !== undefined ? FieldKind.Message : field.type === 'bytes' ? (hex ? FieldKind.HexBytes : FieldKind.Base64Bytes) : LONG_TYPES.has(field.type) ? FieldKind.Long : FieldKind.Plain;
+    converter.set(field.name, { kind, repeated: field.repeated, converter: nested === undefined ? undefined : converterOf(nested) });
+  }
+  return converter;
+}
+
+/**
+ * A decoded message as its OTLP/JSON object: what protobufjs' `toObject` with `{ longs: String,
+ * bytes: String, enums: Number, defaults: false }` gives (only fields present on the wire, empty
+ * repeated fields left out), with ids as hex instead of base64, without its generic per-field checks.
+ */
+function toJsonShape(message: Record<string, unknown>, converter: Converter): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  // A decoded message's own keys are the fields present on the wire (and its repeated fields, always own).
+  for (const key of Object.keys(message)) {
+    const field = converter.get(key);
+    const value = message[key];
+    if (field === undefined || value === null || value === undefined) continue;
+    if (field.repeated) {
+      const list = value as unknown[];
+      if (list.length === 0) continue;
+      const converted = new Array<unknown>(list.length);
+      for (let i = 0; i < list.length; i++) converted[i] = convertValue(list[i], field.kind, field.converter);
+      out[key] = converted;
+    } else {
+      out[key] = convertValue(value, field.kind, field.converter);
+    }
+  }
+  return out;
+}
+
+function convertValue(value: unknown, kind: FieldKind, converter: Converter | undefined): unknown {
+  switch (kind) {
+    case FieldKind.Plain:
+      return value;
+    case FieldKind.Long:
+      return longToString(value as protobuf.Long | number);
+    case FieldKind.HexBytes:
+      return bufferOf(value as Uint8Array).toString('hex');
+    case FieldKind.Base64Bytes:
+      return bufferOf(value as Uint8Array).toString('base64');
+    case FieldKind.Message:
+      return toJsonShape(value as Record<string, unknown>, converter!);
+  }
+}
+
+/** The bytes as a Buffer, without copying (protobufjs hands out Buffer views in Node, Uint8Arrays elsewhere). */
+function bufferOf(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+}
+
+/** A 64-bit integer (a protobufjs Long, or a number when Long is absent) as exact decimal text. */
+function longToString(value: protobuf.Long | number): string {
+  if (typeof value === 'number') return String(value);
+  const low = value.low >>> 0;
+  const high = value.high >>> 0;
+  if (!value.unsigned && value.high < 0) {
+    // Two's complement: negate, then print the magnitude.
+    const negLow = (~low + 1) >>> 0;
+    return `-${uint64ToString(negLow, (~high + (negLow === 0 ? 1 : 0)) >>> 0)}`;
+  }
+  return uint64ToString(low, high);
+}
+
+/**
+ * An unsigned 64-bit integer given as two unsigned 32-bit halves, as decimal text. Below 2^53 a
+ * double is exact; above, the value is split into 24-bit limbs and carried in base 1e7 (the
+ * method of protobuf-es' `uInt64ToString`), which stays within doubles' exact range.
+ */
+function uint64ToString(low: number, high: number): string {
+  if (high <= 0x1f_ffff) return String(high * 0x1_0000_0000 + low);
+  const limb0 = low & 0xff_ffff;
+  const limb1 = ((low >>> 24) | (high << 8)) & 0xff_ffff;
+  const limb2 = (high >>> 16) & 0xffff;
+  // In base 1e7, 2^24 is 1 6777216 and 2^48 is 2 8147497 6710656.
+  let digitA = limb0 + limb1 * 6_777_216 + limb2 * 6_710_656;
+  let digitB = limb1 + limb2 * 8_147_497;
+  let digitC = limb2 * 2;
+  const base = 10_000_000;
+  if (digitA >= base) {
+    digitB += Math.floor(digitA / base);
+    digitA %= base;
+  }
+  if (digitB >= base) {
+    digitC += Math.floor(digitB / base);
+    digitB %= base;
+  }
+  return `${digitC}${String(digitB).padStart(7, '0')}${String(digitA).padStart(7, '0')}`;
+}
 
 /** A decoded envelope message: its parts as bytes, under the layout's (camelCase) field names. */
 type EnvelopePart = Record<string, Uint8Array | EnvelopePart[] | Uint8Array[] | undefined>;
@@ -194,12 +308,7 @@ export function decodeProtobufRequest(signal: OtlpSignal, bytes: Uint8Array): un
           return {
             scope: decodePart(SCOPE, s.scope as Uint8Array, `${sPath}.scope`),
             [layout.items]: ((s[layout.items] ?? []) as Uint8Array[]).map((itemBytes, i) => {
-              const item = decodePart(layout.item, itemBytes, `${sPath}.${layout.items}[${i}]`);
-              if (!(item instanceof OtlpDecodeError)) {
-                hexIds(item, layout.ids);
-                if (Array.isArray(item.links)) for (const link of item.links as Record<string, unknown>[]) hexIds(link, ['traceId', 'spanId']);
-              }
-              return item;
+              return decodePart(layout.item, itemBytes, `${sPath}.${layout.items}[${i}]`);
             }),
           };
         }),
@@ -211,7 +320,7 @@ export function decodeProtobufRequest(signal: OtlpSignal, bytes: Uint8Array): un
 /** One part of a request as its OTLP/JSON object, or the reason it does not decode. */
 function decodePart(partType: protobuf.Type, bytes: Uint8Array, path: string): Record<string, unknown> | OtlpDecodeError {
   try {
-    return partType.toObject(partType.decode(bytes), TO_OBJECT);
+    return toJsonShape(partType.decode(bytes) as unknown as Record<string, unknown>, converterOf(partType));
   } catch (error) {
     // protobufjs throws on truncated or mistyped input, and past its nesting limit ("max depth exceeded").
     return new OtlpDecodeError(path, `is not a valid protobuf ${partType.name}: ${(error as Error).message}`);
@@ -227,12 +336,4 @@ export function encodeProtobufResponse(signal: OtlpSignal, rejected: number, err
 /** Encodes a `google.rpc.Status` (code per gRPC: 3 INVALID_ARGUMENT, 14 UNAVAILABLE, ...), the protobuf error body. */
 export function encodeRpcStatus(code: number, message: string): Uint8Array {
   return RPC_STATUS.encode(RPC_STATUS.fromObject({ code, message })).finish();
-}
-
-/** Rewrites base64 id fields (protobufjs' `bytes: String`) as lowercase hex, as OTLP/JSON sends them. */
-function hexIds(item: Record<string, unknown>, keys: readonly string[]): void {
-  for (const key of keys) {
-    const value = item[key];
-    if (typeof value === 'string') item[key] = Buffer.from(value, 'base64').toString('hex');
-  }
 }

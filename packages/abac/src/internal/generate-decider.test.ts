@@ -81,4 +81,31 @@ describe('generated decision code', () => {
       { seed: 20_261_203, numRuns: 1_000 },
     );
   });
+
+  it('decides the pairs the policies name in the whole-set function and any other pair alike, recording each decision once with its evidence', () => {
+    const set: PolicySet = {
+      policies: [
+        { id: 'docs', effect: 'allow', target: { actions: ['read'], resourceTypes: ['doc'] }, condition: { attr: 'subject.dept', op: 'equals', value: 'd1' } },
+        { id: 'any-type', effect: 'allow', target: { actions: ['read'] }, condition: { attr: 'context.mfa', op: 'equals', value: true } },
+        { id: 'no-prod', effect: 'deny', condition: { attr: 'resource.env', op: 'equals', value: 'prod' } },
+      ],
+    };
+    const seen: { decision: string; policies: readonly string[]; paths: readonly string[] | undefined }[] = [];
+    const recorded = createAuthorizer(set, { onDecision: (_request, decision, _at, evidence) => seen.push({ decision: decision.decision, policies: decision.policies, paths: evidence?.paths }) });
+    const plain = createAuthorizer(set);
+    const cases: AccessRequest[] = [
+      { subject: { dept: 'd1' }, action: 'read', resource: { type: 'doc', env: 'dev' } }, // a named pair
+      { subject: { dept: 'd2' }, action: 'read', resource: { type: 'sheet', env: 'dev' }, context: { mfa: true } }, // an unnamed type
+      { subject: { dept: 'd1' }, action: 'write', resource: { type: 'doc', env: 'prod' } }, // an unnamed action
+      { subject: [], action: 'read', resource: { type: 'doc' } } as unknown as AccessRequest, // refused
+    ];
+    expect(cases.map((r) => plain.decide(r).policies)).toEqual([['docs'], ['any-type'], ['no-prod'], []]);
+    expect(cases.map((r) => recorded.decide(r).decision)).toEqual(['allow', 'allow', 'deny', 'deny']);
+    expect(seen).toEqual([
+      { decision: 'allow', policies: ['docs'], paths: ['context.mfa', 'resource.env', 'subject.dept'] },
+      { decision: 'allow', policies: ['any-type'], paths: ['context.mfa', 'resource.env'] },
+      { decision: 'deny', policies: ['no-prod'], paths: ['resource.env'] },
+      { decision: 'deny', policies: [], paths: undefined },
+    ]);
+  });
 });

@@ -44,7 +44,102 @@ const ORDER = { equals: '===', not_equals: '!==', greater_than: '>', greater_tha
  * @returns the function, or `undefined` when the candidates are too many to generate one.
  */
 export function generateDecider<D>(policies: readonly GeneratedPolicy<D>[], rest: GeneratedDecider<D> | undefined, otherwise: D, limits: ValueLimits): GeneratedDecider<D> | undefined {
-  if (policies.length > MAX_POLICIES) return undefined;
+  if (policies.length > MAX_POLICIES || conditionNodes(policies) > MAX_NODES) return undefined;
+  const emitter = createEmitter(limits);
+  const body = emitter.candidates(policies, rest, otherwise);
+  const source = `${emitter.prelude()}
+return function decide(request, now) {
+${emitter.locals()}
+${body}};`;
+  // Generated from fixed text and constant indices only (see above): no policy text reaches the source.
+  const factory = new Function('k', 'limit', source) as (k: unknown[], limit: (value: unknown, attr: string) => void) => GeneratedDecider<D>;
+  return factory(emitter.constants, (value, attr) => checkValueLimits(value, attr, limits));
+}
+
+/** The candidates of one (action, resource type) pair, for {@link generateSetDecider}. */
+export interface GeneratedPair<D> {
+  readonly action: string;
+  readonly type: string;
+  readonly policies: readonly GeneratedPolicy<D>[];
+  readonly rest: GeneratedDecider<D> | undefined;
+  readonly otherwise: D;
+}
+
+/** What the whole-set function calls outside its pairs; none of them may be reached for a pair it holds. */
+export interface SetDeciderHooks<D> {
+  /** Decides an (action, type) pair the function does not hold (the authorizer's candidate cache). */
+  readonly fallback: (request: AccessRequest, action: string, type: string, now: number) => D;
+  /** The answer for a request whose shape is refused. */
+  readonly refused: (request: unknown) => D;
+  /** The answer when evaluation threw (a request limit, a throwing getter). */
+  readonly failed: (error: unknown) => D;
+  /** `decide(request, { explain: true })`. */
+  readonly explaining: (request: AccessRequest) => D;
+  /** The clock, when a policy reads it; `undefined` passes 0 as the time. */
+  readonly now: (() => number) | undefined;
+}
+
+/** Past these totals the whole-set function is not generated (the per-pair functions still are). */
+const MAX_SET_POLICIES = 128;
+const MAX_SET_NODES = 1_024;
+
+/**
+ * Compiles a whole policy set's decision — the request's shape checks, the dispatch on action and
+ * resource type, and the candidates of every listed pair — into one generated function with the
+ * signature of `Authorizer.decide`, so a decision is one call with no lookup: `===` on the action,
+ * then on the type, then the pair's straight-line code (as {@link generateDecider} writes it).
+ * Pairs not listed go to `hooks.fallback`. Same safety as {@link generateDecider}: actions and
+ * types are closure constants, never source text.
+ * @returns the function, or `undefined` when the pairs are too many or too big.
+ */
+export function generateSetDecider<D>(pairs: readonly GeneratedPair<D>[], hooks: SetDeciderHooks<D>, limits: ValueLimits): ((request: AccessRequest, options?: { explain?: boolean }) => D) | undefined {
+  let total = 0;
+  let nodes = 0;
+  for (const pair of pairs) {
+    if (pair.policies.length > MAX_POLICIES) return undefined;
+    total += pair.policies.length;
+    nodes += conditionNodes(pair.policies);
+  }
+  if (total > MAX_SET_POLICIES || nodes > MAX_SET_NODES) return undefined;
+  const emitter = createEmitter(limits);
+  const { constant } = emitter;
+  const byAction = new Map<string, GeneratedPair<D>[]>();
+  for (const pair of pairs) byAction.set(pair.action, [...(byAction.get(pair.action) ?? []), pair]);
+  const fallback = `return ${constant(hooks.fallback)}(request, action, type, now);\n`;
+  let dispatch = '';
+  for (const [action, list] of byAction) {
+    dispatch += `if (action === ${constant(action)}) {\n`;
+    for (const pair of list) dispatch += `if (type === ${constant(pair.type)}) {\n${emitter.candidates(pair.policies, pair.rest, pair.otherwise)}}\n`;
+    dispatch += `${fallback}}\n`;
+  }
+  dispatch += fallback;
+  const explaining = constant(hooks.explaining);
+  const refused = constant(hooks.refused);
+  const failed = constant(hooks.failed);
+  const now = hooks.now === undefined ? '0' : `${constant(hooks.now)}()`;
+  // The shape checks are requestProblem's, each value read once and in the same order as the
+  // closures path reads them; a request that fails them gets requestProblem's answer.
+  const source = `${emitter.prelude()}
+return function decide(request, options) {
+if (options !== undefined && options !== null && options.explain === true) return ${explaining}(request);
+const now = ${now};
+try {
+if (typeof request !== "object" || request === null) return ${refused}(request);
+const action = request.action, subject = request.subject, resource = request.resource, context = request.context;
+if (typeof action !== "string" || action === "" || typeof subject !== "object" || subject === null || isA(subject) || typeof resource !== "object" || resource === null || isA(resource)) return ${refused}(request);
+const type = resource.type;
+if (typeof type !== "string" || (context !== undefined && (typeof context !== "object" || context === null || isA(context)))) return ${refused}(request);
+${emitter.locals()}
+${dispatch}} catch (error) {
+return ${failed}(error);
+}
+};`;
+  // Generated from fixed text and constant indices only (see above): no policy text reaches the source.
+  const factory = new Function('k', 'limit', source) as (k: unknown[], limit: (value: unknown, attr: string) => void) => (request: AccessRequest, options?: { explain?: boolean }) => D;
+  return factory(emitter.constants, (value, attr) => checkValueLimits(value, attr, limits));
+}
+
+function conditionNodes(policies: readonly GeneratedPolicy<unknown>[]): number {
   let nodes = 0;
   const count = (c: Condition): void => {
     nodes++;
@@ -53,8 +148,14 @@ export function generateDecider<D>(policies: readonly GeneratedPolicy<D>[], rest
     else if ('not' in c) count(c.not);
   };
   for (const p of policies) if (p.condition !== undefined) count(p.condition);
-  if (nodes > MAX_NODES) return undefined;
+  return nodes;
+}
 
+/**
+ * Writes decision code: the constants table (`k3`), locals shared by every candidate list it
+ * writes (only one list runs per call), and the code of each list.
+ */
+function createEmitter(limits: ValueLimits) {
   const constants: unknown[] = [];
   const constant = (value: unknown): string => {
     let i = constants.indexOf(value);
@@ -66,7 +167,6 @@ export function generateDecider<D>(policies: readonly GeneratedPolicy<D>[], rest
   let vars = 0;
   const fresh = (): string => `o${vars++}`;
   let labels = 0;
-
   /** Reads own key `key` of `v` into `v` (`undefined` for missing), when `v` is not already missing. */
   const readKey = (key: string): string => {
     const k = constant(key);
@@ -146,39 +246,46 @@ else { ${type === 'string' ? `if (v.length > ${maxString}) lim(v, ${attr}); ` : 
     return emitComparison(c, out);
   };
 
-  let body = '';
   const roleSets = new Map<string, string>();
-  for (const policy of policies) {
-    const label = `L${labels++}`;
-    let code = '';
-    if (policy.roles !== undefined) {
-      // As the closures do: subject.roles must be an own array holding one satisfying role name.
-      // The array is read (and its length checked) once; each distinct role set is tested once.
-      const roleKey = [...policy.roles].sort().join('\u0000');
-      let held = roleSets.get(roleKey);
-      if (held === undefined) roleSets.set(roleKey, (held = `h${roleSets.size}`));
-      // A few roles are compared one by one (cheaper than a hash lookup); more use the set.
-      const test = policy.roles.size <= INLINE_ROLES ? [...policy.roles].map((role) => `r === ${constant(role)}`).join(' || ') || 'false' : `${constant(policy.roles)}.has(r)`;
-      code += `if (roles === U) { v = request.subject;\n${readKey('roles')}roles = v; if (isA(v) && v.length > ${maxArray}) lim(v, ${constant('subject.roles')}); }
-if (${held} === -1) { ${held} = 0; if (isA(roles)) for (let i = 0; i < roles.length; i++) { const r = roles[i]; if (typeof r === "string" && (${test})) { ${held} = 1; break; } } }
-if (${held} === 0) break ${label};\n`;
+  /** The code of one candidate list (denies first, then allows); it always returns. */
+  const candidates = <D>(policies: readonly GeneratedPolicy<D>[], rest: GeneratedDecider<D> | undefined, otherwise: D): string => {
+    let body = '';
+    for (const policy of policies) {
+      const label = `L${labels++}`;
+      let code = '';
+      if (policy.roles !== undefined) {
+        // As the closures do: subject.roles must be an own array holding one satisfying role name.
+        // The array is read (and its length checked) once; each distinct role set is tested once.
+        const roleKey = [...policy.roles].sort().join('\u0000');
+        let held = roleSets.get(roleKey);
+        if (held === undefined) roleSets.set(roleKey, (held = `h${roleSets.size}`));
+        // A few roles are compared one by one (cheaper than a hash lookup); more use the set.
+        const test = policy.roles.size <= INLINE_ROLES ? [...policy.roles].map((role) => `r === ${constant(role)}`).join(' || ') || 'false' : `${constant(policy.roles)}.has(r)`;
+        code += `if (roles === U) { v = request.subject;\n${readKey('roles')}roles = v; if (isA(v) && v.length > ${maxArray}) lim(v, ${constant('subject.roles')}); }
+  if (${held} === -1) { ${held} = 0; if (isA(roles)) for (let i = 0; i < roles.length; i++) { const r = roles[i]; if (typeof r === "string" && (${test})) { ${held} = 1; break; } } }
+  if (${held} === 0) break ${label};\n`;
+      }
+      const o = fresh();
+      code += policy.condition === undefined ? `${o} = 1;\n` : emit(policy.condition, o);
+      code += `if (${o} === 1) return ${constant(policy.matchDecision)};\n`;
+      if (policy.effect === 'deny' && policy.failClosed) code += `if (${o} === 2) return ${constant(policy.errorDecision)};\n`;
+      body += `${label}: {\n${code}}\n`;
     }
-    const o = fresh();
-    code += policy.condition === undefined ? `${o} = 1;\n` : emit(policy.condition, o);
-    code += `if (${o} === 1) return ${constant(policy.matchDecision)};\n`;
-    if (policy.effect === 'deny' && policy.failClosed) code += `if (${o} === 2) return ${constant(policy.errorDecision)};\n`;
-    body += `${label}: {\n${code}}\n`;
-  }
-  body += rest === undefined ? `return ${constant(otherwise)};\n` : `return ${constant(rest)}(request, now);\n`;
-
-  const declarations = constants.map((_, i) => `k${i} = k[${i}]`).join(', ');
-  const locals = [...Array.from({ length: vars }, (_, i) => `o${i}`), ...[...paths.values()].map((p) => `${p} = U`), ...[...roleSets.values()].map((h) => `${h} = -1`)].join(', ');
-  const source = `"use strict";
-const OP = Object.prototype, gp = Object.getPrototypeOf, isA = Array.isArray, hp = OP.hasOwnProperty, U = {}, lim = limit${declarations === '' ? '' : `, ${declarations}`};
-return function decide(request, now) {
-let v, a, b, roles = U${locals === '' ? '' : `, ${locals}`};
-${body}};`;
-  // Generated from fixed text and constant indices only (see above): no policy text reaches the source.
-  const factory = new Function('k', 'limit', source) as (k: unknown[], limit: (value: unknown, attr: string) => void) => GeneratedDecider<D>;
-  return factory(constants, (value, attr) => checkValueLimits(value, attr, limits));
+    body += rest === undefined ? `return ${constant(otherwise)};\n` : `return ${constant(rest)}(request, now);\n`;
+    return body;
+  };
+  return {
+    constants,
+    constant,
+    candidates,
+    prelude: (): string => {
+      const declarations = constants.map((_, i) => `k${i} = k[${i}]`).join(', ');
+      return `"use strict";
+const OP = Object.prototype, gp = Object.getPrototypeOf, isA = Array.isArray, hp = OP.hasOwnProperty, U = {}, lim = limit${declarations === '' ? '' : `, ${declarations}`};`;
+    },
+    locals: (): string => {
+      const list = [...Array.from({ length: vars }, (_, i) => `o${i}`), ...[...paths.values()].map((p) => `${p} = U`), ...[...roleSets.values()].map((h) => `${h} = -1`)].join(', ');
+      return `let v, a, b, roles = U${list === '' ? '' : `, ${list}`};`;
+    },
+  };
 }
