@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { createApp, type App } from '../src/app.js';
 import { runCli } from '../src/cli/main.js';
 import { loadConfig, type Config } from '../src/config.js';
+import { variablesTheAppReads } from './app-env.js';
 
 // docs/guides/production.md promises that every YAML file it shows is accepted by the app and
 // that every `node dist/main.js` command it shows runs; docs/architecture.md that its dependency
@@ -81,23 +82,10 @@ describe('docs/guides/production.md: configuration files', () => {
 });
 
 describe('docs/guides/production.md: environment variables', () => {
-  /** Every `SIGHTLINE_*` / `DATABASE_URL` name the app's sources mention (tests excluded). */
-  function namesInSources(dir: string): Set<string> {
-    const names = new Set<string>();
-    for (const entry of readdirSync(dir)) {
-      const path = join(dir, entry);
-      if (statSync(path).isDirectory()) namesInSources(path).forEach((n) => names.add(n));
-      else if (path.endsWith('.ts') && !path.endsWith('.test.ts')) {
-        for (const match of readFileSync(path, 'utf8').matchAll(/\b(SIGHTLINE_[A-Z_]+|DATABASE_URL)\b/g)) names.add(match[1]!);
-      }
-    }
-    return names;
-  }
-
   it('the table lists exactly the variables the app reads', () => {
     const section = guide.slice(guide.indexOf('### Environment variables'), guide.indexOf('## Storage: PostgreSQL'));
     const documented = new Set([...section.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]!));
-    expect([...documented].sort()).toEqual([...namesInSources(resolve(import.meta.dirname, '../src'))].sort());
+    expect([...documented].sort()).toEqual(variablesTheAppReads());
   });
 
   it('the variables set what the table says, over the file', () => {

@@ -5,32 +5,16 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { variablesTheAppReads } from './app-env.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
-const appDir = join(import.meta.dirname, '..');
 
 interface TurboJson {
   tasks: Record<string, { passThroughEnv?: string[]; env?: string[] }>;
-}
-
-/** Every `SIGHTLINE_*`, `DATABASE_URL` or `OTEL_*` name the app's sources read from the environment. */
-function variablesTheAppReads(): string[] {
-  const names = new Set<string>();
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
-        for (const match of readFileSync(path, 'utf8').matchAll(/\b(?:env|process\.env)\.([A-Z][A-Z0-9_]+)/g)) names.add(match[1]!);
-      }
-    }
-  };
-  walk(join(appDir, 'src'));
-  return [...names].sort();
 }
 
 function passes(patterns: readonly string[], name: string): boolean {

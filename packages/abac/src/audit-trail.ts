@@ -125,6 +125,21 @@ export interface AuditHead {
   readonly sequence: number;
 }
 
+/**
+ * What JSON.stringify would serialise for `value`: its `toJSON()` result when it has one, or the
+ * object itself — also when `toJSON` throws, so an odd input is recorded by its own properties
+ * rather than failing the decision's record.
+ */
+function jsonSource(value: object): unknown {
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON !== 'function') return value;
+  try {
+    return toJSON.call(value, '');
+  } catch {
+    return value;
+  }
+}
+
 export const GENESIS_HASH = '0'.repeat(64);
 const DEFAULT_MASK = ['password', 'token', 'secret', 'authorization', 'apikey', 'api_key', 'cookie'];
 const MAX_STRING = 256;
@@ -429,17 +444,8 @@ export class AuditTrail {
       this.#text += '"[depth]"';
       return true;
     }
-    let source: object = value;
-    const toJSON = (value as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === 'function') {
-      try {
-        const converted: unknown = toJSON.call(value, '');
-        if (typeof converted !== 'object' || converted === null) return this.#writeJson(converted, depth);
-        source = converted;
-      } catch {
-        // A toJSON that throws: the own properties are written instead (as #copy does).
-      }
-    }
+    const source = jsonSource(value);
+    if (typeof source !== 'object' || source === null) return this.#writeJson(source, depth);
     if (Array.isArray(source)) {
       const length = Math.min(source.length, MAX_ITEMS);
       this.#text += '[';
@@ -559,17 +565,8 @@ export class AuditTrail {
     }
     if (value === null) return null;
     if (depth > MAX_DEPTH) return '[depth]';
-    let source: object = value;
-    const toJSON = (value as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === 'function') {
-      try {
-        const converted: unknown = toJSON.call(value, '');
-        if (typeof converted !== 'object' || converted === null) return this.#copy(converted, depth);
-        source = converted;
-      } catch {
-        // A toJSON that throws: copy the own properties instead.
-      }
-    }
+    const source = jsonSource(value);
+    if (typeof source !== 'object' || source === null) return this.#copy(source, depth);
     if (Array.isArray(source)) {
       const length = Math.min(source.length, MAX_ITEMS);
       const out = new Array<unknown>(length);

@@ -1,7 +1,7 @@
 import { AuditTrail, PolicyStore, verifyAuditTrail, type AuditHead, type AuditVerification, type Decision, type PolicySet, type PolicyVersion } from '@sightline/abac';
 import type { Clock, Principal } from '@sightline/core';
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Database } from '../storage/database.js';
 import type { CostScope } from '../costs/cost-store.js';
 import { DEFAULT_APP_POLICIES } from './default-policies.js';
@@ -75,10 +75,9 @@ export class AccessControl {
     return new AccessControl(db, config, store, audit, sink, owners);
   }
 
-  /** The principal behind a request, or why there is none. */
-  identify(request: FastifyRequest): Principal | { problem: string } {
+  /** The principal behind an `Authorization` header (HTTP) or metadata entry (gRPC), or why there is none. */
+  identify(header: string | undefined): Principal | { problem: string } {
     if (this.config.mode === 'local') return LOCAL_PRINCIPAL;
-    const header = request.headers.authorization;
     const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     if (token === undefined || token === '') return { problem: 'send Authorization: Bearer <token>' };
     const principal = this.#tokens.get(createHash('sha256').update(token).digest('hex'));
@@ -127,18 +126,16 @@ export class AccessControl {
     server.addHook('preHandler', async (request, reply) => {
       const route = request.routeOptions.url ?? '';
       if (INGEST_ROUTES.has(route)) {
-        if (this.config.mode === 'local') return;
-        const who = this.identify(request);
-        if ('problem' in who) return reply.code(401).header('www-authenticate', 'Bearer').send({ code: 16, message: `OTLP ingest needs a credential: ${who.problem} (set the exporter's headers option)` });
-        request.principal = who;
-        const wanted = routeAction(request.method, route);
-        if (wanted === 'unmapped') return reply.code(403).send({ code: 7, message: `${request.method} ${route} has no access rule: refused` });
-        const decision = this.decide(who, wanted.action, wanted.resourceType, { ip: request.ip, route, method: request.method });
-        if (decision.decision === 'allow') return;
-        return reply.code(403).send({ code: 7, message: `${who.id} may not ${wanted.action} ${wanted.resourceType}: ${decision.reason === 'denied_by_policy' ? `denied by ${decision.policies.join(', ')}` : 'no policy allows it'}` });
+        const ingest = this.authorizeIngest(request.headers.authorization, route, request.ip);
+        if ('principal' in ingest) {
+          if (ingest.principal !== undefined) request.principal = ingest.principal;
+          return;
+        }
+        if (ingest.refused === 'unauthenticated') return reply.code(401).header('www-authenticate', 'Bearer').send({ code: 16, message: ingest.message });
+        return reply.code(403).send({ code: 7, message: ingest.message });
       }
       if (!route.startsWith('/api/v1/')) return;
-      const who = this.identify(request);
+      const who = this.identify(request.headers.authorization);
       if ('problem' in who) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: { code: 'UNAUTHENTICATED', message: `Who are you? ${who.problem}` } });
       request.principal = who;
       const wanted = routeAction(request.method, route);
@@ -150,6 +147,22 @@ export class AccessControl {
         error: { code: 'FORBIDDEN', message: `${who.id} may not ${wanted.action} ${wanted.resourceType}: ${because}`, decision: { decision: decision.decision, reason: decision.reason, policies: decision.policies, version: decision.version, explanation: decision.explanation } },
       });
     });
+  }
+
+  /**
+   * The OTLP ingest decision for `route` (`/v1/traces|metrics|logs`), shared by OTLP/HTTP and
+   * OTLP/gRPC: in local mode every sender ingests (no principal); in token mode the credential must
+   * identify a principal the policies allow to `ingest` that signal.
+   */
+  authorizeIngest(authorization: string | undefined, route: string, ip: string): { principal: Principal | undefined } | { refused: 'unauthenticated' | 'forbidden'; message: string } {
+    if (this.config.mode === 'local') return { principal: undefined };
+    const who = this.identify(authorization);
+    if ('problem' in who) return { refused: 'unauthenticated', message: `OTLP ingest needs a credential: ${who.problem} (set the exporter's headers or metadata option)` };
+    const wanted = routeAction('POST', route);
+    if (wanted === 'unmapped') return { refused: 'forbidden', message: `POST ${route} has no access rule: refused` };
+    const decision = this.decide(who, wanted.action, wanted.resourceType, { ip, route, method: 'POST' });
+    if (decision.decision === 'allow') return { principal: who };
+    return { refused: 'forbidden', message: `${who.id} may not ${wanted.action} ${wanted.resourceType}: ${decision.reason === 'denied_by_policy' ? `denied by ${decision.policies.join(', ')}` : 'no policy allows it'}` };
   }
 
   /** Publishes (and activates) a new policy version; a bad set changes nothing (`ABAC_POLICY_INVALID`). */

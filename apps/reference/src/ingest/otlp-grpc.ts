@@ -1,8 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Principal } from '@sightline/core';
-import type { FastifyRequest } from 'fastify';
 import type { AccessControl } from '../access/access-control.js';
-import { routeAction } from '../access/route-actions.js';
 import type { OtlpIngest } from './otlp-ingest.js';
 import { decodeProtobufRequest, encodeProtobufResponse, GRPC_SERVICE, type OtlpSignal } from './otlp-protobuf.js';
 import { OtlpDecodeError } from './otlp-values.js';
@@ -89,17 +87,11 @@ export class OtlpGrpcServer {
   /** The same decision as the HTTP ingest hook, with the bearer token from the `authorization` metadata. */
   #authorize(signal: OtlpSignal, call: grpc.ServerUnaryCall<Buffer, Buffer>): { principal: Principal | undefined } | { code: grpc.status; details: string } {
     const access = this.#options.access;
-    if (access === undefined || access.config.mode === 'local') return { principal: undefined };
+    if (access === undefined) return { principal: undefined };
     const authorization = call.metadata.get('authorization')[0];
-    // AccessControl reads only the Authorization header of a request.
-    const who = access.identify({ headers: { authorization: typeof authorization === 'string' ? authorization : undefined } } as FastifyRequest);
-    if ('problem' in who) return { code: grpc.status.UNAUTHENTICATED, details: `OTLP ingest needs a credential: ${who.problem} (set the exporter's headers or metadata option)` };
-    const route = `/v1/${signal}`;
-    const wanted = routeAction('POST', route);
-    if (wanted === 'unmapped') return { code: grpc.status.PERMISSION_DENIED, details: `POST ${route} has no access rule: refused` };
-    const decision = access.decide(who, wanted.action, wanted.resourceType, { ip: peerAddress(call.getPeer()), route, method: 'POST' });
-    if (decision.decision === 'allow') return { principal: who };
-    return { code: grpc.status.PERMISSION_DENIED, details: `${who.id} may not ${wanted.action} ${wanted.resourceType}: ${decision.reason === 'denied_by_policy' ? `denied by ${decision.policies.join(', ')}` : 'no policy allows it'}` };
+    const ingest = access.authorizeIngest(typeof authorization === 'string' ? authorization : undefined, `/v1/${signal}`, peerAddress(call.getPeer()));
+    if ('principal' in ingest) return ingest;
+    return { code: ingest.refused === 'unauthenticated' ? grpc.status.UNAUTHENTICATED : grpc.status.PERMISSION_DENIED, details: ingest.message };
   }
 }
 
