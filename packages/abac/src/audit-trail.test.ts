@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditTrail, FileAuditSink, GENESIS_HASH, MemoryAuditSink, blockHash, verifyAuditTrail, type AuditBlock, type SealedBlock } from './audit-trail.js';
+import { AuditTrail, FileAuditSink, GENESIS_HASH, MemoryAuditSink, blockHash, verifyAuditTrail, type AuditBlock, type AuditEntry, type SealedBlock } from './audit-trail.js';
 import { createAuthorizer } from './authorizer.js';
 import { policyCoverage } from './coverage.js';
 
@@ -470,5 +470,61 @@ describe('AuditTrail head', () => {
     expect(verifyAuditTrail(sink.blocks, { expectedHead: earlier }).ok).toBe(true);
     expect(verifyAuditTrail(sink.blocks, { expectedHead: { hash: 'f'.repeat(64), sequence: 6 } })).toEqual(expect.objectContaining({ ok: false, code: 'ABAC_AUDIT_HEAD_MISMATCH', block: 1 }));
     expect(verifyAuditTrail(sink.blocks, { expectedHead: { hash: earlier.hash, sequence: 5 } })).toEqual(expect.objectContaining({ ok: false, code: 'ABAC_AUDIT_HEAD_MISMATCH' }));
+  });
+});
+
+describe('AuditTrail bytes', () => {
+  // Every string an entry holds, short and long, ASCII or not, escaped or not, lone surrogates too:
+  // the bytes handed to the sink are exactly the UTF-8 of JSON.stringify of the entries they parse to.
+  const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ minLength: 17, maxLength: 300 }));
+  const requestArb = fc.record({
+    subject: fc.record({ id: text, name: text }),
+    action: text.filter((s) => s !== ''),
+    resource: fc.record({ type: text, id: text }),
+    context: fc.dictionary(text, fc.oneof(text, fc.integer(), fc.boolean(), fc.array(text, { maxLength: 3 })), { maxKeys: 4 }),
+  });
+
+  it('hands the sink the UTF-8 bytes of the entries JSON, which hash to the block hash and verify', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(requestArb, { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 4 }), async (requests, batchSize) => {
+        const sealed: SealedBlock[] = [];
+        const trail = new AuditTrail({ sink: { append: async (b) => void sealed.push(b) }, clock, batchSize, maskKeys: [] });
+        const authorizer = createAuthorizer(set, { clock, onDecision: trail.record });
+        for (const r of requests) authorizer.decide(r);
+        await trail.flush();
+        let prev = GENESIS_HASH;
+        const blocks: AuditBlock[] = [];
+        for (const block of sealed) {
+          const entries = JSON.parse(block.entriesJson) as AuditEntry[];
+          expect(Buffer.from(block.entriesBytes).toString('utf8')).toBe(block.entriesJson);
+          expect(block.entriesJson).toBe(JSON.stringify(entries));
+          expect(block.hash).toBe(blockHash(prev, block.entriesJson));
+          prev = block.hash;
+          blocks.push({ prevHash: block.prevHash, hash: block.hash, entries });
+        }
+        const entries = blocks.flatMap((b) => b.entries);
+        expect(entries.map((e) => [e.principal, e.action, e.resource])).toEqual(requests.map((r) => [r.subject.id, r.action, `${r.resource.type}:${r.resource.id}`]));
+        const cut = (s: string) => (s.length > 256 ? `${s.slice(0, 256)}…` : s);
+        expect(entries.map((e) => (e.input as { subject: { name: string } }).subject.name)).toEqual(requests.map((r) => JSON.parse(JSON.stringify(cut(r.subject.name))) as string));
+        expect(verifyAuditTrail(blocks)).toEqual({ ok: true, blocks: blocks.length, entries: requests.length });
+      }),
+      { seed: 20_261_203, numRuns: 300 },
+    );
+  });
+
+  it('keeps each sealed block\'s bytes and text unchanged while later blocks are written', async () => {
+    const sealed: SealedBlock[] = [];
+    const trail = new AuditTrail({ sink: { append: async (b) => void sealed.push(b) }, clock, batchSize: 2 });
+    const authorizer = createAuthorizer(set, { clock, onDecision: trail.record });
+    authorizer.decide(req('read', { note: 'first block é' }));
+    authorizer.decide(req('read'));
+    await trail.flush();
+    const bytes = Buffer.from(sealed[0]!.entriesBytes);
+    for (let i = 0; i < 50; i++) authorizer.decide(req('delete', { note: 'x'.repeat(i * 10) }));
+    await trail.flush();
+    expect(Buffer.from(sealed[0]!.entriesBytes)).toEqual(bytes);
+    expect(sealed[0]!.entriesJson).toBe(bytes.toString('utf8'));
+    expect(sealed[0]!.entriesJson).toContain('first block é');
+    expect(verifyAuditTrail(sealed.map((b) => ({ prevHash: b.prevHash, hash: b.hash, entries: JSON.parse(b.entriesJson) as AuditEntry[] }))).ok).toBe(true);
   });
 });

@@ -2,6 +2,7 @@ import { IssueCollector, systemClock, type Clock } from '@sightline/core';
 import { createHash, randomBytes } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';
 import type { Decision, DecisionEvidence } from './authorizer.js';
+import { JsonBytes, piece, type Piece } from './internal/json-bytes.js';
 import { lookup, MISSING, type AccessRequest } from './request.js';
 
 /** One recorded decision. */
@@ -38,8 +39,26 @@ export interface AuditBlock {
 export interface SealedBlock {
   readonly prevHash: string;
   readonly hash: string;
-  /** `JSON.stringify(entries)`: exactly the text that was hashed. */
+  /** The UTF-8 bytes of `entriesJson`: exactly the bytes that were hashed. Write these where a sink takes bytes. */
+  readonly entriesBytes: Uint8Array;
+  /** `JSON.stringify(entries)`: the text of `entriesBytes`, decoded when first read. */
   readonly entriesJson: string;
+}
+
+/** A sealed block whose text is decoded from its bytes only when a sink asks for it. */
+class Sealed implements SealedBlock {
+  #text: string | undefined;
+  constructor(
+    readonly prevHash: string,
+    readonly hash: string,
+    readonly entriesBytes: Buffer,
+    readonly ascii: boolean,
+  ) {}
+
+  get entriesJson(): string {
+    // ASCII bytes are their own text in latin1, a plain copy; anything else is decoded as UTF-8.
+    return (this.#text ??= this.entriesBytes.toString(this.ascii ? 'latin1' : 'utf8'));
+  }
 }
 
 /** Where sealed blocks go. */
@@ -140,6 +159,24 @@ function jsonSource(value: object): unknown {
   }
 }
 
+/** `Object.prototype.hasOwnProperty`: in a for-in loop V8 answers it from the enumeration, about twice as fast as `Object.hasOwn`. */
+const hasOwn = Object.prototype.hasOwnProperty;
+
+// The fixed pieces of an entry's JSON, encoded once.
+const FIRST_ENTRY = piece('[{"seq":');
+const NEXT_ENTRY = piece(',{"seq":');
+const TIME_FIELD = piece('","time":');
+const PRINCIPAL_FIELD = piece(',"principal":');
+const ACTION_FIELD = piece(',"action":');
+const RESOURCE_FIELD = piece(',"resource":');
+const INPUT_FIELD = piece(',"input":');
+const MASKED = piece('"***"');
+const TRUE = piece('true');
+const FALSE = piece('false');
+const EMPTY_OBJECT = piece('{}');
+const CLOSE_OBJECT = piece('}');
+const UNREADABLE_INPUT = piece(',"input":"[unreadable]"');
+
 export const GENESIS_HASH = '0'.repeat(64);
 const DEFAULT_MASK = ['password', 'token', 'secret', 'authorization', 'apikey', 'api_key', 'cookie'];
 const MAX_STRING = 256;
@@ -178,18 +215,19 @@ export class AuditTrail {
   /** `<run id>:` — decision ids are this prefix and the entry's seq (unique within the chain). */
   readonly #idPrefix = `${randomBytes(9).toString('base64url')}:`;
   /** `,"decisionId":"<run id>:` — what every entry's JSON has between its seq and the seq again. */
-  readonly #decisionIdField = `,"decisionId":"${this.#idPrefix}`;
+  readonly #decisionIdField = piece(`,"decisionId":"${this.#idPrefix}`);
   /** Evidence mode: the values of one entry's evidence leaves, reused by every entry. */
   readonly #values: unknown[] = [];
+  /** Evidence mode: the next value slot {@link AuditTrail.#writeEvidence} reads. */
+  #cursor = 0;
   readonly #trees = new WeakMap<DecisionEvidence, EvidenceTree>();
   /**
-   * The buffered entries' JSON, each serialised by `record` at decision time (a string cannot
-   * change afterwards, so it is the copy) and appended with its separator in front: `[` for the
-   * first, `,` for the others. Appending builds a rope (no copying per entry); sealing flattens it
-   * once, adds `]` and hashes the whole text in one call — the same bytes, the same hash as
-   * {@link blockHash} of the joined text.
+   * The buffered entries' JSON as UTF-8 bytes, each entry written by `record` at decision time
+   * (the bytes are the copy) with its separator in front: `[` for the first, `,` for the others.
+   * Sealing adds `]` and hashes the bytes in one call: the same bytes, the same hash as
+   * {@link blockHash} of the text.
    */
-  #text = '';
+  readonly #out = new JsonBytes();
   /** The last entry's time and its JSON: decisions in the same millisecond share it. */
   #lastTime = Number.NaN;
   #lastTimeJson = 'null';
@@ -281,14 +319,27 @@ export class AuditTrail {
     }
     // Byte for byte what JSON.stringify gives for the AuditEntry object (verifyAuditTrail recomputes it).
     const seqText = String(seq);
-    this.#text += `${i === 0 ? '[' : ','}{"seq":${seqText}${this.#decisionIdField}${seqText}","time":${this.#lastTimeJson},"principal":${quote(principal ?? '(unknown)')},"action":${quote(action ?? '(invalid)')},"resource":${resourceJson(type ?? '(invalid)', id ?? '*')}${decisionFields(decision)}`;
+    const out = this.#out;
+    out.piece(i === 0 ? FIRST_ENTRY : NEXT_ENTRY);
+    out.raw(seqText);
+    out.piece(this.#decisionIdField);
+    out.raw(seqText);
+    out.piece(TIME_FIELD);
+    out.raw(this.#lastTimeJson);
+    out.piece(PRINCIPAL_FIELD);
+    out.quoted(principal ?? '(unknown)');
+    out.piece(ACTION_FIELD);
+    out.quoted(action ?? '(invalid)');
+    out.piece(RESOURCE_FIELD);
+    out.quotedPair(type ?? '(invalid)', id ?? '*');
+    out.piece(decisionFields(decision));
     if (this.#recordsEvidence && evidence !== undefined && typeof request === 'object' && request !== null) {
       this.#valueCount = 0;
       this.#snapshotEvidence(request, evidence);
-      this.#text += this.#evidenceField(evidence);
+      this.#writeEvidenceField(evidence);
       this.#values.fill(undefined, 0, this.#valueCount);
     } else this.#writeInputField(request);
-    this.#text += '}';
+    out.raw('}');
     if (this.#count >= this.#batchSize) void this.flush();
   };
 
@@ -301,15 +352,14 @@ export class AuditTrail {
     if (this.#count === 0) return this.#flushing;
     const count = this.#count;
     const firstSeq = this.#seq + 1;
-    const entriesJson = `${this.#text}]`;
-    this.#text = '';
-    const hash = blockHash(this.#lastHash, entriesJson);
+    this.#out.raw(']');
+    const { hash, bytes, ascii } = this.#out.seal(`${this.#lastHash}\n`);
     this.#seq += count;
     this.#count = 0;
     const prevHash = this.#lastHash;
     this.#lastHash = hash;
     this.#sealedBlocks++;
-    const block: SealedBlock = { prevHash, hash, entriesJson };
+    const block: SealedBlock = new Sealed(prevHash, hash, bytes, ascii);
     const lastSeq = this.#seq;
     this.#flushing = this.#flushing.then(() => this.#write(block, firstSeq, lastSeq));
     return this.#flushing;
@@ -399,15 +449,20 @@ export class AuditTrail {
    * keep). Nothing when JSON has no value for the request.
    */
   #writeInputField(request: unknown): void {
-    const before = this.#text;
+    const out = this.#out;
+    const before = out.length;
     try {
       this.#reordered = false;
       this.#slot = 0;
-      this.#text += ',"input":';
-      if (!this.#writeJson(request, 0)) this.#text = before;
-      else if (this.#reordered) this.#text = before + inputField(this.#copy(request, 0));
+      out.piece(INPUT_FIELD);
+      if (!this.#writeJson(request, 0)) out.length = before;
+      else if (this.#reordered) {
+        out.length = before;
+        out.raw(inputField(this.#copy(request, 0)));
+      }
     } catch {
-      this.#text = `${before},"input":"[unreadable]"`;
+      out.length = before;
+      out.raw(',"input":"[unreadable]"');
     }
   }
 
@@ -420,16 +475,16 @@ export class AuditTrail {
   #writeJson(value: unknown, depth: number): boolean {
     switch (typeof value) {
       case 'string':
-        this.#text += quote(value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value);
+        this.#out.quoted(value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value);
         return true;
       case 'number':
-        this.#text += Number.isFinite(value) ? String(value) : 'null';
+        this.#out.raw(Number.isFinite(value) ? String(value) : 'null');
         return true;
       case 'boolean':
-        this.#text += value ? 'true' : 'false';
+        this.#out.raw(value ? 'true' : 'false');
         return true;
       case 'bigint':
-        this.#text += quote(value.toString());
+        this.#out.quoted(value.toString());
         return true;
       case 'object':
         break;
@@ -437,30 +492,32 @@ export class AuditTrail {
         return false;
     }
     if (value === null) {
-      this.#text += 'null';
+      this.#out.raw('null');
       return true;
     }
     if (depth > MAX_DEPTH) {
-      this.#text += '"[depth]"';
+      this.#out.raw('"[depth]"');
       return true;
     }
     const source = jsonSource(value);
     if (typeof source !== 'object' || source === null) return this.#writeJson(source, depth);
     if (Array.isArray(source)) {
       const length = Math.min(source.length, MAX_ITEMS);
-      this.#text += '[';
+      this.#out.raw('[');
       for (let i = 0; i < length; i++) {
-        if (i > 0) this.#text += ',';
-        if (!this.#writeJson(source[i], depth + 1)) this.#text += 'null';
+        if (i > 0) this.#out.raw(',');
+        if (!this.#writeJson(source[i], depth + 1)) this.#out.raw('null');
       }
-      this.#text += ']';
+      this.#out.raw(']');
       return true;
     }
     let wrote = false;
     let lastIndex = -1;
     let named = false;
+    const out = this.#out;
+    const slotKeys = this.#slotKeys;
     for (const key in source) {
-      if (!Object.hasOwn(source, key)) continue;
+      if (!hasOwn.call(source, key)) continue;
       // A plain copy lists array-index keys first, ascending: anything else must go through the copy.
       const code = key.charCodeAt(0);
       if (code >= 48 && code <= 57 && isIndexKey(key)) {
@@ -471,26 +528,25 @@ export class AuditTrail {
       // previous walk is compared first (one pointer compare for property names), the map after.
       const slot = this.#slot++;
       let prefixes: KeyPrefixes;
-      if (slot < KEY_SLOTS && this.#slotKeys[slot] === key) prefixes = this.#slotPrefixes[slot]!;
+      if (slot < KEY_SLOTS && slotKeys[slot] === key) prefixes = this.#slotPrefixes[slot]!;
       else {
         prefixes = this.#keyPrefixes(key);
         if (slot < KEY_SLOTS) {
-          this.#slotKeys[slot] = key;
+          slotKeys[slot] = key;
           this.#slotPrefixes[slot] = prefixes;
         }
       }
-      // The member is written in place; a value JSON leaves out takes its key back out (strings
-      // are immutable: the text before it is the rollback).
-      const before = this.#text;
-      this.#text += wrote ? prefixes.next : prefixes.first;
-      if (prefixes.masked) this.#text += '"***"';
+      // The member is written in place; a value JSON leaves out takes its key back out.
+      const before = out.length;
+      out.piece(wrote ? prefixes.next : prefixes.first);
+      if (prefixes.masked) out.piece(MASKED);
       else if (!this.#writeJson((source as Record<string, unknown>)[key], depth + 1)) {
-        this.#text = before;
+        out.length = before;
         continue;
       }
       wrote = true;
     }
-    this.#text += wrote ? '}' : '{}';
+    out.raw(wrote ? '}' : '{}');
     return true;
   }
 
@@ -500,36 +556,70 @@ export class AuditTrail {
     let prefixes = this.#keyPrefixCache.get(key);
     if (prefixes === undefined) {
       const json = quote(key);
-      prefixes = { first: `{${json}:`, next: `,${json}:`, masked: this.#isMaskKey(key) };
+      prefixes = { first: piece(`{${json}:`), next: piece(`,${json}:`), masked: this.#isMaskKey(key) };
       if (this.#keyPrefixCache.size < MASK_KEY_CACHE_LIMIT) this.#keyPrefixCache.set(key, prefixes);
     }
     return prefixes;
   }
 
-  #evidenceField(evidence: DecisionEvidence): string {
-    if (this.#values[0] === UNREADABLE) return ',"input":"[unreadable]"';
-    const cursor = { at: 0 };
-    return `,"input":${this.#evidenceJson(this.#tree(evidence).root, cursor)}`;
+  /** Appends `,"input":<JSON>` of the evidence snapshot. */
+  #writeEvidenceField(evidence: DecisionEvidence): void {
+    const out = this.#out;
+    if (this.#values[0] === UNREADABLE) {
+      out.piece(UNREADABLE_INPUT);
+      return;
+    }
+    out.piece(INPUT_FIELD);
+    this.#cursor = 0;
+    this.#writeEvidence(this.#tree(evidence).root);
   }
 
-  /** JSON of the snapshot values under `node`, in the tree's key order; absent values are left out. */
-  #evidenceJson(node: EvidenceNode, cursor: { at: number }): string {
-    let json = '';
+  /** The snapshot values under `node` as a JSON object, in the tree's key order; absent values are left out. */
+  #writeEvidence(node: EvidenceNode): void {
+    const out = this.#out;
+    const start = out.length;
     for (let k = 0; k < node.keys.length; k++) {
+      const before = out.length;
+      out.piece(before === start ? node.first[k]! : node.next[k]!);
       const child = node.children[k];
-      let member: string | undefined;
       if (child === undefined) {
-        const value = this.#values[cursor.at++];
-        if (value === MISSING) continue;
-        member = node.masked[k] ? '"***"' : leafJson(value);
+        const value = this.#values[this.#cursor++];
+        if (value === MISSING) out.length = before;
+        else if (node.masked[k]) out.piece(MASKED);
+        else if (!this.#writeLeaf(value)) out.length = before;
       } else {
-        member = this.#evidenceJson(child, cursor);
-        if (member === '{}') continue;
+        const inner = out.length;
+        this.#writeEvidence(child);
+        // `{}`: nothing under it was present, so the key is left out too.
+        if (out.length === inner + 2) out.length = before;
       }
-      if (member === undefined) continue;
-      json += `${json === '' ? '{' : ','}${node.keyJson[k]!}:${member}`;
     }
-    return json === '' ? '{}' : `${json}}`;
+    if (out.length === start) out.piece(EMPTY_OBJECT);
+    else out.piece(CLOSE_OBJECT);
+  }
+
+  /** A snapshot value (primitives as they are, strings cut; objects were copied already); false where JSON has none. */
+  #writeLeaf(value: unknown): boolean {
+    const out = this.#out;
+    switch (typeof value) {
+      case 'string':
+        out.quoted(value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value);
+        return true;
+      case 'number':
+        out.raw(Number.isFinite(value) ? String(value) : 'null');
+        return true;
+      case 'boolean':
+        out.piece(value ? TRUE : FALSE);
+        return true;
+      case 'bigint':
+        out.quoted(value.toString());
+        return true;
+      case 'object':
+        out.raw(JSON.stringify(value));
+        return true;
+      default:
+        return false;
+    }
   }
 
   #isMaskKey(key: string): boolean {
@@ -605,40 +695,16 @@ function quote(text: string): string {
   return `"${text}"`;
 }
 
-/** JSON of the entry's `resource` (`"<type>:<id>"`), quoting the two parts apart so the joined text is never flattened to be scanned. */
-function resourceJson(type: string, id: string): string {
-  const typeJson = quote(type);
-  const idJson = quote(id);
-  // Either part needing escapes: quote the joined text as JSON.stringify would.
-  if (typeJson.length !== type.length + 2 || idJson.length !== id.length + 2) return JSON.stringify(`${type}:${id}`);
-  return `"${type}:${id}"`;
-}
-
 /** How an object key starts a member in the JSON the trail writes. */
 interface KeyPrefixes {
-  readonly first: string;
-  readonly next: string;
+  readonly first: Piece;
+  readonly next: Piece;
   readonly masked: boolean;
 }
 
 /** Whether a key is an array index (JavaScript enumerates those first, ascending). */
 function isIndexKey(key: string): boolean {
   return /^(0|[1-9]\d{0,9})$/.test(key) && Number(key) < 2 ** 32 - 1;
-}
-
-/** JSON of a snapshot value (primitives as they are, strings cut; objects were copied already). */
-function leafJson(value: unknown): string | undefined {
-  switch (typeof value) {
-    case 'string':
-      return JSON.stringify(value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value);
-    case 'bigint':
-      return JSON.stringify(value.toString());
-    case 'function':
-    case 'symbol':
-      return undefined;
-    default:
-      return JSON.stringify(value);
-  }
 }
 
 /**
@@ -650,7 +716,9 @@ function leafJson(value: unknown): string | undefined {
  */
 interface EvidenceNode {
   readonly keys: readonly string[];
-  readonly keyJson: readonly string[];
+  /** `{"key":` and `,"key":` of each key. */
+  readonly first: readonly Piece[];
+  readonly next: readonly Piece[];
   readonly masked: readonly boolean[];
   readonly children: readonly (EvidenceNode | undefined)[];
 }
@@ -685,21 +753,22 @@ function buildEvidenceTree(paths: readonly (readonly string[])[], isMaskKey: (ke
       leafMasked.push(isMaskKey(k));
       return undefined;
     });
-    return { keys, keyJson: keys.map((k) => JSON.stringify(k)), masked: keys.map((k) => isMaskKey(k)), children };
+    return { keys, first: keys.map((k) => piece(`{${JSON.stringify(k)}:`)), next: keys.map((k) => piece(`,${JSON.stringify(k)}:`)), masked: keys.map((k) => isMaskKey(k)), children };
   };
   const root = build(paths, []);
   return { root, leafPaths, leafMasked };
 }
 
 /** Serialised decision fields, per frozen decision (frozen: they cannot change under the cache). */
-const decisionJsonCache = new WeakMap<Decision, string>();
+const decisionJsonCache = new WeakMap<Decision, Piece>();
 
-function decisionFields(decision: Decision): string {
-  let json = decisionJsonCache.get(decision);
-  if (json !== undefined) return json;
-  json = `,"decision":${JSON.stringify(decision.decision)},"reason":${JSON.stringify(decision.reason)},"policies":${JSON.stringify(decision.policies)},"version":${JSON.stringify(decision.version)}`;
-  if (Object.isFrozen(decision) && Object.isFrozen(decision.policies)) decisionJsonCache.set(decision, json);
-  return json;
+function decisionFields(decision: Decision): Piece {
+  let cached = decisionJsonCache.get(decision);
+  if (cached !== undefined) return cached;
+  const json = `,"decision":${JSON.stringify(decision.decision)},"reason":${JSON.stringify(decision.reason)},"policies":${JSON.stringify(decision.policies)},"version":${JSON.stringify(decision.version)}`;
+  cached = piece(json);
+  if (Object.isFrozen(decision) && Object.isFrozen(decision.policies)) decisionJsonCache.set(decision, cached);
+  return cached;
 }
 
 /** SHA-256 (hex) of a block: the previous block's hash, a newline, the entries' JSON. */
@@ -758,13 +827,15 @@ export function verifyAuditTrail(blocks: readonly AuditBlock[], options: { first
   return { ok: true, blocks: blocks.length, entries };
 }
 
+const LINE_END = Buffer.from('}\n');
+
 /** Appends one JSON line per block to a file. */
 export class FileAuditSink implements AuditSink {
   constructor(readonly path: string) {}
 
   async append(block: SealedBlock): Promise<void> {
     // Written from the hashed text itself, so what is on disk is byte for byte what was hashed.
-    await appendFile(this.path, `{"prevHash":"${block.prevHash}","hash":"${block.hash}","entries":${block.entriesJson}}\n`);
+    await appendFile(this.path, Buffer.concat([Buffer.from(`{"prevHash":"${block.prevHash}","hash":"${block.hash}","entries":`), block.entriesBytes, LINE_END]));
   }
 
   /** Reads every block back (for `verifyAuditTrail`). */
