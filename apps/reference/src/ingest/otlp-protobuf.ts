@@ -8,21 +8,25 @@ export type OtlpSignal = 'traces' | 'metrics' | 'logs';
 // and wire types are the standard; names follow it). protobufjs does the decoding; fields left
 // out here (exemplars, the exponential histogram's and summary's points, entity refs) are
 // skipped as unknown fields, as proto3 requires. Enums are declared as int32, which has the same
-// wire encoding, so an enum value this schema does not know still decodes.
+// wire encoding, so an enum value this schema does not know still decodes. The standard's
+// \`oneof\` groups (AnyValue.value, Metric.data, NumberDataPoint.value) are declared as plain
+// fields, which have the same wire encoding: protobufjs enforces a oneof by deleting the other
+// members on every set, which turned each decoded AnyValue into a slow dictionary object (a
+// tenth of the decode time). A message that sets two members of one group breaks the standard;
+// the JSON decoder then reads one of them in a fixed order (string first), as it does for an
+// OTLP/JSON AnyValue with two keys.
 const OTLP_PROTO = `
 syntax = "proto3";
 package opentelemetry.proto;
 
 message AnyValue {
-  oneof value {
-    string string_value = 1;
-    bool bool_value = 2;
-    int64 int_value = 3;
-    double double_value = 4;
-    ArrayValue array_value = 5;
-    KeyValueList kvlist_value = 6;
-    bytes bytes_value = 7;
-  }
+  string string_value = 1;
+  bool bool_value = 2;
+  int64 int_value = 3;
+  double double_value = 4;
+  ArrayValue array_value = 5;
+  KeyValueList kvlist_value = 6;
+  bytes bytes_value = 7;
 }
 message ArrayValue { repeated AnyValue values = 1; }
 message KeyValueList { repeated KeyValue values = 1; }
@@ -76,13 +80,11 @@ message Metric {
   string name = 1;
   string description = 2;
   string unit = 3;
-  oneof data {
-    Gauge gauge = 5;
-    Sum sum = 7;
-    Histogram histogram = 9;
-    ExponentialHistogram exponential_histogram = 10;
-    Summary summary = 11;
-  }
+  Gauge gauge = 5;
+  Sum sum = 7;
+  Histogram histogram = 9;
+  ExponentialHistogram exponential_histogram = 10;
+  Summary summary = 11;
   repeated KeyValue metadata = 12;
 }
 message Gauge { repeated NumberDataPoint data_points = 1; }
@@ -94,7 +96,8 @@ message NumberDataPoint {
   repeated KeyValue attributes = 7;
   fixed64 start_time_unix_nano = 2;
   fixed64 time_unix_nano = 3;
-  oneof value { double as_double = 4; sfixed64 as_int = 6; }
+  double as_double = 4;
+  sfixed64 as_int = 6;
   uint32 flags = 8;
 }
 message HistogramDataPoint {
@@ -142,10 +145,10 @@ const root = protobuf.parse(OTLP_PROTO).root;
 const type = (name: string) => root.lookupType(`opentelemetry.proto.${name}`);
 
 /** Per signal: the envelope type, its field names (OTLP/JSON's) and the item type. */
-const LAYOUT: Record<OtlpSignal, { request: string; envelope: protobuf.Type; resource: string; scope: string; items: string; item: protobuf.Type }> = {
-  traces: { request: 'ExportTraceServiceRequest', envelope: type('TracesEnvelope'), resource: 'resourceSpans', scope: 'scopeSpans', items: 'spans', item: type('Span') },
-  metrics: { request: 'ExportMetricsServiceRequest', envelope: type('MetricsEnvelope'), resource: 'resourceMetrics', scope: 'scopeMetrics', items: 'metrics', item: type('Metric') },
-  logs: { request: 'ExportLogsServiceRequest', envelope: type('LogsEnvelope'), resource: 'resourceLogs', scope: 'scopeLogs', items: 'logRecords', item: type('LogRecord') },
+const LAYOUT: Record<OtlpSignal, { request: string; whole: protobuf.Type; envelope: protobuf.Type; resource: string; scope: string; items: string; item: protobuf.Type }> = {
+  traces: { request: 'ExportTraceServiceRequest', whole: type('ExportTraceServiceRequest'), envelope: type('TracesEnvelope'), resource: 'resourceSpans', scope: 'scopeSpans', items: 'spans', item: type('Span') },
+  metrics: { request: 'ExportMetricsServiceRequest', whole: type('ExportMetricsServiceRequest'), envelope: type('MetricsEnvelope'), resource: 'resourceMetrics', scope: 'scopeMetrics', items: 'metrics', item: type('Metric') },
+  logs: { request: 'ExportLogsServiceRequest', whole: type('ExportLogsServiceRequest'), envelope: type('LogsEnvelope'), resource: 'resourceLogs', scope: 'scopeLogs', items: 'logRecords', item: type('LogRecord') },
 };
 const RESOURCE = type('Resource');
 const SCOPE = type('InstrumentationScope');
@@ -171,8 +174,8 @@ const enum FieldKind {
   Message,
 }
 
-/** A message type's fields by (camelCase) name, precomputed once so conversion does no schema lookups. */
-type Converter = Map<string, { kind: FieldKind; repeated: boolean; converter: Converter | undefined }>;
+/** A decoded message of one type to its OTLP/JSON object. */
+type Converter = (message: Record<string, unknown>) => Record<string, unknown>;
 
 // Ids travel as bytes in protobuf and as hex in OTLP/JSON; other bytes (AnyValue.bytesValue) as
 // base64 in both. 64-bit integers become decimal strings, as OTLP/JSON allows; enums stay numbers.
@@ -180,60 +183,40 @@ const HEX_FIELDS: Record<string, readonly string[]> = { Span: ['traceId', 'spanI
 const LONG_TYPES = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
 const CONVERTERS = new Map<protobuf.Type, Converter>();
 
-/** The converter of a message type (built on first use; recursive types share one). */
+/**
+ * The converter of a message type, built on first use: what protobufjs' `toObject` with `{ longs:
+ * String, bytes: String, enums: Number, defaults: false }` gives (only fields present on the wire,
+ * empty repeated fields left out), with ids as hex instead of base64. Generated as one function
+ * per type, as protobufjs generates its own decoders: a straight line of field reads with the
+ * conversion each field needs, so converting does no schema lookup and no per-field dispatch.
+ * Only field names of the schema above reach the source, each as a JSON string literal.
+ */
 function converterOf(messageType: protobuf.Type): Converter {
   let converter = CONVERTERS.get(messageType);
   if (converter !== undefined) return converter;
-  converter = new Map();
-  CONVERTERS.set(messageType, converter);
+  // Recursive types (AnyValue → ArrayValue → AnyValue) call each other through the table once built.
+  const nested: Converter[] = [];
+  const forward: Converter = (message) => built(message);
+  CONVERTERS.set(messageType, forward);
+  let body = 'const o = {};\nlet v;\n';
   for (const field of messageType.fieldsArray) {
     field.resolve();
     const hex = HEX_FIELDS[messageType.name]?.includes(field.name) === true;
-    const nested = field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined;
-    const kind = nested !== undefined ? FieldKind.Message : field.type === 'bytes' ? (hex ? FieldKind.HexBytes : FieldKind.Base64Bytes) : LONG_TYPES.has(field.type) ? FieldKind.Long : FieldKind.Plain;
-    converter.set(field.name, { kind, repeated: field.repeated, converter: nested === undefined ? undefined : converterOf(nested) });
+    const nestedType = field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined;
+    const kind = nestedType !== undefined ? FieldKind.Message : field.type === 'bytes' ? (hex ? FieldKind.HexBytes : FieldKind.Base64Bytes) : LONG_TYPES.has(field.type) ? FieldKind.Long : FieldKind.Plain;
+    const key = JSON.stringify(field.name);
+    let value: string;
+    if (kind === FieldKind.Message) value = `c[${nested.push(converterOf(nestedType!)) - 1}](x)`;
+    else if (kind === FieldKind.Plain) value = 'x';
+    else if (kind === FieldKind.Long) value = 'longToString(x)';
+    else value = `bufferOf(x).toString(${kind === FieldKind.HexBytes ? '"hex"' : '"base64"'})`;
+    if (field.repeated) body += `v = m[${key}];\nif (v != null && v.length > 0) { const a = new Array(v.length); for (let i = 0; i < v.length; i++) { const x = v[i]; a[i] = ${value}; } o[${key}] = a; }\n`;
+    else body += `v = m[${key}];\nif (v != null && hasOwn.call(m, ${key})) { const x = v; o[${key}] = ${value}; }\n`;
   }
-  return converter;
-}
-
-/**
- * A decoded message as its OTLP/JSON object: what protobufjs' `toObject` with `{ longs: String,
- * bytes: String, enums: Number, defaults: false }` gives (only fields present on the wire, empty
- * repeated fields left out), with ids as hex instead of base64, without its generic per-field checks.
- */
-function toJsonShape(message: Record<string, unknown>, converter: Converter): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  // A decoded message's own keys are the fields present on the wire (and its repeated fields, always own).
-  for (const key of Object.keys(message)) {
-    const field = converter.get(key);
-    const value = message[key];
-    if (field === undefined || value === null || value === undefined) continue;
-    if (field.repeated) {
-      const list = value as unknown[];
-      if (list.length === 0) continue;
-      const converted = new Array<unknown>(list.length);
-      for (let i = 0; i < list.length; i++) converted[i] = convertValue(list[i], field.kind, field.converter);
-      out[key] = converted;
-    } else {
-      out[key] = convertValue(value, field.kind, field.converter);
-    }
-  }
-  return out;
-}
-
-function convertValue(value: unknown, kind: FieldKind, converter: Converter | undefined): unknown {
-  switch (kind) {
-    case FieldKind.Plain:
-      return value;
-    case FieldKind.Long:
-      return longToString(value as protobuf.Long | number);
-    case FieldKind.HexBytes:
-      return bufferOf(value as Uint8Array).toString('hex');
-    case FieldKind.Base64Bytes:
-      return bufferOf(value as Uint8Array).toString('base64');
-    case FieldKind.Message:
-      return toJsonShape(value as Record<string, unknown>, converter!);
-  }
+  const factory = new Function('c', 'hasOwn', 'longToString', 'bufferOf', `"use strict";\nreturn function convert(m) {\n${body}return o;\n};`) as (c: Converter[], hasOwn: typeof Object.prototype.hasOwnProperty, long: typeof longToString, buffer: typeof bufferOf) => Converter;
+  const built = factory(nested, Object.prototype.hasOwnProperty, longToString, bufferOf);
+  CONVERTERS.set(messageType, built);
+  return built;
 }
 
 /** The bytes as a Buffer, without copying (protobufjs hands out Buffer views in Node, Uint8Arrays elsewhere). */
@@ -292,6 +275,16 @@ type EnvelopePart = Record<string, Uint8Array | EnvelopePart[] | Uint8Array[] | 
  */
 export function decodeProtobufRequest(signal: OtlpSignal, bytes: Uint8Array): unknown {
   const layout = LAYOUT[signal];
+  // Nearly every request decodes whole in one pass; only one that does not is taken apart part by
+  // part, so that a part that fails rejects only its own items.
+  try {
+    return converterOf(layout.whole)(layout.whole.decode(bytes) as unknown as Record<string, unknown>);
+  } catch {
+    return decodeByParts(layout, bytes);
+  }
+}
+
+function decodeByParts(layout: (typeof LAYOUT)[OtlpSignal], bytes: Uint8Array): unknown {
   let envelope: EnvelopePart;
   try {
     envelope = layout.envelope.decode(bytes) as unknown as EnvelopePart;
@@ -320,7 +313,7 @@ export function decodeProtobufRequest(signal: OtlpSignal, bytes: Uint8Array): un
 /** One part of a request as its OTLP/JSON object, or the reason it does not decode. */
 function decodePart(partType: protobuf.Type, bytes: Uint8Array, path: string): Record<string, unknown> | OtlpDecodeError {
   try {
-    return toJsonShape(partType.decode(bytes) as unknown as Record<string, unknown>, converterOf(partType));
+    return converterOf(partType)(partType.decode(bytes) as unknown as Record<string, unknown>);
   } catch (error) {
     // protobufjs throws on truncated or mistyped input, and past its nesting limit ("max depth exceeded").
     return new OtlpDecodeError(path, `is not a valid protobuf ${partType.name}: ${(error as Error).message}`);
