@@ -192,7 +192,7 @@ const CONVERTERS = new Map<protobuf.Type, Converter>();
  * Only field names of the schema above reach the source, each as a JSON string literal.
  */
 function converterOf(messageType: protobuf.Type): Converter {
-  let converter = CONVERTERS.get(messageType);
+  const converter = CONVERTERS.get(messageType);
   if (converter !== undefined) return converter;
   // Recursive types (AnyValue → ArrayValue → AnyValue) call each other through the table once built.
   const nested: Converter[] = [];
