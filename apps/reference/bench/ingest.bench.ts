@@ -146,7 +146,7 @@ async function benchDecode(runs = 7): Promise<void> {
   const json = batches.map((b) => b.json);
   const proto = batches.map((b) => b.protobuf);
   const cases = {
-    'decode (JSON.parse; protobufjs + conversion)': [(b: string) => JSON.parse(b) as unknown, (b: Buffer) => decodeProtobufRequest('traces', b)],
+    'decode (JSON.parse; protobufjs)': [(b: string) => JSON.parse(b) as unknown, (b: Buffer) => decodeProtobufRequest('traces', b)],
     'decode + span rows (decodeTraces)': [(b: string) => decodeTraces(JSON.parse(b)), (b: Buffer) => decodeTraces(decodeProtobufRequest('traces', b))],
   } as const;
   console.log(`\n## OTLP span decode only (no storage): ${BATCH}-span batches, median of ${runs} runs, ns per span`);

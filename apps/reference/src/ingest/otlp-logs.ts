@@ -1,4 +1,4 @@
-import { arrayField, cleanText, decodeAnyValue, decodeAttributes, hexId, isRecord, nanosToMs, OtlpDecodeError, toSmallInt, walkOtlp, type Attributes, type Decoded } from './otlp-values.js';
+import { arrayField, cleanText, decodeAnyValue, decodeAttributes, hexId, isAbsentId, isRecord, nanosToMs, OtlpDecodeError, toSmallInt, walkOtlp, type Attributes, type Decoded } from './otlp-values.js';
 
 /** One log record as stored. */
 export interface LogRow {
@@ -26,7 +26,7 @@ function decodeRecord(record: unknown, path: string, service: string, resource: 
   const time = nanosToMs(record.timeUnixNano ?? 0, `${path}.timeUnixNano`);
   const observed = nanosToMs(record.observedTimeUnixNano ?? 0, `${path}.observedTimeUnixNano`);
   const body = decodeAnyValue(record.body, `${path}.body`);
-  const optionalId = (value: unknown, bytes: number, field: string) => (value === undefined || value === '' ? null : hexId(value, bytes, `${path}.${field}`));
+  const optionalId = (value: unknown, bytes: number, field: string) => (isAbsentId(value) ? null : hexId(value, bytes, `${path}.${field}`));
   return {
     time_ms: time > 0 ? time : observed > 0 ? observed : receivedAtMs,
     service,

@@ -8,25 +8,26 @@ export type OtlpSignal = 'traces' | 'metrics' | 'logs';
 // and wire types are the standard; names follow it). protobufjs does the decoding; fields left
 // out here (exemplars, the exponential histogram's and summary's points, entity refs) are
 // skipped as unknown fields, as proto3 requires. Enums are declared as int32, which has the same
-// wire encoding, so an enum value this schema does not know still decodes. The standard's
-// \`oneof\` groups (AnyValue.value, Metric.data, NumberDataPoint.value) are declared as plain
-// fields, which have the same wire encoding: protobufjs enforces a oneof by deleting the other
-// members on every set, which turned each decoded AnyValue into a slow dictionary object (a
-// tenth of the decode time). A message that sets two members of one group breaks the standard;
-// the JSON decoder then reads one of them in a fixed order (string first), as it does for an
-// OTLP/JSON AnyValue with two keys.
+// wire encoding, so an enum value this schema does not know still decodes. The members of the
+// standard's `oneof` groups of scalars (AnyValue.value, NumberDataPoint.value) are declared as
+// proto3 `optional` fields instead: the same wire encoding, and the same presence (a member set
+// to 0, false or "" is still set), but protobufjs enforces a real `oneof` by deleting the other
+// members on every set, which left each decoded AnyValue a slow dictionary object (a tenth of the
+// decode time). A message that sets two members of one group breaks the standard; the JSON
+// decoder then reads one of them in a fixed order (string first), as it does for an OTLP/JSON
+// AnyValue with two keys. Metric.data's members are messages, which have presence anyway.
 const OTLP_PROTO = `
 syntax = "proto3";
 package opentelemetry.proto;
 
 message AnyValue {
-  string string_value = 1;
-  bool bool_value = 2;
-  int64 int_value = 3;
-  double double_value = 4;
+  optional string string_value = 1;
+  optional bool bool_value = 2;
+  optional int64 int_value = 3;
+  optional double double_value = 4;
   ArrayValue array_value = 5;
   KeyValueList kvlist_value = 6;
-  bytes bytes_value = 7;
+  optional bytes bytes_value = 7;
 }
 message ArrayValue { repeated AnyValue values = 1; }
 message KeyValueList { repeated KeyValue values = 1; }
@@ -96,8 +97,8 @@ message NumberDataPoint {
   repeated KeyValue attributes = 7;
   fixed64 start_time_unix_nano = 2;
   fixed64 time_unix_nano = 3;
-  double as_double = 4;
-  sfixed64 as_int = 6;
+  optional double as_double = 4;
+  optional sfixed64 as_int = 6;
   uint32 flags = 8;
 }
 message HistogramDataPoint {
@@ -144,6 +145,25 @@ message RpcStatus { int32 code = 1; string message = 2; }
 const root = protobuf.parse(OTLP_PROTO).root;
 const type = (name: string) => root.lookupType(`opentelemetry.proto.${name}`);
 
+/**
+ * The request messages are read as they decode, without converting them to OTLP/JSON objects
+ * (converting cost as much as decoding). For that, a decoded message must hold only what was on
+ * the wire, like a JSON object: protobufjs puts each field's default on the message prototype
+ * (so `span.parentSpanId` would read an empty Buffer and `'stringValue' in anyValue` would be
+ * true for every AnyValue). The decoders are generated first, then those defaults are removed.
+ * Response messages keep theirs (they are encoded, never read).
+ */
+function withoutPrototypeDefaults(namespace: protobuf.NamespaceBase): void {
+  for (const nested of namespace.nestedArray) {
+    if (nested instanceof protobuf.Type && !nested.name.endsWith('Response') && !nested.name.endsWith('PartialSuccess') && nested.name !== 'RpcStatus') {
+      nested.setup();
+      for (const field of nested.fieldsArray) delete (nested.ctor.prototype as Record<string, unknown>)[field.name];
+    }
+    if (nested instanceof protobuf.Namespace || nested instanceof protobuf.Type) withoutPrototypeDefaults(nested);
+  }
+}
+withoutPrototypeDefaults(root);
+
 /** Per signal: the envelope type, its field names (OTLP/JSON's) and the item type. */
 const LAYOUT: Record<OtlpSignal, { request: string; whole: protobuf.Type; envelope: protobuf.Type; resource: string; scope: string; items: string; item: protobuf.Type }> = {
   traces: { request: 'ExportTraceServiceRequest', whole: type('ExportTraceServiceRequest'), envelope: type('TracesEnvelope'), resource: 'resourceSpans', scope: 'scopeSpans', items: 'spans', item: type('Span') },
@@ -165,110 +185,14 @@ export const GRPC_SERVICE: Record<OtlpSignal, string> = {
   logs: 'opentelemetry.proto.collector.logs.v1.LogsService',
 };
 
-/** How one field of a decoded message becomes its OTLP/JSON value. */
-const enum FieldKind {
-  Plain,
-  Long,
-  HexBytes,
-  Base64Bytes,
-  Message,
-}
-
-/** A decoded message of one type to its OTLP/JSON object. */
-type Converter = (message: Record<string, unknown>) => Record<string, unknown>;
-
-// Ids travel as bytes in protobuf and as hex in OTLP/JSON; other bytes (AnyValue.bytesValue) as
-// base64 in both. 64-bit integers become decimal strings, as OTLP/JSON allows; enums stay numbers.
-const HEX_FIELDS: Record<string, readonly string[]> = { Span: ['traceId', 'spanId', 'parentSpanId'], Link: ['traceId', 'spanId'], LogRecord: ['traceId', 'spanId'] };
-const LONG_TYPES = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
-const CONVERTERS = new Map<protobuf.Type, Converter>();
-
-/**
- * The converter of a message type, built on first use: what protobufjs' `toObject` with `{ longs:
- * String, bytes: String, enums: Number, defaults: false }` gives (only fields present on the wire,
- * empty repeated fields left out), with ids as hex instead of base64. Generated as one function
- * per type, as protobufjs generates its own decoders: a straight line of field reads with the
- * conversion each field needs, so converting does no schema lookup and no per-field dispatch.
- * Only field names of the schema above reach the source, each as a JSON string literal.
- */
-function converterOf(messageType: protobuf.Type): Converter {
-  const converter = CONVERTERS.get(messageType);
-  if (converter !== undefined) return converter;
-  // Recursive types (AnyValue → ArrayValue → AnyValue) call each other through the table once built.
-  const nested: Converter[] = [];
-  const forward: Converter = (message) => built(message);
-  CONVERTERS.set(messageType, forward);
-  let body = 'const o = {};\nlet v;\n';
-  for (const field of messageType.fieldsArray) {
-    field.resolve();
-    const hex = HEX_FIELDS[messageType.name]?.includes(field.name) === true;
-    const nestedType = field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined;
-    const kind = nestedType !== undefined ? FieldKind.Message : field.type === 'bytes' ? (hex ? FieldKind.HexBytes : FieldKind.Base64Bytes) : LONG_TYPES.has(field.type) ? FieldKind.Long : FieldKind.Plain;
-    const key = JSON.stringify(field.name);
-    let value: string;
-    if (kind === FieldKind.Message) value = `c[${nested.push(converterOf(nestedType!)) - 1}](x)`;
-    else if (kind === FieldKind.Plain) value = 'x';
-    else if (kind === FieldKind.Long) value = 'longToString(x)';
-    else value = `bufferOf(x).toString(${kind === FieldKind.HexBytes ? '"hex"' : '"base64"'})`;
-    if (field.repeated) body += `v = m[${key}];\nif (v != null && v.length > 0) { const a = new Array(v.length); for (let i = 0; i < v.length; i++) { const x = v[i]; a[i] = ${value}; } o[${key}] = a; }\n`;
-    else body += `v = m[${key}];\nif (v != null && hasOwn.call(m, ${key})) { const x = v; o[${key}] = ${value}; }\n`;
-  }
-  const factory = new Function('c', 'hasOwn', 'longToString', 'bufferOf', `"use strict";\nreturn function convert(m) {\n${body}return o;\n};`) as (c: Converter[], hasOwn: typeof Object.prototype.hasOwnProperty, long: typeof longToString, buffer: typeof bufferOf) => Converter;
-  const built = factory(nested, Object.prototype.hasOwnProperty, longToString, bufferOf);
-  CONVERTERS.set(messageType, built);
-  return built;
-}
-
-/** The bytes as a Buffer, without copying (protobufjs hands out Buffer views in Node, Uint8Arrays elsewhere). */
-function bufferOf(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-}
-
-/** A 64-bit integer (a protobufjs Long, or a number when Long is absent) as exact decimal text. */
-function longToString(value: protobuf.Long | number): string {
-  if (typeof value === 'number') return String(value);
-  const low = value.low >>> 0;
-  const high = value.high >>> 0;
-  if (!value.unsigned && value.high < 0) {
-    // Two's complement: negate, then print the magnitude.
-    const negLow = (~low + 1) >>> 0;
-    return `-${uint64ToString(negLow, (~high + (negLow === 0 ? 1 : 0)) >>> 0)}`;
-  }
-  return uint64ToString(low, high);
-}
-
-/**
- * An unsigned 64-bit integer given as two unsigned 32-bit halves, as decimal text. Below 2^53 a
- * double is exact; above, the value is split into 24-bit limbs and carried in base 1e7 (the
- * method of protobuf-es' `uInt64ToString`), which stays within doubles' exact range.
- */
-function uint64ToString(low: number, high: number): string {
-  if (high <= 0x1f_ffff) return String(high * 0x1_0000_0000 + low);
-  const limb0 = low & 0xff_ffff;
-  const limb1 = ((low >>> 24) | (high << 8)) & 0xff_ffff;
-  const limb2 = (high >>> 16) & 0xffff;
-  // In base 1e7, 2^24 is 1 6777216 and 2^48 is 2 8147497 6710656.
-  let digitA = limb0 + limb1 * 6_777_216 + limb2 * 6_710_656;
-  let digitB = limb1 + limb2 * 8_147_497;
-  let digitC = limb2 * 2;
-  const base = 10_000_000;
-  if (digitA >= base) {
-    digitB += Math.floor(digitA / base);
-    digitA %= base;
-  }
-  if (digitB >= base) {
-    digitC += Math.floor(digitB / base);
-    digitB %= base;
-  }
-  return `${digitC}${String(digitB).padStart(7, '0')}${String(digitA).padStart(7, '0')}`;
-}
-
 /** A decoded envelope message: its parts as bytes, under the layout's (camelCase) field names. */
 type EnvelopePart = Record<string, Uint8Array | EnvelopePart[] | Uint8Array[] | undefined>;
 
 /**
- * Decodes an OTLP protobuf `Export<Signal>ServiceRequest` into the shape of its OTLP/JSON
- * encoding (hex ids, 64-bit integers as strings), so one decoder validates both encodings.
+ * Decodes an OTLP protobuf `Export<Signal>ServiceRequest` into messages with the field names of
+ * its OTLP/JSON encoding, holding only the fields on the wire; ids and other bytes stay bytes and
+ * 64-bit integers stay `Long`s, which the shared readers take as well as JSON's hex strings and
+ * decimal text (see otlp-values.ts), so one decoder validates both encodings.
  * Bytes that are not a valid envelope throw {@link OtlpDecodeError} (→ 400 / INVALID_ARGUMENT);
  * an item, resource or scope that does not decode is left as an {@link OtlpDecodeError} in its
  * place, which the shared decoder counts as rejected (→ partial success).
@@ -278,7 +202,7 @@ export function decodeProtobufRequest(signal: OtlpSignal, bytes: Uint8Array): un
   // Nearly every request decodes whole in one pass; only one that does not is taken apart part by
   // part, so that a part that fails rejects only its own items.
   try {
-    return converterOf(layout.whole)(layout.whole.decode(bytes) as unknown as Record<string, unknown>);
+    return layout.whole.decode(bytes);
   } catch {
     return decodeByParts(layout, bytes);
   }
@@ -295,11 +219,11 @@ function decodeByParts(layout: (typeof LAYOUT)[OtlpSignal], bytes: Uint8Array): 
     [layout.resource]: ((envelope[layout.resource] ?? []) as EnvelopePart[]).map((r, ri) => {
       const rPath = `${layout.resource}[${ri}]`;
       return {
-        resource: decodePart(RESOURCE, r.resource as Uint8Array, `${rPath}.resource`),
+        resource: decodePart(RESOURCE, r.resource as Uint8Array | undefined, `${rPath}.resource`),
         [layout.scope]: ((r[layout.scope] ?? []) as EnvelopePart[]).map((s, si) => {
           const sPath = `${rPath}.${layout.scope}[${si}]`;
           return {
-            scope: decodePart(SCOPE, s.scope as Uint8Array, `${sPath}.scope`),
+            scope: decodePart(SCOPE, s.scope as Uint8Array | undefined, `${sPath}.scope`),
             [layout.items]: ((s[layout.items] ?? []) as Uint8Array[]).map((itemBytes, i) => {
               return decodePart(layout.item, itemBytes, `${sPath}.${layout.items}[${i}]`);
             }),
@@ -311,9 +235,10 @@ function decodeByParts(layout: (typeof LAYOUT)[OtlpSignal], bytes: Uint8Array): 
 }
 
 /** One part of a request as its OTLP/JSON object, or the reason it does not decode. */
-function decodePart(partType: protobuf.Type, bytes: Uint8Array, path: string): Record<string, unknown> | OtlpDecodeError {
+function decodePart(partType: protobuf.Type, bytes: Uint8Array | undefined, path: string): Record<string, unknown> | OtlpDecodeError | undefined {
+  if (bytes === undefined) return undefined;
   try {
-    return converterOf(partType)(partType.decode(bytes) as unknown as Record<string, unknown>);
+    return partType.decode(bytes) as unknown as Record<string, unknown>;
   } catch (error) {
     // protobufjs throws on truncated or mistyped input, and past its nesting limit ("max depth exceeded").
     return new OtlpDecodeError(path, `is not a valid protobuf ${partType.name}: ${(error as Error).message}`);

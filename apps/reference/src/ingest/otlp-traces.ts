@@ -1,4 +1,4 @@
-import { arrayField, cleanText, decodeAttributes, hexId, isRecord, nanosToMs, OtlpDecodeError, toSmallInt, toText, walkOtlp, type Attributes, type Decoded } from './otlp-values.js';
+import { arrayField, cleanText, decodeAttributes, hexId, isAbsentId, isRecord, nanosToMs, OtlpDecodeError, toSmallInt, toText, walkOtlp, type Attributes, type Decoded } from './otlp-values.js';
 
 /** One span as stored. */
 export interface SpanRow {
@@ -36,7 +36,7 @@ function decodeSpan(span: unknown, path: string, service: string, resource: Attr
   const start = nanosToMs(span.startTimeUnixNano, `${path}.startTimeUnixNano`);
   const end = nanosToMs(span.endTimeUnixNano, `${path}.endTimeUnixNano`);
   if (end < start) throw new OtlpDecodeError(`${path}.endTimeUnixNano`, 'is before startTimeUnixNano');
-  const parent = span.parentSpanId === undefined || span.parentSpanId === '' ? null : hexId(span.parentSpanId, 8, `${path}.parentSpanId`);
+  const parent = isAbsentId(span.parentSpanId) ? null : hexId(span.parentSpanId, 8, `${path}.parentSpanId`);
   const status = isRecord(span.status) ? span.status : {};
   return {
     trace_id: hexId(span.traceId, 16, `${path}.traceId`),

@@ -1,5 +1,16 @@
 // Decoding of the OTLP/JSON building blocks (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding):
-// AnyValue, KeyValue lists, 64-bit integers sent as strings, and hex ids.
+// AnyValue, KeyValue lists, 64-bit integers sent as strings, and hex ids. Messages decoded from
+// protobuf (otlp-protobuf.ts) are read by the same code: where OTLP/JSON has a hex id or base64
+// text they hold bytes, and where it has decimal text a protobufjs `Long`; the readers below take
+// both. JSON.parse can produce neither, so JSON input cannot pose as them.
+import protobuf from 'protobufjs';
+
+/** protobufjs' 64-bit integer class (from the `long` package), or null where it is absent and 64-bit fields decode as numbers. */
+const Long = protobuf.util.Long as (abstract new (...args: never[]) => protobuf.Long) | null;
+
+function isLong(value: unknown): value is protobuf.Long {
+  return Long !== null && value instanceof Long;
+}
 
 /** A JSON value decoded from an OTLP `AnyValue`. */
 export type AttributeValue = string | number | boolean | null | AttributeValue[] | { [key: string]: AttributeValue };
@@ -59,7 +70,7 @@ export function decodeAnyValue(value: unknown, path: string, depth = 0): Attribu
   if ('boolValue' in value) return value.boolValue === true;
   if ('intValue' in value) return toNumber(value.intValue, `${path}.intValue`);
   if ('doubleValue' in value) return toNumber(value.doubleValue, `${path}.doubleValue`);
-  if ('bytesValue' in value) return toText(value.bytesValue, `${path}.bytesValue`);
+  if ('bytesValue' in value) return value.bytesValue instanceof Uint8Array ? bytesOf(value.bytesValue).toString('base64') : toText(value.bytesValue, `${path}.bytesValue`);
   if ('arrayValue' in value) {
     const inner = isRecord(value.arrayValue) ? value.arrayValue : {};
     return arrayField(inner, 'values', `${path}.arrayValue`).map((v, i) => decodeAnyValue(v, `${path}.arrayValue.values[${i}]`, depth + 1));
@@ -97,7 +108,7 @@ export function toText(value: unknown, path: string): string {
  * finite numbers: JSON (and so storage) has no Infinity or NaN.
  */
 export function toNumber(value: unknown, path: string): number {
-  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : isLong(value) ? (value.unsigned ? value.high >>> 0 : value.high) * 0x1_0000_0000 + (value.low >>> 0) : value;
   if (typeof number !== 'number' || !Number.isFinite(number)) throw new OtlpDecodeError(path, `must be a number, got ${JSON.stringify(value)}`);
   return number;
 }
@@ -111,6 +122,7 @@ export function toSmallInt(value: unknown, path: string): number {
 
 /** Converts a `...UnixNano` field to epoch milliseconds without losing sub-ms precision needlessly. */
 export function nanosToMs(value: unknown, path: string): number {
+  if (isLong(value) && (value.unsigned || value.high >= 0)) return longNanosToMs(value.high >>> 0, value.low >>> 0);
   if (typeof value === 'string' && /^\d+$/.test(value)) {
     // Split to stay exact: Number() of a 19-digit string rounds to ~256 ns, fine, but split is exact to 1 ns.
     const whole = value.length > 6 ? Number(value.slice(0, -6)) : 0;
@@ -121,10 +133,37 @@ export function nanosToMs(value: unknown, path: string): number {
   return toNumber(value, path) / 1e6;
 }
 
+/**
+ * Epoch ms of an unsigned 64-bit nanosecond count given as two 32-bit halves, exact to the ns as
+ * the decimal-text path is: with high = a·10⁶ + b, the count is a·2³²·10⁶ + (b·2³² + low), and
+ * b·2³² + low stays below 2⁵³.
+ */
+function longNanosToMs(high: number, low: number): number {
+  const a = Math.floor(high / 1e6);
+  const rest = (high - a * 1e6) * 0x1_0000_0000 + low;
+  const restMs = Math.floor(rest / 1e6);
+  return a * 0x1_0000_0000 + restMs + (rest - restMs * 1e6) / 1e6;
+}
+
 const HEX = /^[0-9a-f]+$/;
 
-/** Reads a lowercase-hex id of `bytes` bytes; all-zero ids are invalid (W3C / OTLP). */
+/** The bytes as a Buffer, without copying (protobufjs hands out Buffer views in Node, Uint8Arrays elsewhere). */
+function bytesOf(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+}
+
+/** Whether an optional id is absent: missing, JSON's empty string, or protobuf's empty bytes. */
+export function isAbsentId(value: unknown): boolean {
+  return value === undefined || value === '' || (value instanceof Uint8Array && value.length === 0);
+}
+
+/** Reads a lowercase-hex id of `bytes` bytes (or the bytes themselves, from protobuf); all-zero ids are invalid (W3C / OTLP). */
 export function hexId(value: unknown, bytes: number, path: string): string {
+  if (value instanceof Uint8Array) {
+    if (value.length !== bytes) throw new OtlpDecodeError(path, `must be ${bytes} bytes, got ${value.length}`);
+    if (value.every((byte) => byte === 0)) throw new OtlpDecodeError(path, 'must not be all zeros');
+    return bytesOf(value).toString('hex');
+  }
   if (typeof value !== 'string') throw new OtlpDecodeError(path, `must be a ${bytes * 2}-character hex string`);
   const id = value.toLowerCase();
   if (id.length !== bytes * 2 || !HEX.test(id)) throw new OtlpDecodeError(path, `must be ${bytes * 2} hex characters, got ${JSON.stringify(value)}`);
