@@ -1,4 +1,6 @@
-// Domain span overhead and sampler throughput, each against the OpenTelemetry peer in the same run.
+// Domain span overhead, sampler throughput and W3C propagation, each against the OpenTelemetry peer
+// in the same run (propagation is in propagation.bench.ts and runs first).
+import './propagation.bench.js';
 import { compare } from '@sightline/bench';
 import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Sampler } from '@opentelemetry/api';

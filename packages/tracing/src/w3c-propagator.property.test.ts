@@ -6,7 +6,7 @@ import { TRACESTATE_MAX_MEMBERS, W3CTraceState, isValidTraceStateKey } from './t
 import { W3CPropagator, formatTraceparent, parseTraceparent } from './w3c-propagator.js';
 
 // Seeded, so a failure reproduces; change the seed to explore new cases. The README states the
-// cases per run (7 properties × NUM_RUNS, one of 100, and the 1 MB headers).
+// cases per run (8 properties × NUM_RUNS, one of 100, and the 1 MB headers).
 const SEED = 20260301;
 const NUM_RUNS = 1_000;
 const settings = { seed: SEED, numRuns: NUM_RUNS };
@@ -67,6 +67,16 @@ describe('W3CPropagator properties', () => {
       const parsed = parseTraceparent(value);
       expect(parsed).toEqual({ version: 0, traceId, spanId, traceFlags: flags });
       expect(formatTraceparent({ traceId, spanId, traceFlags: flags })).toBe(value);
+    }), settings);
+  });
+
+  it('keeps any received version-00 flags byte on extract and sends only the known bits', () => {
+    fc.assert(fc.property(traceIdArb, spanIdArb, flagsArb, fc.constantFrom('', ' ', '\t', ' \t'), (traceId, spanId, flags, ows) => {
+      const received = trace.getSpanContext(extract({ traceparent: `${ows}00-${traceId}-${spanId}-${byte(flags)}${ows}` }));
+      expect(received?.traceFlags).toBe(flags);
+      const carrier: Record<string, string> = {};
+      propagator.inject(trace.setSpanContext(ROOT_CONTEXT, received!), carrier, defaultTextMapSetter);
+      expect(carrier.traceparent).toBe(`00-${traceId}-${spanId}-${byte(flags & 0x03)}`);
     }), settings);
   });
 

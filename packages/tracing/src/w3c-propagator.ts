@@ -13,7 +13,11 @@ export const BAGGAGE_HEADER = 'baggage';
 /** Trace flags this implementation understands: sampled (0x01) and random (0x02, Level 2). */
 const KNOWN_FLAGS = 0x03;
 
-/** A parsed `traceparent`. Ids are lowercase hex; `traceFlags` keeps only the known bits. */
+/**
+ * A parsed `traceparent`. Ids are lowercase hex. `traceFlags` is the received byte for version 00
+ * (unknown bits are kept here and cleared only when sending); for a future version only the known
+ * bits (sampled 0x01, random 0x02) are read, as the spec's versioning rules require.
+ */
 export interface Traceparent {
   readonly version: number;
   readonly traceId: string;
@@ -28,12 +32,20 @@ export interface W3CPropagatorOptions {
 }
 
 /**
- * Parses a `traceparent` value exactly to W3C Trace Context Level 2. Returns `undefined` (never
+ * Parses a `traceparent` value exactly to W3C Trace Context Level 2. Spaces and tabs around the
+ * value are optional whitespace of an HTTP field value and are ignored. Returns `undefined` (never
  * throws) for: version `ff`; non-hex or uppercase hex; wrong field lengths; all-zero trace or
- * parent id; any whitespace; version `00` with trailing data; a future version whose extra data
- * does not start with `-`.
+ * parent id; whitespace inside the value; version `00` with trailing data; a future version whose
+ * extra data does not start with `-`.
  */
-export function parseTraceparent(value: string): Traceparent | undefined {
+export function parseTraceparent(header: string): Traceparent | undefined {
+  // RFC 9110 §5.5: leading and trailing OWS is not part of a field value (W3C test suite:
+  // test_traceparent_ows_handling). Slice only when there is some, to keep the usual path free.
+  let from = 0;
+  let to = header.length;
+  while (from < to && isOws(header.charCodeAt(from))) from++;
+  while (to > from && isOws(header.charCodeAt(to - 1))) to--;
+  const value = from === 0 && to === header.length ? header : header.slice(from, to);
   if (value.length < 55) return undefined;
   const version = hexByte(value, 0);
   if (version < 0 || version === 0xff) return undefined;
@@ -45,13 +57,13 @@ export function parseTraceparent(value: string): Traceparent | undefined {
   const traceId = value.slice(3, 35);
   const spanId = value.slice(36, 52);
   if (isAllZero(traceId) || isAllZero(spanId)) return undefined;
-  return { version, traceId, spanId, traceFlags: flags & KNOWN_FLAGS };
+  return { version, traceId, spanId, traceFlags: version === 0 ? flags : flags & KNOWN_FLAGS };
 }
 
 /**
  * Formats a span context as a version-00 `traceparent`, or returns `undefined` when the ids are not
  * valid hex of the right length or are all zero. Ids are written lowercase; flags are two lowercase
- * hex digits with unknown bits cleared.
+ * hex digits with unknown bits cleared (the spec: vendors MUST set flags they do not know to zero).
  */
 export function formatTraceparent(spanContext: SpanContext): string | undefined {
   const traceId = spanContext.traceId.toLowerCase();
@@ -67,8 +79,10 @@ export function formatTraceparent(spanContext: SpanContext): string | undefined 
  * baggage. Invalid input is ignored as a whole: a bad `traceparent` (or several `traceparent`
  * values) means no remote parent and no tracestate; a bad `tracestate` (invalid member, duplicate
  * key, more than 32 members) keeps the parent and drops the tracestate; a bad `baggage` is dropped
- * without touching the trace. Extraction never throws. Injection writes lowercase ids, two-digit
- * flags, and a tracestate truncated to 512 characters by the spec's rule.
+ * without touching the trace. Extraction never throws; it keeps the received trace flags and
+ * parses `tracestate` only when it is first read (see {@link W3CTraceState.lazy}), so a dropped
+ * tracestate shows as an empty one. Injection writes lowercase ids, two-digit flags with unknown
+ * bits cleared, and a tracestate truncated to 512 characters by the spec's rule.
  * @example
  * propagation.setGlobalPropagator(new W3CPropagator());
  */
@@ -111,9 +125,9 @@ export class W3CPropagator implements TextMapPropagator {
       const parsed = traceparent === undefined ? undefined : parseTraceparent(traceparent);
       if (parsed !== undefined) {
         const rawState = joined(getter.get(carrier, TRACESTATE_HEADER));
-        const traceState = rawState === undefined ? undefined : W3CTraceState.parse(rawState);
         const spanContext: SpanContext = { traceId: parsed.traceId, spanId: parsed.spanId, traceFlags: parsed.traceFlags, isRemote: true };
-        if (traceState !== undefined && traceState.size > 0) spanContext.traceState = traceState;
+        // Parsed when first read: most receivers never look at tracestate before propagating it.
+        if (rawState !== undefined && rawState !== '') spanContext.traceState = W3CTraceState.lazy(rawState);
         result = trace.setSpanContext(result, spanContext);
       }
       if (this.#baggage) {
@@ -160,6 +174,10 @@ function hexByte(value: string, at: number): number {
 function isLowerHex(value: string, from: number, to: number): boolean {
   for (let i = from; i < to; i++) if (hexDigit(value.charCodeAt(i)) < 0) return false;
   return true;
+}
+
+function isOws(code: number): boolean {
+  return code === 0x20 || code === 0x09;
 }
 
 function isAllZero(id: string): boolean {
