@@ -1,6 +1,7 @@
 // Experiments
 export { validateExperiment, parseExperiment } from './experiment.js';
-export type { Experiment, Activity, Action, Probe, Provider, Tolerance, Pauses, StopCondition, DurationInput } from './experiment.js';
+export type { Experiment, Activity, Action, Probe, Provider, FunctionProvider, HttpProvider, ProcessProvider, PythonProvider, SecretScopes, ConfigurationValue, Tolerance, Pauses, StopCondition, DurationInput } from './experiment.js';
+export type { ProcessResult } from './probes/process-provider.js';
 export { runExperiment, startExperiment } from './runner.js';
 export type { RunOptions, ExperimentRun, ActivityFunction, ActivityContext } from './runner.js';
 export type { Journal, ActivityRun, ExperimentStatus } from './journal.js';
@@ -66,4 +67,4 @@ export type { Recommendation } from './recommendations.js';
 
 // Chaos Mesh
 export { exportToChaosMesh, faultsOfExperiment } from './export/chaos-mesh.js';
-export type { ChaosMeshExport, ChaosMeshExportOptions, ChaosMeshSelector, UntranslatedFault } from './export/chaos-mesh.js';
+export type { ChaosMeshExport, ChaosMeshExportOptions, ChaosMeshNetworkTarget, ChaosMeshSelector, UntranslatedFault } from './export/chaos-mesh.js';

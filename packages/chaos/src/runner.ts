@@ -1,12 +1,15 @@
 import { writeFile } from 'node:fs/promises';
-import { SightlineError } from '@sightline/core';
-import type { Action, Activity, Experiment, Probe, Provider, StopCondition } from './experiment.js';
+import { IssueCollector, SightlineError } from '@sightline/core';
+import { resolveConfiguration, substitute, valuesFor } from './configuration.js';
+import type { ResolvedConfiguration } from './configuration.js';
+import type { Action, Activity, Experiment, Probe, Provider, StopCondition, Tolerance } from './experiment.js';
 import { validateExperiment } from './experiment.js';
 import { isActiveFault } from './faults/fault.js';
 import type { ActiveFault } from './faults/fault.js';
 import { toMs } from './internal/duration.js';
 import type { ActivityRun, ExperimentStatus, Journal } from './journal.js';
 import { httpProbe } from './probes/http-probe.js';
+import { runProcess } from './probes/process-provider.js';
 import { realScheduler } from './scheduler.js';
 import type { Scheduler } from './scheduler.js';
 import { isWithinTolerance } from './tolerance.js';
@@ -23,7 +26,10 @@ export type ActivityFunction = (args: Readonly<Record<string, unknown>>, context
 
 /** Options for {@link startExperiment}. */
 export interface RunOptions {
-  /** Functions referenced by `{ type: 'function', name }` providers. */
+  /**
+   * Functions referenced by `{ type: 'function', name }` providers, and by Chaos Toolkit
+   * `{ type: 'python', module, func }` providers under `"<module>.<func>"`.
+   */
   readonly registry?: Readonly<Record<string, ActivityFunction>>;
   /** Pauses and timestamps (default real time; use `VirtualScheduler` in tests). */
   readonly scheduler?: Scheduler;
@@ -42,6 +48,8 @@ export interface RunOptions {
   readonly maxConcurrentFaults?: number;
   /** The fetch `http` providers use (default global fetch). */
   readonly fetch?: typeof fetch;
+  /** Where `{ type: env }` configuration and secrets are read, and `process` providers' environment (default `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** A run in progress. */
@@ -71,10 +79,18 @@ export async function runExperiment(experiment: Experiment | unknown, options: R
   return startExperiment(experiment, options).journal;
 }
 
-/** Like {@link runExperiment}, but returns a handle to heartbeat or abort the run. */
+/**
+ * Like {@link runExperiment}, but returns a handle to heartbeat or abort the run. Throws before
+ * anything runs when the experiment is invalid (`CHAOS_EXPERIMENT_INVALID`), its configuration
+ * cannot be read from the environment (`CHAOS_CONFIGURATION_INVALID`), or it needs what this
+ * runner does not do (`CHAOS_UNSUPPORTED`: unregistered Python providers, controls, background
+ * activities, runtime strategies, non-env secret stores).
+ */
 export function startExperiment(input: Experiment | unknown, options: RunOptions = {}): ExperimentRun {
   const experiment = validateExperiment(input);
-  const runner = new Runner(experiment, options);
+  checkSupported(experiment, options);
+  const resolved = resolveConfiguration(experiment, options.env ?? process.env);
+  const runner = new Runner(experiment, options, resolved);
   return {
     journal: runner.run(),
     heartbeat: () => runner.heartbeat(),
@@ -87,13 +103,15 @@ class Runner {
   readonly faults: { fault: ActiveFault; activity: string }[] = [];
   readonly #experiment: Experiment;
   readonly #options: RunOptions;
+  readonly #resolved: ResolvedConfiguration;
   readonly #scheduler: Scheduler;
   readonly #controller = new AbortController();
   #deadMan: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(experiment: Experiment, options: RunOptions) {
+  constructor(experiment: Experiment, options: RunOptions, resolved: ResolvedConfiguration) {
     this.#experiment = experiment;
     this.#options = options;
+    this.#resolved = resolved;
     this.#scheduler = options.scheduler ?? realScheduler;
   }
 
@@ -227,7 +245,8 @@ class Runner {
     const activeFaults = this.faults.filter((f) => f.fault.active).map((f) => f.fault.description);
     const base = { name: activity.name, type: activity.type, phase, start, ...(activeFaults.length > 0 ? { activeFaults } : {}) };
     try {
-      const output = await this.#call(activity.provider);
+      const p = activity.provider;
+      const output = await this.#call(p, activity.timeout ?? (p.type === 'function' || p.type === 'python' ? p.timeout : undefined));
       const end = this.#scheduler.now();
       if (activity.type === 'action' && isActiveFault(output)) {
         const cap = this.#options.maxConcurrentFaults;
@@ -240,13 +259,14 @@ class Runner {
       }
       const probe = activity as Probe;
       const judged = activity.type === 'probe' && (probe.tolerance !== undefined || hasOk(output));
+      const toleranceMet = judged ? await this.#judge(probe.tolerance, output) : undefined;
       return {
         ...base,
         end,
         durationMs: end - start,
         status: 'succeeded',
         output: toJson(output),
-        ...(judged ? { toleranceMet: isWithinTolerance(probe.tolerance, output) } : {}),
+        ...(toleranceMet !== undefined ? { toleranceMet } : {}),
       };
     } catch (error) {
       if (error instanceof AbortRun) throw error;
@@ -255,30 +275,77 @@ class Runner {
     }
   }
 
-  /** Runs a provider, but gives up (throws AbortRun) as soon as the run is aborted. */
-  async #call(provider: Provider): Promise<unknown> {
+  /** Chaos Toolkit tolerances, with `probe` tolerances called with the output as `value`. */
+  async #judge(tolerance: Tolerance | undefined, output: unknown): Promise<boolean> {
+    if (typeof tolerance === 'object' && tolerance !== null && !Array.isArray(tolerance) && 'type' in tolerance && tolerance.type === 'probe') {
+      const provider = tolerance.provider;
+      const withValue = { ...provider, arguments: { ...(('arguments' in provider && typeof provider.arguments === 'object' ? provider.arguments : {}) as object), value: output } } as Provider;
+      try {
+        return Boolean(await this.#call(withValue));
+      } catch (error) {
+        if (error instanceof AbortRun) throw error;
+        return false; // Chaos Toolkit: a tolerance probe that fails means out of tolerance
+      }
+    }
+    const values = this.#resolved.configuration;
+    return isWithinTolerance(tolerance === undefined ? undefined : substitute(tolerance, values), output);
+  }
+
+  /** Runs one provider once, with `${name}` placeholders filled from configuration and secrets. */
+  async #invoke(raw: Provider, signal: AbortSignal): Promise<unknown> {
+    const provider = substitute(raw, valuesFor(raw, this.#resolved));
+    switch (provider.type) {
+      case 'http': {
+        const { type: _type, secrets: _secrets, verify_tls: _verify, max_retries: retries, ...rest } = provider;
+        return httpProbe({ ...rest, ...(retries !== undefined ? { retries } : {}), scheduler: this.#scheduler, ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}) });
+      }
+      case 'process':
+        return runProcess(provider, { signal, ...(this.#options.env ? { env: this.#options.env } : {}) });
+      case 'python': {
+        const name = `${provider.module}.${provider.func}`;
+        const fn = this.#options.registry?.[name];
+        if (!fn) throw new SightlineError('CHAOS_UNSUPPORTED', `python provider ${name} is not supported: register a function under "${name}"`, { module: provider.module, func: provider.func });
+        return fn(provider.arguments ?? {}, { signal, scheduler: this.#scheduler });
+      }
+      case 'function': {
+        const fn = this.#options.registry?.[provider.name];
+        if (!fn) throw new SightlineError('CHAOS_PROVIDER_UNKNOWN', `no function named "${provider.name}" in the registry; pass it in options.registry`, { name: provider.name });
+        return fn(provider.arguments ?? {}, { signal, scheduler: this.#scheduler });
+      }
+    }
+  }
+
+  /**
+   * Runs a provider, but gives up (throws AbortRun) as soon as the run is aborted, and fails with
+   * `CHAOS_ACTIVITY_TIMEOUT` after `timeoutSeconds` of real time (a hung call cannot be waited out
+   * on a virtual clock).
+   */
+  async #call(provider: Provider, timeoutSeconds?: number): Promise<unknown> {
     const signal = this.#controller.signal;
     if (signal.aborted) throw signal.reason;
-    const work = (async () => {
-      if (provider.type === 'http') {
-        const { type: _type, ...rest } = provider;
-        return httpProbe({ ...rest, scheduler: this.#scheduler, ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}) });
-      }
-      const fn = this.#options.registry?.[provider.name];
-      if (!fn) throw new SightlineError('CHAOS_PROVIDER_UNKNOWN', `no function named "${provider.name}" in the registry; pass it in options.registry`, { name: provider.name });
-      return fn(provider.arguments ?? {}, { signal, scheduler: this.#scheduler });
-    })();
+    const work = this.#invoke(provider, signal);
     return new Promise((resolve, reject) => {
       const onAbort = (): void => reject(signal.reason);
       signal.addEventListener('abort', onAbort, { once: true });
+      let timedOut = false;
+      const timer =
+        timeoutSeconds === undefined
+          ? undefined
+          : setTimeout(() => {
+              timedOut = true;
+              signal.removeEventListener('abort', onAbort);
+              reject(new SightlineError('CHAOS_ACTIVITY_TIMEOUT', `the activity took longer than its timeout of ${timeoutSeconds} s`, { timeoutSeconds }));
+            }, timeoutSeconds * 1000);
       work.then(
         (value) => {
+          clearTimeout(timer);
           signal.removeEventListener('abort', onAbort);
-          // An action that completes after the abort still had its fault registered for revert.
-          if (signal.aborted && isActiveFault(value)) void value.revert();
+          // A fault that arrives after the abort or the timeout is tracked by no one: revert it at once.
+          if ((signal.aborted || timedOut) && isActiveFault(value)) void value.revert();
           resolve(value);
         },
         (error: unknown) => {
+          clearTimeout(timer);
           signal.removeEventListener('abort', onAbort);
           reject(error);
         },
@@ -288,7 +355,8 @@ class Runner {
 
   async #pause(duration: number | string | undefined, runs: ActivityRun[]): Promise<void> {
     if (duration === undefined) return;
-    let remaining = toMs(duration, 'pause');
+    // Chaos Toolkit pauses are seconds; strings carry their own unit.
+    let remaining = typeof duration === 'number' ? toMs(duration * 1000, 'pause') : toMs(duration, 'pause');
     const step = this.#stopEvery();
     // Pauses are cut into stop-condition intervals so a long pause cannot hide a breach.
     while (remaining > 0) {
@@ -340,15 +408,7 @@ class Runner {
     const start = this.#scheduler.now();
     const base = { name: action.name, type: 'rollback' as const, phase: 'rollbacks' as const, start };
     try {
-      let output: unknown;
-      if (action.provider.type === 'function') {
-        const fn = this.#options.registry?.[action.provider.name];
-        if (!fn) throw new SightlineError('CHAOS_PROVIDER_UNKNOWN', `no function named "${action.provider.name}" in the registry`, { name: action.provider.name });
-        output = await fn(action.provider.arguments ?? {}, { signal, scheduler: this.#scheduler });
-      } else {
-        const { type: _type, ...rest } = action.provider;
-        output = await httpProbe({ ...rest, scheduler: this.#scheduler });
-      }
+      const output = await this.#invoke(action.provider, signal);
       if (isActiveFault(output)) this.faults.push({ fault: output, activity: action.name });
       const end = this.#scheduler.now();
       return { ...base, end, durationMs: end - start, status: 'succeeded', output: toJson(output) };
@@ -357,6 +417,45 @@ class Runner {
       return { ...base, end, durationMs: end - start, status: 'failed', error: describeError(error) };
     }
   }
+}
+
+/** Reports, with paths, everything in the experiment this runner cannot do, before anything runs. */
+function checkSupported(experiment: Experiment, options: RunOptions): void {
+  const issues = new IssueCollector();
+  const registry = options.registry ?? {};
+  const provider = (p: Provider, path: (string | number)[]): void => {
+    if (p.type === 'python' && registry[`${p.module}.${p.func}`] === undefined) {
+      issues.add([...path, 'provider'], `python provider ${p.module}.${p.func} is not supported (Python is not run here); register a function under "${p.module}.${p.func}" in options.registry`, 'CHAOS_PROVIDER_UNSUPPORTED');
+    }
+    if (p.type === 'http' && p.verify_tls === false) issues.add([...path, 'provider', 'verify_tls'], 'verify_tls: false is not supported; TLS certificates are always verified', 'CHAOS_PROVIDER_UNSUPPORTED');
+  };
+  const activity = (a: Activity, path: (string | number)[]): void => {
+    provider(a.provider, path);
+    if (a.background === true) issues.add([...path, 'background'], 'background activities are not supported; activities run one after another', 'CHAOS_BACKGROUND_UNSUPPORTED');
+    if (a.controls !== undefined && a.controls.length > 0) issues.add([...path, 'controls'], 'Chaos Toolkit controls (Python extensions) are not supported', 'CHAOS_CONTROLS_UNSUPPORTED');
+    const t = (a as Probe).tolerance;
+    if (typeof t === 'object' && t !== null && !Array.isArray(t) && 'type' in t && t.type === 'probe') provider(t.provider, [...path, 'tolerance']);
+  };
+  const ssh = experiment.steadyStateHypothesis as (Experiment['steadyStateHypothesis'] & { controls?: readonly unknown[] }) | undefined;
+  ssh?.probes.forEach((p, i) => activity(p, ['steadyStateHypothesis', 'probes', i]));
+  if (ssh?.controls !== undefined && ssh.controls.length > 0) issues.add(['steadyStateHypothesis', 'controls'], 'Chaos Toolkit controls (Python extensions) are not supported', 'CHAOS_CONTROLS_UNSUPPORTED');
+  experiment.method.forEach((a, i) => activity(a, ['method', i]));
+  experiment.rollbacks?.forEach((a, i) => activity(a, ['rollbacks', i]));
+  experiment.stopConditions?.forEach((c, i) => provider(c.provider, ['stopConditions', i]));
+  if (experiment.controls !== undefined && experiment.controls.length > 0) issues.add(['controls'], 'Chaos Toolkit controls (Python extensions) are not supported', 'CHAOS_CONTROLS_UNSUPPORTED');
+  if (experiment.runtime !== undefined) issues.add(['runtime'], 'Chaos Toolkit runtime strategies are not supported: the hypothesis runs before and after the method, rollbacks always run', 'CHAOS_RUNTIME_UNSUPPORTED');
+  const typed = (value: unknown): string | undefined => (typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { type?: unknown }).type === 'string' ? (value as { type: string }).type : undefined);
+  for (const [key, value] of Object.entries(experiment.configuration ?? {})) {
+    const type = typed(value);
+    if (type !== undefined && type !== 'env') issues.add(['configuration', key], `configuration of type "${type}" is not supported (only literals and { type: env })`, 'CHAOS_CONFIGURATION_UNSUPPORTED');
+  }
+  for (const [scope, entries] of Object.entries(experiment.secrets ?? {})) {
+    for (const [key, value] of Object.entries(entries)) {
+      const type = typed(value);
+      if (type !== undefined && type !== 'env') issues.add(['secrets', scope, key], `secrets of type "${type}" are not supported (only literals and { type: env })`, 'CHAOS_CONFIGURATION_UNSUPPORTED');
+    }
+  }
+  issues.throwIfAny('CHAOS_UNSUPPORTED', `experiment "${experiment.title}"`);
 }
 
 function asProbe(condition: StopCondition): Probe {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import type { FaultSpec } from '../fault-spec.js';
+import { networkChaosAdmissionErrors } from '../../test/support/chaos-mesh-admission.js';
 import { codeOf } from '../../test/support/codes.js';
 import { exportToChaosMesh } from './chaos-mesh.js';
 
@@ -50,6 +51,7 @@ describe('exportToChaosMesh', () => {
     const result = exportToChaosMesh(faults, { namespace: 'shop', targets: { db: { namespaces: ['shop'], labelSelectors: { app: 'postgres' } } }, percentage: 50, duration: '2m' });
     expect(result.manifests.map((m) => m.kind)).toEqual(['NetworkChaos', 'NetworkChaos', 'NetworkChaos', 'NetworkChaos', 'StressChaos', 'StressChaos', 'PodChaos', 'DNSChaos', 'IOChaos', 'TimeChaos']);
     for (const manifest of result.manifests) expect(validate(manifest)).toEqual([]);
+    for (const manifest of result.manifests) expect(networkChaosAdmissionErrors(manifest)).toEqual([]);
     expect(result.untranslated.map((u) => [u.index, u.kind])).toEqual([[4, 'network'], [11, 'event-loop-block'], [12, 'disk']]);
     const delay = result.manifests[0] as { spec: Record<string, unknown> };
     expect(delay.spec).toMatchObject({ action: 'delay', mode: 'fixed-percent', value: '50', duration: '2m', selector: { labelSelectors: { app: 'postgres' } }, delay: { latency: '200ms', jitter: '20ms' } });
@@ -59,6 +61,47 @@ describe('exportToChaosMesh', () => {
     expect((result.manifests[4] as { spec: { stressors: unknown } }).spec.stressors).toEqual({ cpu: { workers: 2, load: 80 } });
     const docs = parseAllDocuments(result.yaml).map((d) => d.toJS() as Record<string, unknown>);
     expect(docs).toEqual(result.manifests);
+  });
+
+  it('exports latency, loss, bandwidth and timeout without a peer as direction "to", which Chaos Mesh admits', () => {
+    const network = faults.filter((f) => f.kind === 'network' && f.action !== 'slicer');
+    const { manifests } = exportToChaosMesh(network, { targets: { db: { labelSelectors: { app: 'postgres' } } } });
+    expect(manifests.map((m) => (m.spec as { direction: string }).direction)).toEqual(['to', 'to', 'to', 'to']);
+    for (const manifest of manifests) {
+      expect((manifest.spec as Record<string, unknown>).target).toBeUndefined();
+      expect(validate(manifest)).toEqual([]);
+      expect(networkChaosAdmissionErrors(manifest)).toEqual([]);
+    }
+  });
+
+  it('takes a target selector for the peer side and then follows the stream: upstream "to", downstream "from", none "both"', () => {
+    const network: FaultSpec[] = [
+      { kind: 'network', target: 'db', action: 'latency', latencyMs: 100, stream: 'upstream' },
+      { kind: 'network', target: 'db', action: 'loss', probability: 0.1, stream: 'downstream' },
+      { kind: 'network', target: 'db', action: 'bandwidth', rateKBps: 64 },
+    ];
+    const { manifests } = exportToChaosMesh(network, {
+      targets: { db: { labelSelectors: { app: 'postgres' } } },
+      networkTargets: { db: { selector: { namespaces: ['shop'], labelSelectors: { app: 'checkout' } }, mode: 'fixed-percent', value: '50' } },
+    });
+    expect(manifests.map((m) => (m.spec as { direction: string }).direction)).toEqual(['to', 'from', 'both']);
+    for (const manifest of manifests) {
+      expect((manifest.spec as Record<string, unknown>).target).toEqual({ selector: { namespaces: ['shop'], labelSelectors: { app: 'checkout' } }, mode: 'fixed-percent', value: '50' });
+      expect(validate(manifest)).toEqual([]);
+      expect(networkChaosAdmissionErrors(manifest)).toEqual([]);
+    }
+  });
+
+  it('the admission check refuses what the CRD schema lets through: a netem action with direction "both" or "from" and no target', () => {
+    const [delay] = exportToChaosMesh([{ kind: 'network', target: 'db', action: 'latency', latencyMs: 100 }]).manifests;
+    for (const direction of ['both', 'from']) {
+      const refused = { ...delay, spec: { ...(delay?.spec as object), direction } };
+      expect(validate(refused)).toEqual([]);
+      expect(networkChaosAdmissionErrors(refused)).toEqual([`spec.direction: "${direction}" cannot be used without a target in a netem action`]);
+    }
+    // a partition is not a netem action: the webhook lets it through without a target
+    expect(networkChaosAdmissionErrors({ kind: 'NetworkChaos', spec: { action: 'partition', mode: 'all', direction: 'both' } })).toEqual([]);
+    expect(networkChaosAdmissionErrors({ kind: 'NetworkChaos', spec: { action: 'delay', mode: 'fixed-percent', value: '0', delay: { latency: '10 ms' } } })).toEqual(['spec.delay.latency: not a Go duration', 'spec.value: must be an integer in 1..100 for mode fixed-percent']);
   });
 
   it('the schema check catches a broken manifest (the validator can fail)', () => {

@@ -10,6 +10,19 @@ export interface ChaosMeshSelector {
   readonly labelSelectors?: Readonly<Record<string, string>>;
 }
 
+/**
+ * The other side of a NetworkChaos (`spec.target`): the pods whose traffic with the selected pods
+ * is affected. Chaos Mesh's admission webhook refuses netem actions (delay, loss, bandwidth) with
+ * direction `from` or `both` unless a target is given.
+ */
+export interface ChaosMeshNetworkTarget {
+  readonly selector: ChaosMeshSelector;
+  /** Chaos Mesh pod mode for the target side (default `all`). */
+  readonly mode?: 'one' | 'all' | 'fixed' | 'fixed-percent' | 'random-max-percent';
+  /** Required by Chaos Mesh for `fixed`, `fixed-percent` and `random-max-percent`. */
+  readonly value?: string;
+}
+
 /** Options for {@link exportToChaosMesh}. */
 export interface ChaosMeshExportOptions {
   /** Namespace of the chaos objects (default `default`). */
@@ -17,6 +30,12 @@ export interface ChaosMeshExportOptions {
   /** Selector per fault `target`; faults without a matching entry use `defaultSelector`. */
   readonly targets?: Readonly<Record<string, ChaosMeshSelector>>;
   readonly defaultSelector?: ChaosMeshSelector;
+  /**
+   * NetworkChaos `target` per fault `target` (the peer side). With one, the direction follows the
+   * fault's stream (`upstream` → `to`, `downstream` → `from`, none → `both`); without one, the
+   * direction is `to`, the only one Chaos Mesh admits for netem actions without a target.
+   */
+  readonly networkTargets?: Readonly<Record<string, ChaosMeshNetworkTarget>>;
   /** Blast radius as Chaos Mesh modes: a percentage becomes `fixed-percent` (default `all`). */
   readonly percentage?: number;
   /** How long each fault lasts in the cluster, e.g. `"60s"` (default `"60s"`). */
@@ -92,18 +111,22 @@ function translate(fault: FaultSpec, index: number, o: ChaosMeshExportOptions): 
   });
   switch (fault.kind) {
     case 'network': {
-      const direction = fault.stream === 'upstream' ? 'to' : fault.stream === 'downstream' ? 'from' : 'both';
+      const peer = o.networkTargets?.[fault.target];
+      // Chaos Mesh's webhook: `from`/`both` need a `target` for netem actions, so without a peer
+      // only `to` (traffic leaving the selected pods) is admitted.
+      const direction = peer === undefined ? 'to' : fault.stream === 'upstream' ? 'to' : fault.stream === 'downstream' ? 'from' : 'both';
+      const peerSpec = peer === undefined ? {} : { target: { selector: { ...peer.selector }, mode: peer.mode ?? 'all', ...(peer.value !== undefined ? { value: peer.value } : {}) } };
       switch (fault.action) {
         case 'latency':
-          return make('NetworkChaos', { action: 'delay', direction, duration, delay: { latency: `${fault.latencyMs ?? 0}ms`, jitter: `${fault.jitterMs ?? 0}ms`, correlation: '0' } });
+          return make('NetworkChaos', { action: 'delay', direction, ...peerSpec, duration, delay: { latency: `${fault.latencyMs ?? 0}ms`, jitter: `${fault.jitterMs ?? 0}ms`, correlation: '0' } });
         case 'loss':
-          return make('NetworkChaos', { action: 'loss', direction, duration, loss: { loss: String(Math.round((fault.probability ?? 0) * 100)), correlation: '0' } });
+          return make('NetworkChaos', { action: 'loss', direction, ...peerSpec, duration, loss: { loss: String(Math.round((fault.probability ?? 0) * 100)), correlation: '0' } });
         case 'bandwidth':
           // tc tbf: rate in kbps (KB/s × 8); limit/buffer are the queue and bucket sizes in bytes.
-          return make('NetworkChaos', { action: 'bandwidth', direction, duration, bandwidth: { rate: `${Math.max(1, Math.round((fault.rateKBps ?? 1) * 8))}kbps`, limit: 20_971_520, buffer: 10_000 } });
+          return make('NetworkChaos', { action: 'bandwidth', direction, ...peerSpec, duration, bandwidth: { rate: `${Math.max(1, Math.round((fault.rateKBps ?? 1) * 8))}kbps`, limit: 20_971_520, buffer: 10_000 } });
         case 'timeout':
           // A black hole: packets vanish and connections stall, as toxiproxy's timeout does.
-          return make('NetworkChaos', { action: 'partition', direction, duration });
+          return make('NetworkChaos', { action: 'partition', direction, ...peerSpec, duration });
         default:
           return { reason: `network ${fault.action} is a TCP-stream toxic (toxiproxy); Chaos Mesh's tc/iptables faults have no equivalent — run it through a toxiproxy sidecar instead` };
       }
