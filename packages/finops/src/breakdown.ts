@@ -1,9 +1,9 @@
-import { SightlineError } from '@sightline/core';
+import { SightlineError, systemClock, type Clock } from '@sightline/core';
 import type { CostRecord } from './cost-record.js';
 import { CurrencyGuard, type CurrencyConversion } from './currency-guard.js';
 import { costOf, dimensionValue, type CostMetric, type Dimension } from './dimension.js';
 import { addMicros } from './money.js';
-import { formatPeriod, periodStart, type Granularity } from './period.js';
+import { formatPeriod, periodEnd, periodStart, type Granularity } from './period.js';
 
 /** Options of {@link breakdownCosts}. */
 export interface BreakdownOptions {
@@ -136,9 +136,13 @@ export async function breakdownCosts(records: Iterable<CostRecord> | AsyncIterab
   return accumulator.result();
 }
 
-/** One group's change between the last two periods of a breakdown. */
+/** One group's change between the last complete period of a breakdown and the period before it. */
 export interface PeriodChange {
   readonly group: Readonly<Record<string, string>>;
+  /** `YYYY-MM-DD` start of the period compared: the last complete one. */
+  readonly period: string;
+  /** `YYYY-MM-DD` start of the period just before it (the calendar's, not the data's). */
+  readonly previousPeriod: string;
   readonly previous: number;
   readonly current: number;
   /** current − previous, micro-units. */
@@ -147,25 +151,51 @@ export interface PeriodChange {
   readonly changeRatio: number | null;
 }
 
+/** Options of {@link comparePeriods}. */
+export interface ComparePeriodsOptions {
+  /**
+   * Says which periods are complete: a period is compared only once it has ended (its end at or
+   * before `clock.now()`). Default the system clock; inject a `ManualClock` in tests.
+   */
+  readonly clock?: Clock;
+}
+
 /**
- * Period-over-period change per group between the last two periods of a breakdown, sorted by
- * absolute change descending.
+ * Period-over-period change per group: the last complete period of the breakdown against the
+ * calendar period just before it, sorted by absolute change descending. The period still running
+ * (today, for days) is left out: its costs are partial, and comparing them would show every
+ * group falling. Returns `[]` when no period is complete yet or the period before has no rows.
+ * @example
+ * const daily = await breakdownCosts(records, { by: ['ServiceName'], granularity: 'day' });
+ * const changes = comparePeriods(daily, { clock }); // yesterday vs the day before
  */
-export function comparePeriods(breakdown: Breakdown): PeriodChange[] {
-  const periods = [...new Set(breakdown.rows.map((row) => row.period))].sort();
-  const current = periods.at(-1);
-  const previous = periods.at(-2);
-  if (current === undefined || previous === undefined) return [];
+export function comparePeriods(breakdown: Breakdown, options: ComparePeriodsOptions = {}): PeriodChange[] {
+  const granularity = breakdown.granularity;
+  if (granularity === 'total') return [];
+  const now = (options.clock ?? systemClock).now();
+  let currentStart = Number.NEGATIVE_INFINITY;
+  for (const row of breakdown.rows) {
+    const start = Date.parse(`${row.period}T00:00:00Z`);
+    if (start > currentStart && periodEnd(start, granularity) <= now) currentStart = start;
+  }
+  if (currentStart === Number.NEGATIVE_INFINITY) return [];
+  const current = formatPeriod(currentStart, granularity);
+  const previous = formatPeriod(periodStart(currentStart - 1, granularity), granularity);
   const byGroup = new Map<string, { group: Readonly<Record<string, string>>; previous: number; current: number }>();
+  let hasPrevious = false;
   for (const row of breakdown.rows) {
     if (row.period !== current && row.period !== previous) continue;
     const key = JSON.stringify(row.group);
     const entry = byGroup.get(key) ?? { group: row.group, previous: 0, current: 0 };
     if (row.period === current) entry.current += row.cost;
-    else entry.previous += row.cost;
+    else {
+      entry.previous += row.cost;
+      hasPrevious = true;
+    }
     byGroup.set(key, entry);
   }
+  if (!hasPrevious) return [];
   return [...byGroup.values()]
-    .map((e) => ({ ...e, change: e.current - e.previous, changeRatio: e.previous === 0 ? null : (e.current - e.previous) / e.previous }))
+    .map((e) => ({ group: e.group, period: current, previousPeriod: previous, previous: e.previous, current: e.current, change: e.current - e.previous, changeRatio: e.previous === 0 ? null : (e.current - e.previous) / e.previous }))
     .sort((a, b) => Math.abs(b.change) - Math.abs(a.change));
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { seededRandom } from '@sightline/core';
-import { CsvParser, type CsvRecord } from './csv-parser.js';
+import { CsvParser, DEFAULT_MAX_RECORD_LENGTH, type CsvRecord, type CsvScannerOptions } from './csv-parser.js';
 
-function parseInChunks(text: string, size: number): CsvRecord[] {
+function parseInChunks(text: string, size: number, options: CsvScannerOptions = {}): CsvRecord[] {
   const out: CsvRecord[] = [];
-  const parser = new CsvParser((r) => out.push(r));
+  const parser = new CsvParser((r) => out.push(r), options);
   for (let i = 0; i < text.length; i += size) parser.write(text.slice(i, i + size));
   parser.end();
   return out;
@@ -109,5 +109,64 @@ describe('CsvParser on long records', () => {
     const text = `a,b\n1,"${long}"\n2,3\n`;
     const records = parseInChunks(text, 70_000);
     expect(records.map((r) => [r.line, r.fields[0], r.fields[1]?.length])).toEqual([[1, 'a', 1], [2, '1', 300_000], [3, '2', 1]]);
+  });
+});
+
+describe('CsvParser record size limit (maxRecordLength)', () => {
+  const MiB = 1 << 20;
+
+  it('fails fast on a quote that never closes: FINOPS_CSV_RECORD_TOO_LARGE with the line the record starts on', () => {
+    // RFC 4180: a field in double quotes runs to the next lone double quote, line breaks included;
+    // here none ever comes. 8 MiB after the open quote, fed in 64 KiB chunks.
+    const chunk = 'y'.repeat(64 * 1024);
+    const parser = new CsvParser(() => undefined);
+    parser.write('a,b\n1,2\n3,"never closed ');
+    let written = 0;
+    const error = ((): unknown => {
+      try {
+        for (; written < (8 * MiB) / chunk.length; written++) parser.write(chunk);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toMatchObject({ code: 'FINOPS_CSV_RECORD_TOO_LARGE', details: { line: 3, maxRecordLength: DEFAULT_MAX_RECORD_LENGTH } });
+    expect((error as Error).message).toMatch(/^CSV line 3: .*quoted field/);
+    // It stopped as soon as the open record passed 1 MiB: `"never closed ` is 14 characters, so the
+    // 16th chunk (index 15) takes it to 14 + 16 × 65,536 = 1,048,590 > 1,048,576.
+    expect(DEFAULT_MAX_RECORD_LENGTH).toBe(MiB);
+    expect(written).toBe(15);
+  });
+
+  it('fails on one chunk holding more than the limit after an open quote, and on an unquoted line without end', () => {
+    expect(() => parseInChunks(`a,b\n"${'z'.repeat(3 * MiB)}`, 4 * MiB)).toThrow(expect.objectContaining({ code: 'FINOPS_CSV_RECORD_TOO_LARGE', details: expect.objectContaining({ line: 2 }) }));
+    expect(() => parseInChunks(`a,b\n1,${'z'.repeat(2_000)}`, 100, { maxRecordLength: 1_000 })).toThrow(expect.objectContaining({ code: 'FINOPS_CSV_RECORD_TOO_LARGE', details: expect.objectContaining({ line: 2 }) }));
+  });
+
+  it('counts a record without its line end: exactly the limit passes, one more fails, in any chunking', () => {
+    const at = (n: number, end: string): string => `ab\n"${'q'.repeat(n - 3)}",\n${end === '' ? '' : `x,y${end}`}`;
+    // The record `"qq…q",` is (n − 3) + 2 quotes + 1 comma = n characters.
+    for (const size of [1, 7, 64, 10_000]) {
+      for (const end of ['\n', '\r\n']) {
+        expect(parseInChunks(at(100, end).replaceAll('\n', end), size, { maxRecordLength: 100 }).map((r) => r.line)).toEqual([1, 2, 3]);
+        expect(() => parseInChunks(at(101, end).replaceAll('\n', end), size, { maxRecordLength: 100 })).toThrow(expect.objectContaining({ code: 'FINOPS_CSV_RECORD_TOO_LARGE', details: { line: 2, length: 101, maxRecordLength: 100 } }));
+      }
+    }
+  });
+
+  it('still reads quoted fields and last fields that span many chunks without the closing character', () => {
+    const quoted = `a,b\n1,"${'line\n'.repeat(5_000)}end"\n2,${'w'.repeat(30_000)}\n3,4`;
+    for (const size of [3, 1_000, 8_192]) {
+      expect(parseInChunks(quoted, size).map((r) => [r.line, r.fields[1]?.length])).toEqual([[1, 1], [2, 25_003], [5_003, 30_000], [5_004, 1]]);
+    }
+    // 5,000 doubled quotes fed one character at a time: each chunk holds a quote but no line feed.
+    const doubled = `a,b\n1,"${'""'.repeat(5_000)}"\n2,3\n`;
+    expect(parseInChunks(doubled, 1).map((r) => [r.line, r.fields[1]])).toEqual([[1, 'b'], [2, '"'.repeat(5_000)], [3, '3']]);
+  });
+
+  it('rejects a maxRecordLength that is not a whole number >= 1 with FINOPS_CSV_OPTIONS_INVALID', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => new CsvParser(() => undefined, { maxRecordLength: bad })).toThrow(expect.objectContaining({ code: 'FINOPS_CSV_OPTIONS_INVALID' }));
+    }
   });
 });

@@ -21,24 +21,52 @@ export interface CsvRowSink {
   onRow(text: string, starts: Int32Array, ends: Int32Array, flags: Uint8Array, count: number, line: number): void;
 }
 
+/** Default {@link CsvScannerOptions.maxRecordLength}: 1 Mi characters (1,048,576). */
+export const DEFAULT_MAX_RECORD_LENGTH = 1 << 20;
+
+/** Options of {@link CsvScanner} and {@link CsvParser}. */
+export interface CsvScannerOptions {
+  /**
+   * Longest record accepted, in characters of the decoded text (UTF-16 code units; never more than
+   * its UTF-8 bytes). A record still open past this length throws `FINOPS_CSV_RECORD_TOO_LARGE`
+   * with the line it started on, as soon as it is seen: a quoted field that never closes would
+   * otherwise be buffered to the end of the file. Default {@link DEFAULT_MAX_RECORD_LENGTH}.
+   */
+  readonly maxRecordLength?: number;
+}
+
+/** Character the incomplete record waits for before it can end; -1 when any further text may end it. */
+const NEED_ANY = -1;
+const NEED_QUOTE = 34;
+const NEED_NEWLINE = 10;
+
 /**
  * Streaming RFC 4180 scanner. It finds field boundaries in each chunk of text and hands the
  * record to the sink as offsets, so a field is never copied into a string unless the reader
  * needs it. Only the incomplete last record of a chunk is kept between chunks, so memory is flat
- * whatever the file size. Handles quoted fields with commas, CR/LF and doubled quotes; accepts LF
- * or CRLF line ends; a blank line is not a record.
+ * whatever the file size, and a record longer than `maxRecordLength` fails fast. Handles quoted
+ * fields with commas, CR/LF and doubled quotes; accepts LF or CRLF line ends; a blank line is not a
+ * record.
  */
 export class CsvScanner {
   readonly #sink: CsvRowSink;
+  readonly #maxRecordLength: number;
   #starts = new Int32Array(64);
   #ends = new Int32Array(64);
   #flags = new Uint8Array(64);
   #rest = '';
   /** Line on which the next record starts. */
   #line = 1;
+  /** What the incomplete record in `#rest` needs to see before it can end (`NEED_*`). */
+  #need = NEED_ANY;
 
-  constructor(sink: CsvRowSink) {
+  constructor(sink: CsvRowSink, options: CsvScannerOptions = {}) {
+    const max = options.maxRecordLength ?? DEFAULT_MAX_RECORD_LENGTH;
+    if (!(Number.isSafeInteger(max) && max >= 1)) {
+      throw new SightlineError('FINOPS_CSV_OPTIONS_INVALID', `CSV maxRecordLength must be a whole number of characters >= 1; got ${String(max)}`, { maxRecordLength: max });
+    }
     this.#sink = sink;
+    this.#maxRecordLength = max;
   }
 
   /** Feeds the next chunk; records completed by it are emitted synchronously. */
@@ -46,6 +74,18 @@ export class CsvScanner {
     let offset = 0;
     const rest = this.#rest;
     if (rest.length > 0) {
+      // A chunk that cannot end the open record is appended without rescanning it, so an unclosed
+      // quote costs linear time: an open quoted field needs a quote, and every record needs a line
+      // feed after its last field (only the end of the input ends one otherwise).
+      if (this.#need === NEED_QUOTE && chunk.indexOf('"') < 0) {
+        this.#keep(rest + chunk);
+        return;
+      }
+      if (chunk.indexOf('\n') < 0) {
+        this.#need = NEED_NEWLINE;
+        this.#keep(rest + chunk);
+        return;
+      }
       // Finish the record that began in the previous chunk on a short joined string, then scan
       // the new chunk itself: a flat string scans faster than one concatenated megabyte.
       const take = Math.min(chunk.length, 1 << 16);
@@ -55,14 +95,34 @@ export class CsvScanner {
         // One record longer than the window: scan the whole remainder as one string.
         const text = joined.slice(consumed) + chunk.slice(take);
         const done = this.#scan(text, 0, false);
-        this.#rest = done === text.length ? '' : text.slice(done);
+        this.#keep(done === text.length ? '' : text.slice(done));
         return;
       }
       offset = consumed - rest.length;
       this.#rest = '';
     }
     const consumed = this.#scan(chunk, offset, false);
-    this.#rest = consumed === chunk.length ? '' : chunk.slice(consumed);
+    this.#keep(consumed === chunk.length ? '' : chunk.slice(consumed));
+  }
+
+  /** Keeps the incomplete record for the next chunk; throws once it is longer than the limit. */
+  #keep(rest: string): void {
+    // A CR at the end may be the start of the record's CRLF, which does not count.
+    if (rest.length > this.#maxRecordLength && rest.length - (rest.charCodeAt(rest.length - 1) === 13 ? 1 : 0) > this.#maxRecordLength) {
+      throw this.#tooLarge(rest.length, false);
+    }
+    this.#rest = rest;
+  }
+
+  #tooLarge(length: number, complete: boolean): SightlineError {
+    const max = this.#maxRecordLength;
+    const what = complete ? `is ${length} characters long` : `is still open after ${length} characters`;
+    const hint = this.#need === NEED_QUOTE && !complete ? ' inside a quoted field: a quote that never closes?' : '';
+    return new SightlineError(
+      'FINOPS_CSV_RECORD_TOO_LARGE',
+      `CSV line ${this.#line}: the record starting on this line ${what}${hint}; the limit is ${max} (maxRecordLength). Close the quote, or raise maxRecordLength if such records are real`,
+      { line: this.#line, length, maxRecordLength: max },
+    );
   }
 
   /** Flushes the last record (a file need not end with a newline); throws on an unterminated quote. */
@@ -100,6 +160,7 @@ export class CsvScanner {
             j = text.indexOf('"', j);
             if (j < 0) {
               if (final) throw malformed(`CSV line ${this.#line}: quoted field never closed before end of file`, this.#line);
+              this.#need = NEED_QUOTE;
               break records;
             }
             if (j + 1 < n && text.charCodeAt(j + 1) === 34) {
@@ -108,7 +169,10 @@ export class CsvScanner {
               continue;
             }
             // A quote at the very end of the chunk may be the first of a doubled pair.
-            if (j + 1 >= n && !final) break records;
+            if (j + 1 >= n && !final) {
+              this.#need = NEED_ANY;
+              break records;
+            }
             break;
           }
           if (newline >= 0 && newline < j) {
@@ -128,7 +192,10 @@ export class CsvScanner {
           if (next === 44 /* , */) {
             i++;
             if (i >= n) {
-              if (!final) break records;
+              if (!final) {
+                this.#need = NEED_ANY;
+                break records;
+              }
               // A comma ending the input: the record's last field is empty.
               this.#appendEmptyField(count++, n);
               starts = this.#starts;
@@ -139,7 +206,10 @@ export class CsvScanner {
           } else if (next === 10 /* \n */) recordEnd = i + 1;
           else if (next === 13 && i + 1 < n && text.charCodeAt(i + 1) === 10) recordEnd = i + 2;
           else if (next === 13 && i + 1 >= n) {
-            if (!final) break records;
+            if (!final) {
+              this.#need = NEED_ANY;
+              break records;
+            }
             recordEnd = n;
           } else throw malformed(`CSV line ${this.#line + newlines}: text after a closing quote; quote the whole field and double inner quotes`, this.#line + newlines);
         } else {
@@ -159,7 +229,10 @@ export class CsvScanner {
             count++;
             i = comma + 1;
             if (i >= n) {
-              if (!final) break records;
+              if (!final) {
+                this.#need = NEED_ANY;
+                break records;
+              }
               // A comma ending the input: the record's last field is empty.
               this.#appendEmptyField(count++, n);
               starts = this.#starts;
@@ -168,7 +241,10 @@ export class CsvScanner {
               recordEnd = n;
             }
           } else {
-            if (!final) break records;
+            if (!final) {
+              this.#need = NEED_NEWLINE;
+              break records;
+            }
             let end = n;
             if (end > i && text.charCodeAt(end - 1) === 13) end--;
             starts[count] = i;
@@ -178,6 +254,12 @@ export class CsvScanner {
             recordEnd = n;
           }
         }
+      }
+      if (recordEnd - pos > this.#maxRecordLength) {
+        // The limit is on the record's text; its line end does not count.
+        let length = recordEnd - pos;
+        if (text.charCodeAt(recordEnd - 1) === 10) length -= length > 1 && text.charCodeAt(recordEnd - 2) === 13 ? 2 : 1;
+        if (length > this.#maxRecordLength) throw this.#tooLarge(length, true);
       }
       const line = this.#line;
       this.#line += newlines + (text.charCodeAt(recordEnd - 1) === 10 ? 1 : 0);
@@ -236,9 +318,9 @@ export class CsvParser implements CsvRowSink {
   readonly #onRecord: (record: CsvRecord) => void;
   readonly #scanner: CsvScanner;
 
-  constructor(onRecord: (record: CsvRecord) => void) {
+  constructor(onRecord: (record: CsvRecord) => void, options: CsvScannerOptions = {}) {
     this.#onRecord = onRecord;
-    this.#scanner = new CsvScanner(this);
+    this.#scanner = new CsvScanner(this, options);
   }
 
   /** Feeds the next chunk; records completed by it are emitted synchronously. */

@@ -118,6 +118,39 @@ describe('importFocusCsv', () => {
   });
 });
 
+describe('importFocusCsv on a quote that never closes', () => {
+  const MiB = 1 << 20;
+
+  it('stops with FINOPS_CSV_RECORD_TOO_LARGE and the row number soon after the 1 MiB default, not at the end of the file', async () => {
+    // Row 3 opens a quoted ServiceName and 8 MiB more follow, with neither a quote nor a line end
+    // (RFC 4180: a quoted field ends only at a lone closing quote). Fed as 64 KiB byte chunks.
+    let pulled = 0;
+    function* source(): Generator<Uint8Array> {
+      yield Buffer.from(csvFile([csvRow()]), 'utf8');
+      yield Buffer.from(`${csvRow().split(',').slice(0, 11).join(',')},"Amazon EC2 `, 'utf8');
+      const filler = Buffer.alloc(64 * 1024, 'x');
+      for (let i = 0; i < (8 * MiB) / filler.length; i++) {
+        pulled++;
+        yield filler;
+      }
+    }
+    const records: CostRecord[] = [];
+    const error = await importFocusCsv(source(), (r) => records.push(r)).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'FINOPS_CSV_RECORD_TOO_LARGE', details: { line: 3, maxRecordLength: MiB } });
+    expect((error as Error).message).toContain('CSV line 3');
+    expect(records.map((r) => r.rowNumber)).toEqual([2]);
+    // 16 chunks of 64 KiB make 1 MiB: the 16th pushes the open record past the limit.
+    expect(pulled).toBe(16);
+  });
+
+  it('takes maxRecordLength from the options', async () => {
+    const text = csvFile([csvRow(), csvRow({ Tags: `"{""note"":""${'n'.repeat(500)}""}"` })]);
+    const report = await importFocusCsv([text], () => undefined, { maxRecordLength: 1_000 });
+    expect(report.accepted).toBe(2);
+    await expect(importFocusCsv([text], () => undefined, { maxRecordLength: 400 })).rejects.toMatchObject({ code: 'FINOPS_CSV_RECORD_TOO_LARGE', details: { line: 3, maxRecordLength: 400 } });
+  });
+});
+
 describe('readFocusCsv', () => {
   it('yields accepted records as an async iterable and reports after iteration', async () => {
     const { records, report } = readFocusCsv([csvFile([csvRow(), csvRow({ BilledCost: 'x' })]), csvRow({ BilledCost: '2.25' })]);

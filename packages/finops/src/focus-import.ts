@@ -1,9 +1,9 @@
 import type { Writable } from 'node:stream';
-import { SightlineError } from '@sightline/core';
+import { IssueCollector, SightlineError } from '@sightline/core';
 import type { CostRecord } from './cost-record.js';
-import { CsvScanner, fieldTexts, type CsvRowSink } from './csv-parser.js';
+import { CsvScanner, DEFAULT_MAX_RECORD_LENGTH, fieldTexts, type CsvRowSink } from './csv-parser.js';
 import type { ColumnMapping, FocusConformance } from './focus-columns.js';
-import { FocusRowValidator, indexColumns, type CellIssue } from './focus-row-validator.js';
+import { DEFAULT_NULL_VALUES, FocusRowValidator, indexColumns, type CellIssue } from './focus-row-validator.js';
 
 /** A row that failed validation: where it is, and every reason. */
 export interface RejectedRow {
@@ -41,6 +41,39 @@ export interface ImportOptions {
    * FOCUS version (see the README's column rules).
    */
   readonly conformance?: FocusConformance;
+  /**
+   * Unquoted cell texts read as null, besides the empty cell (always null). Default `['NULL']`,
+   * as the FinOps Foundation's FOCUS 1.0 sample data writes nulls; `[]` reads only empty cells as
+   * null. Case-sensitive; a quoted `"NULL"` stays the text NULL. A null in a column that must have
+   * a value is `FINOPS_VALUE_MISSING`, as an empty cell is.
+   */
+  readonly nullValues?: readonly string[];
+  /**
+   * Longest CSV record accepted, in characters of the decoded text (never more than its UTF-8
+   * bytes). Default 1,048,576 (1 Mi). A longer record, most often a quote that never closes,
+   * throws `FINOPS_CSV_RECORD_TOO_LARGE` with the line it starts on as soon as the limit is
+   * passed, instead of buffering the rest of the file.
+   */
+  readonly maxRecordLength?: number;
+}
+
+/** Checks the options a caller can get wrong, listing every problem: `FINOPS_IMPORT_OPTIONS_INVALID`. */
+function checkImportOptions(options: ImportOptions): void {
+  const issues = new IssueCollector();
+  const { nullValues, maxRecordLength } = options;
+  if (nullValues !== undefined) {
+    if (!Array.isArray(nullValues)) issues.add(['nullValues'], 'must be an array of strings, like ["NULL"]', 'FINOPS_NULL_VALUES_INVALID');
+    else {
+      (nullValues as readonly unknown[]).forEach((value, i) => {
+        // A token with a quote, comma or line break could only match a quoted cell, and quoted cells are never null.
+        if (typeof value !== 'string' || /[",\r\n]/.test(value)) issues.add(['nullValues', i], `must be a string without quotes, commas or line breaks; got ${JSON.stringify(value)}`, 'FINOPS_NULL_VALUES_INVALID');
+      });
+    }
+  }
+  if (maxRecordLength !== undefined && !(Number.isSafeInteger(maxRecordLength) && maxRecordLength >= 1)) {
+    issues.add(['maxRecordLength'], `must be a whole number of characters >= 1 (default ${DEFAULT_MAX_RECORD_LENGTH}); got ${String(maxRecordLength)}`, 'FINOPS_MAX_RECORD_LENGTH_INVALID');
+  }
+  issues.throwIfAny('FINOPS_IMPORT_OPTIONS_INVALID', 'importFocusCsv options');
 }
 
 type Source = AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
@@ -63,10 +96,11 @@ class FocusImporter implements CsvRowSink {
   #wroteRejectsHeader = false;
 
   constructor(options: ImportOptions, onRecord: (record: CostRecord) => void) {
+    checkImportOptions(options);
     this.#options = options;
     this.#onRecord = onRecord;
     this.#maxRejectsKept = options.maxRejectsKept ?? 1_000;
-    this.#scanner = new CsvScanner(this);
+    this.#scanner = new CsvScanner(this, { maxRecordLength: options.maxRecordLength ?? DEFAULT_MAX_RECORD_LENGTH });
   }
 
   write(chunk: string | Uint8Array): void {
@@ -108,7 +142,7 @@ class FocusImporter implements CsvRowSink {
       const header = fieldTexts(text, starts, ends, flags, count);
       const index = indexColumns(header, this.#options.columnMapping, this.#options.conformance);
       this.#header = header;
-      this.#validator = new FocusRowValidator(index, header.length, this.#options.conformance);
+      this.#validator = new FocusRowValidator(index, header.length, this.#options.conformance, this.#options.nullValues ?? DEFAULT_NULL_VALUES);
       return;
     }
     this.#rowsRead++;
@@ -138,7 +172,9 @@ class FocusImporter implements CsvRowSink {
  * Streams a FOCUS CSV (any size, constant memory), validates every row and calls `onRecord` for
  * each accepted one. Rejected rows are reported with row number, column and reason and, when
  * `rejectsTo` is given, written there; nothing is dropped silently. A bad header throws
- * `FINOPS_HEADER_INVALID`; malformed CSV quoting throws `FINOPS_CSV_MALFORMED`.
+ * `FINOPS_HEADER_INVALID`; malformed CSV quoting throws `FINOPS_CSV_MALFORMED`; a record longer
+ * than `maxRecordLength` (an unclosed quote) throws `FINOPS_CSV_RECORD_TOO_LARGE`; bad options
+ * throw `FINOPS_IMPORT_OPTIONS_INVALID`. Cells written `NULL` (see `nullValues`) are null.
  * @example
  * const report = await importFocusCsv(fs.createReadStream('bill.csv'), (r) => rows.push(r));
  */

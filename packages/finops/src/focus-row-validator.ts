@@ -1,6 +1,6 @@
 import { ValidationError, type ValidationIssue } from '@sightline/core';
 import { CHARGE_CATEGORIES, type ChargeCategory, type CostRecord } from './cost-record.js';
-import { FIELD_ESCAPED, fieldText } from './csv-parser.js';
+import { FIELD_ESCAPED, FIELD_QUOTED, fieldText } from './csv-parser.js';
 import { FOCUS_COLUMNS, mandatoryFocusColumns, SERVICE_CATEGORIES, type ColumnMapping, type FocusColumn, type FocusConformance } from './focus-columns.js';
 import { copyRange, RangeCache } from './internal/range-cache.js';
 import { parseMicros, parseMicrosRange } from './money.js';
@@ -25,6 +25,9 @@ const CATEGORIES: ReadonlySet<string> = new Set(CHARGE_CATEGORIES);
 const SERVICE_CATEGORY_SET: ReadonlySet<string> = new Set(SERVICE_CATEGORIES);
 const EMPTY_TAGS: Readonly<Record<string, string>> = Object.freeze({});
 const POWERS_OF_TEN = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/** Cell texts read as null besides the empty cell, by default: the FOCUS 1.0 sample data writes `NULL`. */
+export const DEFAULT_NULL_VALUES: readonly string[] = Object.freeze(['NULL']);
 
 /** Columns checked only in the focus-1.0 / focus-1.1 modes (the billing period is checked with its order rule). */
 const CONFORMANCE_CHECKS: readonly FocusColumn[] = [
@@ -114,6 +117,8 @@ export class FocusRowValidator {
   readonly #caches: (RangeCache<string> | undefined)[];
   readonly #dates = new RangeCache<number>(4_096);
   readonly #tags = new RangeCache<Readonly<Record<string, string>>>(4_096);
+  /** Unquoted cell texts that mean null, besides the empty cell. */
+  readonly #nullValues: readonly string[];
   #keyValues: RangeCache<true> | undefined;
   // The row being validated.
   #text = '';
@@ -122,8 +127,9 @@ export class FocusRowValidator {
   #flags: Uint8Array = new Uint8Array(0);
   #issues: CellIssue[] | null = null;
 
-  constructor(index: ColumnIndex, width: number, conformance: FocusConformance = 'lenient') {
+  constructor(index: ColumnIndex, width: number, conformance: FocusConformance = 'lenient', nullValues: readonly string[] = DEFAULT_NULL_VALUES) {
     this.#width = width;
+    this.#nullValues = nullValues.filter((value) => value !== '');
     this.#strict = conformance !== 'lenient';
     this.#positions = Int32Array.from(COLUMNS, (column) => index[column]);
     this.#caches = COLUMNS.map(() => undefined);
@@ -206,8 +212,8 @@ export class FocusRowValidator {
     const needsPricing = (category === 'Usage' || category === 'Purchase') && chargeClass !== 'Correction';
     for (const [column, value] of [['PricingQuantity', pricingQuantity], ['PricingUnit', pricingUnit]] as const) {
       if ((this.#positions[ID[column]] as number) < 0 || this.#hasIssue(column)) continue;
-      if (needsPricing && value === null) this.#issue(column, 'FINOPS_VALUE_MISSING', `${column} must not be empty when ChargeCategory is ${category} and ChargeClass is not Correction`);
-      if (category === 'Tax' && value !== null) this.#issue(column, 'FINOPS_VALUE_NOT_NULL', `${column} must be empty when ChargeCategory is Tax`);
+      if (needsPricing && value === null) this.#issue(column, 'FINOPS_VALUE_MISSING', `${column} must not be null (empty or a null token) when ChargeCategory is ${category} and ChargeClass is not Correction`);
+      if (category === 'Tax' && value !== null) this.#issue(column, 'FINOPS_VALUE_NOT_NULL', `${column} must be null (empty or a null token) when ChargeCategory is Tax`);
     }
     if (category === 'Purchase' && this.#raw(CHARGE_FREQUENCY) === 'Usage-Based') {
       this.#issue('ChargeFrequency', 'FINOPS_CHARGE_FREQUENCY_INVALID', 'ChargeFrequency must not be Usage-Based when ChargeCategory is Purchase');
@@ -228,11 +234,30 @@ export class FocusRowValidator {
     return position < 0 ? '' : fieldText(this.#text, this.#starts, this.#ends, this.#flags, position);
   }
 
-  /** True when the cell is empty; reports it when the column may not be empty. */
+  /** True when the cell is null (empty, or a null token); reports it when the column may not be null. */
   #empty(id: number, position: number): boolean {
-    if (this.#starts[position] !== this.#ends[position]) return false;
-    if (REQUIRED[id] === true || (this.#strict && NULLABLE[id] === false)) this.#issue(COLUMNS[id] as string, 'FINOPS_VALUE_MISSING', `${COLUMNS[id] as string} is mandatory and must not be empty`);
+    const start = this.#starts[position] as number;
+    const end = this.#ends[position] as number;
+    if (start !== end && !this.#isNullToken(start, end, position)) return false;
+    if (REQUIRED[id] === true || (this.#strict && NULLABLE[id] === false)) {
+      const shown = start === end ? 'empty' : `null ("${this.#text.slice(start, end)}")`;
+      this.#issue(COLUMNS[id] as string, 'FINOPS_VALUE_MISSING', `${COLUMNS[id] as string} is mandatory and must not be null; it is ${shown}`);
+    }
     return true;
+  }
+
+  /**
+   * True when an unquoted cell is one of the null tokens. A quoted `"NULL"` is the text NULL, as
+   * in PostgreSQL's CSV format, so a provider can still say the word.
+   */
+  #isNullToken(start: number, end: number, position: number): boolean {
+    if (((this.#flags[position] as number) & FIELD_QUOTED) !== 0) return false;
+    const tokens = this.#nullValues;
+    for (let t = 0; t < tokens.length; t++) {
+      const token = tokens[t] as string;
+      if (token.length === end - start && this.#text.startsWith(token, start)) return true;
+    }
+    return false;
   }
 
   #cache(id: number): RangeCache<string> {
@@ -366,7 +391,7 @@ function checkValue(column: FocusColumn, value: string): [string, string] | unde
     case 'ChargeCategory':
       return CATEGORIES.has(value) ? undefined : ['FINOPS_CHARGE_CATEGORY_INVALID', `ChargeCategory "${value}" must be one of ${CHARGE_CATEGORIES.join(', ')}`];
     case 'ChargeClass':
-      return value === 'Correction' ? undefined : ['FINOPS_CHARGE_CLASS_INVALID', `ChargeClass "${value}" must be empty or Correction`];
+      return value === 'Correction' ? undefined : ['FINOPS_CHARGE_CLASS_INVALID', `ChargeClass "${value}" must be null or Correction`];
     case 'ServiceCategory':
       return SERVICE_CATEGORY_SET.has(value) ? undefined : ['FINOPS_SERVICE_CATEGORY_INVALID', `ServiceCategory "${value}" must be one of the FOCUS service categories (${SERVICE_CATEGORIES.join(', ')})`];
     case 'ChargeFrequency':

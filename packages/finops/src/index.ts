@@ -13,7 +13,7 @@ export type { Dimension, CostMetric } from './dimension.js';
 export type { CurrencyConversion } from './currency-guard.js';
 export type { Granularity } from './period.js';
 export { breakdownCosts, BreakdownAccumulator, comparePeriods, OTHER } from './breakdown.js';
-export type { Breakdown, BreakdownOptions, BreakdownRow, PeriodChange } from './breakdown.js';
+export type { Breakdown, BreakdownOptions, BreakdownRow, ComparePeriodsOptions, PeriodChange } from './breakdown.js';
 export { chargeback } from './chargeback.js';
 export type { ChargebackOptions, ChargebackReport, TeamCharge, SplitRule } from './chargeback.js';
 export { detectCostAnomalies } from './cost-anomalies.js';

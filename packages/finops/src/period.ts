@@ -20,6 +20,19 @@ export function periodStart(ms: number, granularity: Granularity): number {
   }
 }
 
+/** End (epoch ms, UTC, exclusive) of the period starting at `start`; `Infinity` for `total`, which never ends. */
+export function periodEnd(start: number, granularity: Granularity): number {
+  switch (granularity) {
+    case 'day': return start + DAY_MS;
+    case 'week': return start + 7 * DAY_MS;
+    case 'month': {
+      const date = new Date(start);
+      return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+    }
+    case 'total': return Number.POSITIVE_INFINITY;
+  }
+}
+
 /** `YYYY-MM-DD` of a period start, or `total`. */
 export function formatPeriod(start: number, granularity: Granularity): string {
   return granularity === 'total' ? 'total' : new Date(start).toISOString().slice(0, 10);
