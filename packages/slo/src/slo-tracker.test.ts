@@ -6,6 +6,7 @@ import { parseSloSpec } from './spec.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
 const T0 = Date.parse('2026-03-01T00:00:00Z');
 const spec = parseSloSpec({ name: 'checkout-availability', service: 'checkout', objective: 0.999, window: '30d', sli: { kind: 'availability' } });
 
@@ -157,7 +158,8 @@ describe('edge cases', () => {
     expect(t.counts(MIN, T0)).toEqual({ good: 3, total: 5 }); // 300 is "at most 300": good
     // Cumulative buckets le=250: 70, le=500: 90, +Inf: 100. The 250-500 bucket straddles 300: bad.
     t.recordHistogram([{ le: 250, count: 70 }, { le: 500, count: 90 }, { le: Number.POSITIVE_INFINITY, count: 100 }], T0 + MIN);
-    expect(t.counts(MIN, T0 + MIN)).toEqual({ good: 70, total: 100 });
+    // Read 30 s later, the trailing minute [T0 + 30 s, T0 + 90 s] holds only the second minute's bucket.
+    expect(t.counts(MIN, T0 + MIN + 30_000)).toEqual({ good: 70, total: 100 });
   });
 
   it('memory is fixed by the spec: recording a million more events allocates nothing new', () => {
@@ -175,6 +177,66 @@ describe('edge cases', () => {
     const copy = new SloTracker(spec);
     copy.restore(JSON.parse(JSON.stringify(t.snapshot())));
     expect(copy.status(endOfMinute(199))).toEqual(t.status(endOfMinute(199)));
+  });
+});
+
+describe('trailing windows (the range Prometheus reads at the same instant)', () => {
+  it('at a minute boundary the 5m and 1h windows hold the 5 and 60 whole minutes before it', () => {
+    // 100 events a minute for two hours, minute m having m bad. At 02:00 exactly, the 1h window
+    // is minutes 60-119: 6,000 events, 60 + ... + 119 = 5,370 bad. (Minute-aligned windows that
+    // ended with the current, empty minute held 59 minutes: 5,900 events.)
+    const t = new SloTracker(spec);
+    for (let m = 0; m < 120; m++) t.record(100 - m % 100, 100, T0 + m * MIN + 30_000);
+    expect(t.counts(HOUR, T0 + 120 * MIN).total).toBe(6000);
+    expect(t.counts(5 * MIN, T0 + 120 * MIN).total).toBe(500);
+    // Minutes 60-119 have m % 100 bad: 60..99 then 0..19.
+    const bad = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => (from + i) % 100).reduce((a, b) => a + b, 0);
+    expect(t.counts(HOUR, T0 + 120 * MIN)).toEqual({ good: 6000 - bad(60, 120), total: 6000 });
+  });
+
+  it('a 1d window between hour boundaries holds 24 hours: whole hours, the current hour by minute and a share of the oldest hour', () => {
+    // 100 events a minute, except 200 a minute in hour 10 of day one. At 34:30 (day two, 10:30)
+    // the 1d window starts at 10:30 on day one: half of hour 10 (30 min x 200 = 6,000), hours
+    // 11-33 (23 x 6,000 = 138,000) and 34:00-34:29 (3,000) = 147,000. Hour-aligned windows held
+    // hours 11-34 so far: 141,000, half an hour short.
+    const t = new SloTracker(spec);
+    for (let m = 0; m < 34 * 60 + 30; m++) t.record(m >= 600 && m < 660 ? 200 : 100, m >= 600 && m < 660 ? 200 : 100, T0 + m * MIN + 30_000);
+    expect(t.counts(DAY, T0 + (34 * 60 + 30) * MIN)).toEqual({ good: 147_000, total: 147_000 });
+    // On the hour, the window is exactly the 24 whole hours before it: hours 11-34.
+    for (let m = 34 * 60 + 30; m < 35 * 60; m++) t.record(100, 100, T0 + m * MIN + 30_000);
+    expect(t.counts(DAY, T0 + 35 * HOUR)).toEqual({ good: 144_000, total: 144_000 });
+    // The 3d window reaches before the first event: everything recorded.
+    expect(t.counts(3 * DAY, T0 + 35 * HOUR).total).toBe(35 * 6000 + 6000);
+  });
+
+  it('the 1d/2h ticket condition holds at the minute a trailing 24 h window derives, not earlier', () => {
+    // 1,000 events a minute without errors from 00:00, then 1% errors (10 bad a minute, burn 10)
+    // from minute 2,897 (48:17). After k bad minutes the trailing 1d window holds 10k bad of
+    // 1,440,000: above 3 x 0.001 when k > 432. The 2h window is at 10x from the start. An
+    // hour-aligned 1d window (at 55:16, hours 32-55 so far: 23 h 16 min, 1,396,000 events)
+    // crossed at k = 419, 14 minutes early.
+    const t = new SloTracker(spec);
+    const start = 2897;
+    const ticket1d = (k: number) => {
+      for (let m = 0; m < start + k; m++) if (m >= recorded) t.record(m >= start ? 990 : 1000, 1000, T0 + m * MIN + 30_000);
+      recorded = Math.max(recorded, start + k);
+      return t.status(T0 + (start + k) * MIN).conditions.find((c) => c.longWindow === '1d')!;
+    };
+    let recorded = 0;
+    expect(ticket1d(419).firing).toBe(false);
+    const before = ticket1d(432);
+    expect(before.longBurnRate).toBeCloseTo(4320 / 1_440_000 / 0.001, 9); // exactly 3: not above
+    expect(before.firing).toBe(false);
+    expect(ticket1d(433).firing).toBe(true);
+  });
+
+  it('a status asked at a past instant ignores the minutes after its own, also in windows longer than 6h', () => {
+    const t = new SloTracker(spec);
+    for (let m = 0; m < 600; m++) t.record(100, 100, T0 + m * MIN + 30_000);
+    // At 05:09:59.999 the 1d window holds minutes 0-309 only, though later hours are recorded
+    // (the resolution is the minute: asked at 05:10:00 it would include the 05:10 bucket).
+    expect(t.counts(DAY, T0 + 310 * MIN - 1).total).toBe(310 * 100);
+    expect(t.counts(DAY, T0 + 310 * MIN).total).toBe(311 * 100);
   });
 });
 

@@ -3,6 +3,8 @@ import { BucketRing } from './bucket-ring.js';
 import type { BurnWindow } from './burn-windows.js';
 import { calendarPeriodEnd, calendarPeriodStart } from './calendar.js';
 import { durationOrUndefined, type SloSpec } from './spec.js';
+import { histogramGoodCount, type ThresholdOp } from './threshold.js';
+import { TimesliceLedger, withTimeslices, type TimesliceCounts } from './timeslice-budget.js';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -77,6 +79,8 @@ export interface SloStatus {
   readonly burnRates: Readonly<Record<string, number>>;
   readonly conditions: readonly BurnWindowStatus[];
   readonly firing: { readonly page: boolean; readonly ticket: boolean };
+  /** Under `Timeslices`/`RatioTimeslices` budgeting: the slices behind attainment, budget and burn rates. */
+  readonly slices?: TimesliceCounts;
 }
 
 /**
@@ -100,7 +104,14 @@ export class SloTracker {
   readonly #fine: BucketRing;
   readonly #coarse: BucketRing;
   readonly #threshold: number;
+  readonly #op: ThresholdOp | undefined;
+  /** The threshold comparison as two flags, so `recordDuration` branches instead of calling `meetsThreshold` (a third of its cost). */
+  readonly #goodBelow: boolean;
+  readonly #strict: boolean;
+  /** Per-slice counts, only under time-slice budgeting. */
+  readonly #slices: TimesliceLedger | undefined;
   readonly #sums = { good: 0, total: 0 };
+  readonly #part = { good: 0, total: 0 };
   readonly #maxFutureSkewMs: number;
   /**
    * Latest instant accepted without asking the clock: the clock's now at the last look + the
@@ -123,6 +134,11 @@ export class SloTracker {
     const longest = Math.max(budgetSpanMs(spec), ...spec.alerting.burnWindows.map((w) => durationOrUndefined(w.longWindow) ?? 0));
     this.#fine = new BucketRing(MINUTE, FINE_SPAN / MINUTE + 1);
     this.#coarse = new BucketRing(HOUR, Math.ceil(longest / HOUR) + 1);
+    this.#op = spec.sli.kind === 'latency' || spec.sli.kind === 'freshness' ? spec.sli.op : undefined;
+    this.#goodBelow = this.#op !== 'gt' && this.#op !== 'gte';
+    this.#strict = this.#op === 'lt' || this.#op === 'gt';
+    // Reaches an hour further than `longest`, as the hour ring does, so it refuses nothing that ring keeps.
+    this.#slices = spec.budgeting === undefined ? undefined : new TimesliceLedger(spec.budgeting, longest + HOUR);
   }
 
   /** Events not recorded (too far in the future or the past, or not a finite timestamp). */
@@ -144,7 +160,7 @@ export class SloTracker {
   /** Records one event that succeeded or failed. */
   recordOutcome(ok: boolean, at: number = this.#clock.now()): void {
     // The hot path, inlined: one comparison pair, then both rings (see #add for the rules).
-    if (at <= this.#futureLimit && at >= EARLIEST && this.#coarse.add(at, ok ? 1 : 0, 1)) this.#fine.add(at, ok ? 1 : 0, 1);
+    if (at <= this.#futureLimit && at >= EARLIEST && this.#slices === undefined && this.#coarse.add(at, ok ? 1 : 0, 1)) this.#fine.add(at, ok ? 1 : 0, 1);
     else this.#add(at, ok ? 1 : 0, 1);
   }
 
@@ -160,6 +176,7 @@ export class SloTracker {
       return;
     }
     this.#fine.add(at, good, total);
+    this.#slices?.add(at, good, total);
   }
 
   /** Cold path: re-reads the clock and moves the cached future limit. */
@@ -173,40 +190,93 @@ export class SloTracker {
   }
 
   /**
-   * Records one event of a latency (or freshness: pass the lag) SLI: good when `ms` is at most
-   * the threshold.
+   * Records one event of a latency (or freshness: pass the lag) SLI: good when `ms` compares with
+   * the threshold as the SLI's `op` says (default `lte`: at most the threshold).
    */
   recordDuration(ms: number, at: number = this.#clock.now()): void {
-    this.recordOutcome(ms <= this.#threshold, at);
+    const threshold = this.#threshold;
+    // meetsThreshold(ms, op, threshold), unrolled.
+    const good = this.#goodBelow ? (this.#strict ? ms < threshold : ms <= threshold) : this.#strict ? ms > threshold : ms >= threshold;
+    this.recordOutcome(good, at);
   }
 
   /**
    * Records a histogram's new observations: `buckets` are cumulative counts by upper bound `le`
    * (Prometheus style, `+Inf` last). Bucket-boundary rule: an event is good only when its whole
    * bucket is at or under the threshold (the count of the largest `le` ≤ threshold); a bucket
-   * that straddles the threshold counts as bad, so the SLI never looks better than it is.
+   * that straddles the threshold counts as bad, so the SLI never looks better than it is (for
+   * the other `op`s, see `histogramGoodCount`).
    */
   recordHistogram(buckets: readonly { readonly le: number; readonly count: number }[], at: number = this.#clock.now()): void {
-    let good = 0;
-    let total = 0;
-    for (const b of buckets) {
-      if (b.le <= this.#threshold) good = Math.max(good, b.count);
-      total = Math.max(total, b.count);
-    }
+    const { good, total } = histogramGoodCount(buckets, this.#op, this.#threshold);
     this.record(good, total, at);
   }
 
-  /** Good and total events over the `ms` ending at `at` (bucket-aligned; see README). */
+  /**
+   * Good and total events over the trailing `ms` up to `at`: the window [at − ms, at] at minute
+   * resolution, the range a Prometheus `rate(...[window])` evaluated at `at` reads. Its minutes
+   * are the minute buckets that begin within it: at a minute boundary the 1h window is the 60
+   * whole minutes before `at` (plus events stamped exactly `at`); between boundaries, 59 whole
+   * minutes and the current one so far. Windows up to 6h are summed from minute buckets; longer
+   * ones from hour buckets in the middle, minute buckets for the current hour, and a pro-rata
+   * share of the oldest hour bucket for its minutes inside the window (so counts may be
+   * fractional): never an hour short or an hour long.
+   */
   counts(ms: number, at: number = this.#clock.now()): { good: number; total: number } {
     const out = { good: 0, total: 0 };
-    if (ms <= FINE_SPAN && ms % MINUTE === 0) this.#fine.sum(Math.floor(at / MINUTE), ms / MINUTE, out);
-    else this.#coarse.sum(Math.floor(at / HOUR), Math.ceil(ms / HOUR), out);
+    this.#trailing(ms, at, out);
     return out;
   }
 
-  /** Burn rate over the `ms` ending at `at`: error ratio / allowed error ratio (0 with no traffic). */
+  #trailing(ms: number, at: number, out: { good: number; total: number }): void {
+    const start = Math.ceil((at - ms) / MINUTE); // first minute bucket of the window
+    const end = Math.floor(at / MINUTE) + 1; // first minute bucket after it
+    if (end - start <= FINE_SPAN / MINUTE + 1) {
+      this.#fine.sum(end - 1, end - start, out);
+      return;
+    }
+    const part = this.#part;
+    const firstHour = Math.ceil(start / 60); // first whole hour inside the window
+    const lastHour = Math.floor(end / 60); // the hour holding the window's newest minutes
+    let good = 0;
+    let total = 0;
+    // The current hour's minutes, from the minute ring while it still holds them; else pro rata.
+    const recent = end - lastHour * 60;
+    if (recent > 0) {
+      if (lastHour * 60 > this.#fine.newest - this.#fine.bucketCount) {
+        this.#fine.sum(end - 1, recent, part);
+        good += part.good;
+        total += part.total;
+      } else {
+        this.#coarse.sum(lastHour, 1, part);
+        good += (part.good * recent) / 60;
+        total += (part.total * recent) / 60;
+      }
+    }
+    this.#coarse.sum(lastHour - 1, lastHour - firstHour, part);
+    good += part.good;
+    total += part.total;
+    // The oldest hour is only partly inside: count its share, as Prometheus extrapolates a range
+    // to its edge (events assumed evenly spread within the hour).
+    const oldest = firstHour * 60 - start;
+    if (oldest > 0) {
+      this.#coarse.sum(firstHour - 1, 1, part);
+      good += (part.good * oldest) / 60;
+      total += (part.total * oldest) / 60;
+    }
+    out.good = good;
+    out.total = total;
+  }
+
+  /**
+   * Burn rate over the trailing `ms` up to `at` (see {@link SloTracker.counts}): error ratio /
+   * allowed error ratio (0 with no traffic).
+   */
   burnRate(ms: number, at: number = this.#clock.now()): number {
-    const { good, total } = this.counts(ms, at);
+    if (this.#slices !== undefined) return this.#slices.burnRate(ms, at, this.spec.objective);
+    const sums = this.#sums;
+    this.#trailing(ms, at, sums);
+    const { good, total } = sums;
     return total === 0 ? 0 : (total - good) / total / (1 - this.spec.objective);
   }
 
@@ -229,7 +299,7 @@ export class SloTracker {
     });
     const burn1h = rate('1h');
     const remainingFraction = 1 - consumedFraction;
-    return {
+    const status: SloStatus = {
       name: spec.name,
       service: spec.service,
       objective: spec.objective,
@@ -249,6 +319,7 @@ export class SloTracker {
       conditions,
       firing: { page: conditions.some((c) => c.firing && c.severity === 'page'), ticket: conditions.some((c) => c.firing && c.severity === 'ticket') },
     };
+    return this.#slices === undefined ? status : withTimeslices(status, this.#slices);
   }
 
   /** Hour buckets as plain data (for a report or persistence). */
@@ -257,14 +328,15 @@ export class SloTracker {
   }
 
   /** Plain data that {@link SloTracker.restore} reads back: a restart loses no window. */
-  snapshot(): { fine: ReturnType<BucketRing['snapshot']>; coarse: ReturnType<BucketRing['snapshot']>; rejected: number; rejectedByReason: RejectedEvents } {
-    return { fine: this.#fine.snapshot(), coarse: this.#coarse.snapshot(), rejected: this.rejectedEvents, rejectedByReason: this.rejectedEventsByReason };
+  snapshot(): { fine: ReturnType<BucketRing['snapshot']>; coarse: ReturnType<BucketRing['snapshot']>; rejected: number; rejectedByReason: RejectedEvents; slices?: ReturnType<BucketRing['snapshot']> } {
+    return { fine: this.#fine.snapshot(), coarse: this.#coarse.snapshot(), rejected: this.rejectedEvents, rejectedByReason: this.rejectedEventsByReason, ...(this.#slices === undefined ? {} : { slices: this.#slices.snapshot() }) };
   }
 
   /** Reads a {@link SloTracker.snapshot} back (one without `rejectedByReason` counts its rejects as `past`). */
-  restore(state: { fine: ReturnType<BucketRing['snapshot']>; coarse: ReturnType<BucketRing['snapshot']>; rejected: number; rejectedByReason?: RejectedEvents }): void {
+  restore(state: { fine: ReturnType<BucketRing['snapshot']>; coarse: ReturnType<BucketRing['snapshot']>; rejected: number; rejectedByReason?: RejectedEvents; slices?: ReturnType<BucketRing['snapshot']> }): void {
     this.#fine.restore(state.fine);
     this.#coarse.restore(state.coarse);
+    if (state.slices !== undefined) this.#slices?.restore(state.slices);
     const byReason = state.rejectedByReason ?? { future: 0, past: state.rejected, invalid: 0 };
     this.#rejectedFuture = byReason.future;
     this.#rejectedPast = byReason.past;

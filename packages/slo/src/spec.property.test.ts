@@ -51,12 +51,18 @@ const fieldShapes = (wrap: <T>(good: fc.Arbitrary<T>) => fc.Arbitrary<unknown>) 
     sli: wrap(
       fc.oneof(
         fc.constant({ kind: 'availability' }),
-        fc.record({ kind: fc.constantFrom('latency', 'freshness'), thresholdMs: fc.integer({ min: 1, max: 60_000 }) }),
+        fc.record({ kind: fc.constantFrom('latency', 'freshness'), thresholdMs: fc.integer({ min: 1, max: 60_000 }), op: fc.constantFrom('lt', 'lte', 'gt', 'gte') }, { requiredKeys: ['kind', 'thresholdMs'] }),
         fc.record({ kind: fc.constant('ratio'), goodMetric: fc.constantFrom('ok_total', 'good'), totalMetric: fc.constantFrom('all_total', 'total') }),
       ),
     ),
     alerting: wrap(fc.record({ burnWindows: fc.array(fc.record({ severity: fc.constantFrom('page', 'ticket'), longWindow: fc.constantFrom('1h', '6h', '1d', '3d'), shortWindow: fc.constantFrom('5m', '30m'), burnRate: fc.double({ min: 0.5, max: 20, noNaN: true }) }), { minLength: 1, maxLength: 3 }) })),
     prometheus: wrap(fc.record({ errorQuery: fc.constant('sum(rate(errors[{{.window}}]))'), totalQuery: fc.constant('sum(rate(all[{{.window}}]))') })),
+    budgeting: wrap(
+      fc.oneof(
+        fc.record({ method: fc.constant('Timeslices'), timeSliceTarget: fc.double({ min: 0.5, max: 1, noNaN: true }), timeSliceWindow: fc.constantFrom('1m', '5m') }),
+        fc.record({ method: fc.constant('RatioTimeslices'), timeSliceWindow: fc.constantFrom('1m', '5m') }),
+      ),
+    ),
     labels: wrap(fc.dictionary(fc.stringMatching(/^[a-z_][a-z0-9_]{0,8}$/), fc.string({ maxLength: 12 }), { maxKeys: 3 })),
   },
   { requiredKeys: ['name', 'service', 'objective', 'sli'] },

@@ -1,5 +1,5 @@
 import { resolveAlert, type Clock } from '@sightline/core';
-import { SloEngine, parseSloSpec, serializeSloSpec, type SloEventCounter, type SloSpec, type SloStatus, type SloTracker } from '@sightline/slo';
+import { SloEngine, meetsThreshold, parseSloSpec, serializeSloSpec, type SloEventCounter, type SloSpec, type SloStatus, type SloTracker } from '@sightline/slo';
 import type { AlertPipeline } from '../alerts/alert-pipeline.js';
 import type { MetricRow } from '../ingest/otlp-metrics.js';
 import type { SpanRow } from '../ingest/otlp-traces.js';
@@ -116,7 +116,7 @@ export class SloWatch {
         if ('operation' in sli && sli.operation !== undefined && sli.operation !== outcome.operation) continue;
         let good: boolean;
         if (sli.kind === 'availability') good = !outcome.isError;
-        else if (sli.kind === 'latency') good = outcome.durationMs <= sli.thresholdMs;
+        else if (sli.kind === 'latency') good = meetsThreshold(outcome.durationMs, sli.op, sli.thresholdMs);
         else continue;
         tracker.recordOutcome(good, outcome.timestamp);
         this.counter?.count(tracker.spec.name, good ? 1 : 0, 1);
