@@ -12,7 +12,8 @@ export function createJestConfig(rootDir, overrides = {}) {
   return {
     rootDir,
     testEnvironment: 'node',
-    roots: ['<rootDir>/src', '<rootDir>/test'].filter((root) => hasDir(rootDir, root)),
+    // eval/: a package's evaluation harness is tested like its sources.
+    roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/eval'].filter((root) => hasDir(rootDir, root)),
     testMatch: ['**/*.test.ts'],
     extensionsToTreatAsEsm: ['.ts'],
     // Sources import './x.js' (NodeNext); under jest the .ts file is what exists.
