@@ -19,7 +19,7 @@ describe('anomaly detection on derived series', () => {
     ]);
     const alerts = (await (await fetch(`${t.url}/api/v1/alerts`)).json()) as { alerts: { source: string; status: string; title: string; labels: Record<string, string> }[] };
     expect(alerts.alerts).toEqual([
-      expect.objectContaining({ source: 'anomaly', status: 'resolved', title: 'latency_p95 is anomalous for checkout /orders', labels: expect.objectContaining({ service: 'checkout', detector: 'zscore' }) }),
+      expect.objectContaining({ source: 'anomaly', status: 'resolved', title: 'latency_p95 is anomalous for checkout /orders', labels: expect.objectContaining({ service: 'checkout', detector: 'default' }) }),
     ]);
   });
 

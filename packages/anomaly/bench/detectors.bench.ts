@@ -3,7 +3,7 @@
 import { compare, formatBytes } from '@sightline/bench';
 import { mean, sampleStandardDeviation } from 'simple-statistics';
 import { createRequire } from 'node:module';
-import { CusumDetector, DetectorRegistry, IqrDetector, IsolationForestDetector, RobustZScoreDetector, SeasonalDetector, ThresholdDetector, ZScoreDetector } from '../src/index.js';
+import { createDefaultDetector, CusumDetector, DetectorRegistry, PatternDetector, IqrDetector, IsolationForestDetector, RobustZScoreDetector, SeasonalDetector, ThresholdDetector, ZScoreDetector } from '../src/index.js';
 
 const N = 1_000_000;
 const WINDOW = 60;
@@ -24,6 +24,10 @@ const seasonal = new SeasonalDetector({ periodMs: 86_400_000, bucketMs: 60_000 }
 let sT = 0;
 let rT = 0;
 let iT = 0;
+const pattern = new PatternDetector();
+let pT = 0;
+const byDefault = createDefaultDetector();
+let dT = 0;
 let sink = 0;
 await compare(
   `points per second, window ${WINDOW}`,
@@ -45,21 +49,36 @@ await compare(
     { name: 'ThresholdDetector (min, max, rate)', run: (n) => { for (let i = 0; i < n; i++) sink += limits.update({ timestamp: (lT++) * 1_000, value: values[lT & 0xffff]! }).score; } },
     { name: 'IqrDetector (sorted window)', run: (n) => { for (let i = 0; i < n; i++) sink += iqr.update({ timestamp: iT++, value: values[iT & 0xffff]! }).score; } },
     { name: 'RobustZScoreDetector (median + MAD)', run: (n) => { for (let i = 0; i < n; i++) sink += rz.update({ timestamp: rT++, value: values[rT & 0xffff]! }).score; } },
+    { name: 'PatternDetector (12-point shapes, 81 shapes, 1,024 transitions)', run: (n) => { for (let i = 0; i < n; i++) sink += pattern.update({ timestamp: pT++, value: values[pT & 0xffff]! }).score; } },
+    { name: 'DefaultDetector (z-score 60 + pattern + event gate)', run: (n) => { for (let i = 0; i < n; i++) sink += byDefault.update({ timestamp: dT++, value: values[dT & 0xffff]! }).score; } },
   ],
   { operations: N / 10, runs: 5 },
 );
 
 const SERIES = 100_000;
 // Typed-array storage lives outside the JS heap: count both.
-const memory = () => {
-  globalThis.gc?.();
+// Array buffers are released after a collection, in the next turns of the event loop: collect
+// and yield a few times so garbage from an earlier case is not counted (or subtracted).
+const memory = async () => {
+  for (let i = 0; i < 3; i++) {
+    globalThis.gc?.();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
 };
-const before = memory();
+// The default detector per series: the level window plus the pattern tables.
+const DEFAULT_SERIES = 10_000;
+const beforeDefault = await memory();
+const defaults = new DetectorRegistry({ maxSeries: DEFAULT_SERIES });
+for (let s = 0; s < DEFAULT_SERIES; s++) for (let t = 0; t < 5; t++) defaults.update(`series-${s}`, { timestamp: t, value: values[(s + t) & 0xffff]! });
+const afterDefault = await memory();
+console.log(`\n## registry of ${defaults.size.toLocaleString('en')} default-detector series`);
+console.log(`heap ${formatBytes(afterDefault - beforeDefault)} in all, ${formatBytes((afterDefault - beforeDefault) / DEFAULT_SERIES)} per series`);
+const before = await memory();
 const registry = new DetectorRegistry({ create: () => new ZScoreDetector({ window: WINDOW }), maxSeries: SERIES });
 for (let s = 0; s < SERIES; s++) for (let t = 0; t < 5; t++) registry.update(`series-${s}`, { timestamp: t, value: values[(s + t) & 0xffff]! });
-const after = memory();
+const after = await memory();
 console.log(`\n## registry of ${registry.size.toLocaleString('en')} z-score series (window ${WINDOW})`);
 console.log(`heap ${formatBytes(after - before)} in all, ${formatBytes((after - before) / SERIES)} per series`);
 // Isolation forest on 10,000 x 5: the library trained on all rows (its README's way) vs this
@@ -85,4 +104,5 @@ console.log('| case | train | score rate |\n|---|---:|---:|');
 console.log(`| ml-isolation-forest trained on all 10,000 rows | ${fullTrainMs.toFixed(0)} ms | ${(fullScoreRate / 1_000).toFixed(1)}k points/s |`);
 console.log(`| IsolationForestDetector (seeded 256-row sample) | ${sampledTrainMs.toFixed(0)} ms | ${(scoreRate / 1_000).toFixed(1)}k points/s |`);
 
-if (sink === 42) console.log(sink);
+// Both registries stay reachable to the end, so neither is collected inside the other's measurement.
+if (sink === 42) console.log(sink, defaults.size, registry.size);

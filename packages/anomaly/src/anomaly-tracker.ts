@@ -1,4 +1,4 @@
-import { createAlert, type Alert, type Anomaly, type Labels, type Severity } from '@sightline/core';
+import { createAlert, SightlineError, type Alert, type Anomaly, type Labels, type Severity } from '@sightline/core';
 import type { DetectorResult } from './detector.js';
 
 /** Business impact of a series: scales how severe its anomalies are. */
@@ -23,26 +23,52 @@ export interface AnomalyEvent {
   readonly anomaly: Anomaly;
 }
 
+/** Which series a tracker follows, and how its anomalies close. */
+export interface AnomalyTrackerOptions {
+  readonly seriesKey: string;
+  readonly detector: string;
+  readonly labels?: Labels;
+  readonly impact?: Impact;
+  /**
+   * Normal points in a row that close an anomaly. Default 1 (the first normal point closes it);
+   * more keeps a flickering excursion one anomaly, ended at its first normal point.
+   */
+  readonly closeAfter?: number;
+}
+
 /**
  * Turns a stream of per-point results into anomalies: consecutive anomalous points form one
- * anomaly (start, peak score, end); the anomaly closes at the first normal point after it.
+ * anomaly (start, peak score, end); the anomaly closes after `closeAfter` normal points (default:
+ * the first). It never throws on a data quirk: a result with a non-finite timestamp, or one older
+ * than the open anomaly's start (a late point), is ignored, and a NaN score counts as 0.
  */
 export class AnomalyTracker {
   #open: Anomaly | undefined;
+  #normalRun = 0;
+  #firstNormalAt = 0;
+  readonly #closeAfter: number;
 
-  constructor(private readonly series: { seriesKey: string; detector: string; labels?: Labels; impact?: Impact }) {}
+  constructor(private readonly series: AnomalyTrackerOptions) {
+    this.#closeAfter = series.closeAfter ?? 1;
+    if (!Number.isInteger(this.#closeAfter) || this.#closeAfter < 1) {
+      throw new SightlineError('ANOMALY_OPTIONS_INVALID', `AnomalyTracker: closeAfter must be an integer >= 1 (got ${series.closeAfter})`, { options: series });
+    }
+  }
 
   /** Feeds one result; returns what changed (nothing for a normal point outside an anomaly). */
   observe(timestamp: number, value: number, result: DetectorResult): AnomalyEvent | undefined {
-    if (result.warmingUp) return undefined;
+    if (result.warmingUp || !Number.isFinite(timestamp)) return undefined;
+    if (this.#open !== undefined && timestamp < this.#open.startsAt) return undefined; // late point
     if (result.anomalous) {
-      const peak = this.#open === undefined || result.score >= this.#open.score;
+      this.#normalRun = 0;
+      const score = Number.isNaN(result.score) ? 0 : result.score;
+      const peak = this.#open === undefined || score >= this.#open.score;
       const anomaly: Anomaly = {
         seriesKey: this.series.seriesKey,
         detector: this.series.detector,
         startsAt: this.#open?.startsAt ?? timestamp,
-        score: peak ? result.score : this.#open!.score,
-        severity: severityOf(peak ? result.score : this.#open!.score, this.series.impact),
+        score: peak ? score : this.#open!.score,
+        severity: severityOf(peak ? score : this.#open!.score, this.series.impact),
         value: peak ? value : this.#open!.value,
         expected: result.expected,
         lower: result.lower,
@@ -55,8 +81,11 @@ export class AnomalyTracker {
       return { type, anomaly };
     }
     if (this.#open === undefined) return undefined;
-    const closed: Anomaly = { ...this.#open, endsAt: timestamp };
+    if (this.#normalRun++ === 0) this.#firstNormalAt = timestamp;
+    if (this.#normalRun < this.#closeAfter) return undefined;
+    const closed: Anomaly = { ...this.#open, endsAt: this.#firstNormalAt };
     this.#open = undefined;
+    this.#normalRun = 0;
     return { type: 'closed', anomaly: closed };
   }
 }

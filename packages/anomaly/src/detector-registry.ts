@@ -1,10 +1,11 @@
 import { SightlineError, systemClock, type Clock, type Labels, type TimeSeriesPoint } from '@sightline/core';
 import { AnomalyTracker, type AnomalyEvent, type Impact } from './anomaly-tracker.js';
+import { createDefaultDetector } from './default-detector.js';
 import type { Detector, DetectorResult } from './detector.js';
 
 export interface DetectorRegistryOptions {
-  /** Builds the detector for a new series. */
-  create: (seriesKey: string) => Detector;
+  /** Builds the detector for a new series. Default {@link createDefaultDetector} with its defaults. */
+  create?: (seriesKey: string) => Detector;
   /** Most series kept; the least recently updated one is evicted beyond it. Default 10,000. */
   maxSeries?: number;
   /** A series not updated for this long (ms) is evicted. Default 24 h. */
@@ -20,7 +21,8 @@ interface Entry {
 }
 
 /**
- * One detector per series, by key, with bounded memory: at most `maxSeries` series (least
+ * One detector per series, by key (the package's {@link DefaultDetector} unless `create` says
+ * otherwise), with bounded memory: at most `maxSeries` series (least
  * recently updated evicted first) and none idle for longer than `idleMs`. An evicted series
  * starts again from warm-up when it comes back.
  */
@@ -29,8 +31,8 @@ export class DetectorRegistry {
   readonly #options: Required<Omit<DetectorRegistryOptions, 'impact'>> & Pick<DetectorRegistryOptions, 'impact'>;
   #evicted = 0;
 
-  constructor(options: DetectorRegistryOptions) {
-    this.#options = { maxSeries: 10_000, idleMs: 86_400_000, clock: systemClock, ...options };
+  constructor(options: DetectorRegistryOptions = {}) {
+    this.#options = { maxSeries: 10_000, idleMs: 86_400_000, clock: systemClock, ...options, create: options.create ?? defaultCreate };
     if (!Number.isInteger(this.#options.maxSeries) || this.#options.maxSeries < 1 || !(this.#options.idleMs > 0)) {
       throw new SightlineError('ANOMALY_OPTIONS_INVALID', `DetectorRegistry: maxSeries must be a positive integer and idleMs > 0`, { maxSeries: this.#options.maxSeries, idleMs: this.#options.idleMs });
     }
@@ -85,4 +87,8 @@ export class DetectorRegistry {
       this.#evicted++;
     }
   }
+}
+
+function defaultCreate(): Detector {
+  return createDefaultDetector();
 }

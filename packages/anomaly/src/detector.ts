@@ -2,7 +2,11 @@ import { SightlineError, type TimeSeriesPoint } from '@sightline/core';
 
 /** What every detector answers for one point. */
 export interface DetectorResult {
-  /** How unusual the point is, 0..1 (0.5 at the detector's threshold). Never NaN. */
+  /**
+   * How unusual the point is, 0..1 (0.5 at the detector's threshold). Never NaN. The z-score,
+   * robust z-score and IQR detectors floor their spread by the series' long-run scale, so they
+   * never return exactly 1.
+   */
   readonly score: number;
   readonly anomalous: boolean;
   /** The value the detector expected, and the band it tolerated. */
@@ -48,14 +52,18 @@ export function checkPoint(point: TimeSeriesPoint, lastTimestamp: number, detect
   }
 }
 
+/** The largest score a finite distance maps to: 1 is kept for an infinite distance. */
+export const MAX_FINITE_SCORE = 1 - 2 ** -40;
+
 /**
  * Maps a distance in units of the threshold to a 0..1 score: 0 at 0, 0.5 at the threshold,
- * approaching 1 far beyond it. Graded (unlike a saturating normal CDF) and never NaN.
+ * approaching 1 far beyond it. Graded (unlike a saturating normal CDF) and never NaN; a finite
+ * distance never maps to exactly 1 (at most {@link MAX_FINITE_SCORE}), however large.
  */
 export function scoreOf(distance: number, threshold: number): number {
   if (!(distance > 0)) return 0;
   if (distance === Number.POSITIVE_INFINITY) return 1;
-  return distance / (distance + threshold);
+  return Math.min(distance / (distance + threshold), MAX_FINITE_SCORE);
 }
 
 /** The result while a detector is still learning. */

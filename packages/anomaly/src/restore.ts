@@ -1,9 +1,11 @@
 import { SightlineError } from '@sightline/core';
 import { CusumDetector } from './cusum-detector.js';
+import { DefaultDetector } from './default-detector.js';
 import { EnsembleDetector } from './ensemble-detector.js';
 import { SeasonalDetector } from './seasonal-detector.js';
 import { ThresholdDetector } from './threshold-detector.js';
 import type { Detector, DetectorSnapshot } from './detector.js';
+import { PatternDetector } from './pattern-detector.js';
 import { IqrDetector, RobustZScoreDetector } from './window-detectors.js';
 import { ZScoreDetector } from './zscore-detector.js';
 
@@ -22,6 +24,10 @@ export function restoreDetector(snapshot: DetectorSnapshot): Detector {
       return SeasonalDetector.restore(snapshot);
     case 'threshold':
       return ThresholdDetector.restore(snapshot);
+    case 'pattern':
+      return PatternDetector.restore(snapshot);
+    case 'default':
+      return DefaultDetector.restore(snapshot);
     case 'ensemble': {
       const members = (snapshot.state as { members?: unknown }).members;
       if (!Array.isArray(members)) throw new SightlineError('ANOMALY_STATE_INVALID', 'An ensemble snapshot needs its members', { kind: snapshot.kind });

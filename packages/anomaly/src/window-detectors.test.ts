@@ -33,6 +33,23 @@ describe('RobustZScoreDetector', () => {
   });
 });
 
+describe('window detectors on a flat window', () => {
+  it.each([
+    ['robust_zscore', () => new RobustZScoreDetector({ window: 8, warmup: 8 })],
+    ['iqr', () => new IqrDetector({ window: 8, warmup: 8 })],
+  ] as const)('%s grades a change after a flat window by the long-run spread instead of scoring 1', (_name, make) => {
+    const d = make();
+    // noise 0/4 for 40 points, then 8 flat points at 2, then 6
+    const values = [...Array.from({ length: 40 }, (_, i) => (i % 2) * 4), ...Array<number>(8).fill(2), 6];
+    const results = values.map((value, timestamp) => d.update({ timestamp, value }));
+    const last = results.at(-1)!;
+    // long-run |x − mean| ≈ 2, sigma ≈ 2.5, floor ≈ 0.63: 4 away is about 6 floors (5 IQR floors): flagged, not certain
+    expect(last.anomalous).toBe(true);
+    expect(last.score).toBeGreaterThan(0.5);
+    expect(last.score).toBeLessThan(0.85);
+  });
+});
+
 describe('IqrDetector', () => {
   it("flags points outside Tukey's fences", () => {
     const d = new IqrDetector({ window: 8, warmup: 8 });
@@ -53,6 +70,7 @@ describe('IqrDetector', () => {
 
   it('rejects bad options', () => {
     expect(() => new IqrDetector({ window: 3 })).toThrow(expect.objectContaining({ code: 'ANOMALY_OPTIONS_INVALID' }));
+    expect(() => new RobustZScoreDetector({ longRun: 1.5 })).toThrow(expect.objectContaining({ code: 'ANOMALY_OPTIONS_INVALID' }));
     expect(() => RobustZScoreDetector.restore({ kind: 'iqr', options: {}, state: { values: [], last: null } })).toThrow(expect.objectContaining({ code: 'ANOMALY_STATE_INVALID' }));
   });
 });

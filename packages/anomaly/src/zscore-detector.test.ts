@@ -34,13 +34,29 @@ describe('ZScoreDetector', () => {
     });
   });
 
-  it('handles a flat series: the same value scores 0, a change scores 1, never NaN', () => {
+  it('handles a flat series: the same value scores 0, a change is graded against the level, never 1', () => {
     const d = new ZScoreDetector({ window: 5, warmup: 5 });
     for (const p of series([7, 7, 7, 7, 7])) d.update(p);
     expect(d.update({ timestamp: 10 * 60_000, value: 7 }).score).toBe(0);
     const jump = d.update({ timestamp: 11 * 60_000, value: 8 });
-    expect(jump.score).toBe(1);
+    // never varied: spread floor = 0.001 × level 7 = 0.007; z = 1 / 0.007 = 142.857; score = z / (z + 3)
+    expect(jump.score).toBeCloseTo(142.857 / 145.857, 4);
+    expect(jump.score).toBeLessThan(1);
     expect(jump.anomalous).toBe(true);
+  });
+
+  it('floors the spread of a flat window by the long-run spread, so a square wave edge is not a certainty', () => {
+    const d = new ZScoreDetector({ window: 10, warmup: 10, longRun: 1_000 });
+    // square wave 0/10 with 20-point half periods: the window is flat for 10 points before each edge
+    const values = Array.from({ length: 400 }, (_, i) => (Math.floor(i / 20) % 2 === 0 ? 0 : 10));
+    const scores = series(values).map((p) => d.update(p).score);
+    const edges = scores.filter((_, i) => i >= 100 && i % 20 === 0);
+    expect(edges.length).toBeGreaterThan(10);
+    // long-run mean 5, mean |x − 5| = 5 → sigma ≈ 5 × 1.2533 = 6.27; floor 0.25 × 6.27 = 1.57; z ≈ 10 / 1.57 = 6.4
+    for (const score of edges) {
+      expect(score).toBeGreaterThan(0.5);
+      expect(score).toBeLessThan(0.75);
+    }
   });
 
   it.each([
@@ -66,8 +82,20 @@ describe('ZScoreDetector', () => {
     expect(restoreDetector(JSON.parse(JSON.stringify(new ZScoreDetector().snapshot()))).update({ timestamp: 0, value: 1 }).warmingUp).toBe(true);
   });
 
+  it('restores a snapshot from before the spread floor, rebuilding the long-run scale from its window', () => {
+    const a = new ZScoreDetector({ window: 5, warmup: 5 });
+    for (const p of series([7, 7, 7, 7, 7])) a.update(p);
+    const { state, options } = a.snapshot();
+    const { longRun: _state, ...oldState } = state;
+    const { longRun: _l, scaleFloor: _s, levelFloor: _f, ...oldOptions } = options;
+    const b = restoreDetector({ kind: 'zscore', options: oldOptions, state: oldState });
+    // the window holds the whole history here, so the rebuilt scale is the same: identical results
+    expect(b.update({ timestamp: 10 * 60_000, value: 8 })).toEqual(a.update({ timestamp: 10 * 60_000, value: 8 }));
+  });
+
   it('rejects bad options and foreign state with clear codes', () => {
     expect(() => new ZScoreDetector({ window: 1 })).toThrow(expect.objectContaining({ code: 'ANOMALY_OPTIONS_INVALID' }));
+    for (const bad of [{ longRun: 0 }, { scaleFloor: -1 }, { levelFloor: Number.NaN }]) expect(() => new ZScoreDetector(bad)).toThrow(expect.objectContaining({ code: 'ANOMALY_OPTIONS_INVALID' }));
     expect(() => restoreDetector({ kind: 'prophet', options: {}, state: {} })).toThrow(expect.objectContaining({ code: 'ANOMALY_STATE_INVALID' }));
   });
 });

@@ -1,5 +1,6 @@
 import { NumberRingBuffer, SightlineError, type TimeSeriesPoint } from '@sightline/core';
 import { checkPoint, scoreOf, warmingUp, type Detector, type DetectorResult, type DetectorSnapshot } from './detector.js';
+import { LONG_RUN_DEFAULTS, LongRunScale } from './long-run-scale.js';
 
 export interface ZScoreOptions {
   /** Points in the rolling window. Default 60. */
@@ -10,6 +11,12 @@ export interface ZScoreOptions {
   warmup?: number;
   /** Lower bound on the standard deviation, so a flat series does not flag noise. Default 0. */
   minStdDev?: number;
+  /** Points the long-run level and spread average over before they start to decay. Default 2,000. */
+  longRun?: number;
+  /** The spread is at least this fraction of the long-run spread (sigma). Default 0.25. */
+  scaleFloor?: number;
+  /** While the series has never varied, the spread is at least this fraction of its mean absolute level. Default 0.001. */
+  levelFloor?: number;
 }
 
 /**
@@ -17,6 +24,11 @@ export interface ZScoreOptions {
  * `window` points. Mean and variance are kept incrementally with Welford's update (and its
  * inverse for the point leaving the window), so each point costs O(1) and stays numerically
  * stable on large values. The point is scored against the window *before* it joins it.
+ *
+ * The standard deviation is floored by the series' long-run scale (`scaleFloor` × the long-run
+ * spread; for a series that has never varied, `levelFloor` × its mean absolute level; at least
+ * 1e-9), so a flat run never makes a distance infinite: scores stay below 1 and grade how rare
+ * the change is for this series.
  */
 export class ZScoreDetector implements Detector {
   readonly name = 'zscore';
@@ -25,6 +37,7 @@ export class ZScoreDetector implements Detector {
   readonly #warmup: number;
   readonly #minStd: number;
   readonly #values: NumberRingBuffer;
+  readonly #longRun: LongRunScale;
   #mean = 0;
   #m2 = 0;
   #last = Number.NEGATIVE_INFINITY;
@@ -34,10 +47,14 @@ export class ZScoreDetector implements Detector {
     this.#threshold = options.threshold ?? 3;
     this.#warmup = options.warmup ?? Math.min(this.#window, 30);
     this.#minStd = options.minStdDev ?? 0;
-    if (!Number.isInteger(this.#window) || this.#window < 2 || !(this.#threshold > 0) || !Number.isInteger(this.#warmup) || this.#warmup < 2 || this.#warmup > this.#window || !(this.#minStd >= 0)) {
-      throw new SightlineError('ANOMALY_OPTIONS_INVALID', `zscore: window must be an integer >= 2, threshold > 0, warmup an integer in 2..window, minStdDev >= 0; got ${JSON.stringify(options)}`, { options });
+    const longRun = options.longRun ?? LONG_RUN_DEFAULTS.longRun;
+    const scaleFloor = options.scaleFloor ?? LONG_RUN_DEFAULTS.scaleFloor;
+    const levelFloor = options.levelFloor ?? LONG_RUN_DEFAULTS.levelFloor;
+    if (!Number.isInteger(this.#window) || this.#window < 2 || !(this.#threshold > 0) || !Number.isInteger(this.#warmup) || this.#warmup < 2 || this.#warmup > this.#window || !(this.#minStd >= 0) || !Number.isInteger(longRun) || longRun < 1 || !(scaleFloor >= 0) || !(levelFloor >= 0)) {
+      throw new SightlineError('ANOMALY_OPTIONS_INVALID', `zscore: window must be an integer >= 2, threshold > 0, warmup an integer in 2..window, minStdDev, scaleFloor and levelFloor >= 0, longRun an integer >= 1; got ${JSON.stringify(options)}`, { options });
     }
     this.#values = new NumberRingBuffer(this.#window);
+    this.#longRun = new LongRunScale(longRun, scaleFloor, levelFloor);
   }
 
   update(point: TimeSeriesPoint): DetectorResult {
@@ -47,9 +64,10 @@ export class ZScoreDetector implements Detector {
     let result: DetectorResult;
     if (n < this.#warmup) result = warmingUp(point.value, n, this.#warmup);
     else {
-      const std = Math.max(Math.sqrt(this.#m2 / (n - 1)), this.#minStd);
+      const windowStd = Math.sqrt(this.#m2 / (n - 1));
+      const std = Math.max(windowStd, this.#minStd, this.#longRun.floor());
       const deviation = point.value - this.#mean;
-      const z = std === 0 ? (deviation === 0 ? 0 : Math.sign(deviation) * Number.POSITIVE_INFINITY) : deviation / std;
+      const z = deviation / std;
       const distance = Math.abs(z);
       const band = this.#threshold * std;
       result = {
@@ -59,7 +77,7 @@ export class ZScoreDetector implements Detector {
         lower: this.#mean - band,
         upper: this.#mean + band,
         // Explanations are built for anomalies only: formatting numbers costs more than the math.
-        reason: distance < this.#threshold ? WITHIN_BAND : std === 0 ? `value ${point.value} left a flat series at ${this.#mean}` : `value ${round(point.value)} is ${round(z)} standard deviations from the mean ${round(this.#mean)} of the last ${n} points`,
+        reason: distance < this.#threshold ? WITHIN_BAND : windowStd === 0 ? `value ${point.value} left a flat series at ${this.#mean} (${round(z)} long-run standard deviations)` : `value ${round(point.value)} is ${round(z)} standard deviations from the mean ${round(this.#mean)} of the last ${n} points`,
         warmingUp: false,
       };
     }
@@ -85,20 +103,21 @@ export class ZScoreDetector implements Detector {
       this.#m2 += delta * (value - this.#mean);
     }
     if (this.#m2 < 0) this.#m2 = 0; // rounding can dip below zero on a constant window
+    this.#longRun.push(value);
   }
 
   snapshot(): DetectorSnapshot {
     return {
       kind: 'zscore',
-      options: { window: this.#window, threshold: this.#threshold, warmup: this.#warmup, minStdDev: this.#minStd },
+      options: { window: this.#window, threshold: this.#threshold, warmup: this.#warmup, minStdDev: this.#minStd, longRun: this.#longRun.longRun, scaleFloor: this.#longRun.scaleFloor, levelFloor: this.#longRun.levelFloor },
       // JSON has no -Infinity: a detector that has seen nothing stores null.
-      state: { values: this.#values.toArray(), mean: this.#mean, m2: this.#m2, last: Number.isFinite(this.#last) ? this.#last : null },
+      state: { values: this.#values.toArray(), mean: this.#mean, m2: this.#m2, last: Number.isFinite(this.#last) ? this.#last : null, longRun: this.#longRun.toJSON() },
     };
   }
 
   /** Rebuilds a detector from {@link snapshot}; throws `ANOMALY_STATE_INVALID` for foreign state. */
   static restore(snapshot: DetectorSnapshot): ZScoreDetector {
-    const state = snapshot.state as { values?: unknown; mean?: unknown; m2?: unknown; last?: unknown };
+    const state = snapshot.state as { values?: unknown; mean?: unknown; m2?: unknown; last?: unknown; longRun?: unknown };
     if (snapshot.kind !== 'zscore' || !Array.isArray(state.values) || typeof state.mean !== 'number' || typeof state.m2 !== 'number' || !(typeof state.last === 'number' || state.last === null)) {
       throw new SightlineError('ANOMALY_STATE_INVALID', 'Not a zscore detector snapshot', { kind: snapshot.kind });
     }
@@ -106,6 +125,7 @@ export class ZScoreDetector implements Detector {
     for (const v of state.values as number[]) detector.#values.push(v);
     detector.#mean = state.mean;
     detector.#m2 = state.m2;
+    detector.#longRun.load(state.longRun, state.values as number[]);
     detector.#last = typeof state.last === 'number' ? state.last : Number.NEGATIVE_INFINITY;
     return detector;
   }

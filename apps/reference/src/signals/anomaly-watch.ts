@@ -1,4 +1,4 @@
-import { anomalyToAlert, DetectorRegistry, ZScoreDetector, type AnomalyEvent } from '@sightline/anomaly';
+import { anomalyToAlert, DefaultDetector, DetectorRegistry, type AnomalyEvent } from '@sightline/anomaly';
 import type { Clock } from '@sightline/core';
 import type { AlertPipeline } from '../alerts/alert-pipeline.js';
 import { upsertAnomaly } from '../storage/anomaly-store.js';
@@ -23,9 +23,12 @@ const MIN_STD_DEV: Readonly<Record<string, number>> = {
 };
 
 /**
- * Runs a detector per series (a rolling z-score over the last hour of one-minute points), stores
- * each anomaly and raises it as an alert through the pipeline; the alert resolves when the
- * anomaly ends.
+ * Runs the package's default detector per series (a z-score over the last hour of one-minute
+ * points, its spread floored by the series' long-run scale, and the pattern detector's novelty of
+ * the recent shape), stores each anomaly and raises it as an alert through the pipeline; the
+ * alert resolves when the anomaly ends. The registry's tracker already makes one excursion one
+ * anomaly, so the detector's own event gate is off (it would end the anomaly at the first held
+ * repeat).
  */
 export class AnomalyWatch {
   readonly #registry: DetectorRegistry;
@@ -43,7 +46,7 @@ export class AnomalyWatch {
       clock: options.clock,
       maxSeries: options.maxSeries ?? 10_000,
       idleMs: 6 * 3_600_000,
-      create: (key) => new ZScoreDetector({ window: 60, warmup: 15, threshold: 4, minStdDev: MIN_STD_DEV[key.slice(0, key.indexOf('{'))] ?? 0 }),
+      create: (key) => new DefaultDetector({ level: { window: 60, warmup: 15, threshold: 4, minStdDev: MIN_STD_DEV[key.slice(0, key.indexOf('{'))] ?? 0 }, eventGate: false }),
     });
   }
 
