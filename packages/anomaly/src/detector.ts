@@ -36,12 +36,20 @@ export interface DetectorSnapshot {
 }
 
 /**
- * Checks a point before a detector sees it: finite value and timestamp, and strictly increasing
- * timestamps (an out-of-order or duplicate point is refused rather than silently reordered).
+ * The largest magnitude a detector takes. Beyond it the squares and sums inside the detectors
+ * overflow to Infinity (a property test fed 1e308 and got Infinity, NaN and a snapshot that would
+ * not restore); no measurement comes near it.
+ */
+export const MAX_ABS_VALUE = 1e100;
+
+/**
+ * Checks a point before a detector sees it: a finite value within ±{@link MAX_ABS_VALUE}, a
+ * finite timestamp, and strictly increasing timestamps (an out-of-order or duplicate point is
+ * refused rather than silently reordered).
  */
 export function checkPoint(point: TimeSeriesPoint, lastTimestamp: number, detector: string): void {
-  if (!Number.isFinite(point.value)) {
-    throw new SightlineError('ANOMALY_POINT_INVALID', `${detector}: value ${point.value} at ${point.timestamp} is not a finite number`, { point, reason: 'value' });
+  if (!Number.isFinite(point.value) || Math.abs(point.value) > MAX_ABS_VALUE) {
+    throw new SightlineError('ANOMALY_POINT_INVALID', `${detector}: value ${point.value} at ${point.timestamp} is not a finite number within ±1e100`, { point, reason: 'value' });
   }
   if (!Number.isFinite(point.timestamp)) {
     throw new SightlineError('ANOMALY_POINT_INVALID', `${detector}: timestamp ${point.timestamp} is not finite epoch ms`, { point, reason: 'timestamp' });
@@ -52,17 +60,16 @@ export function checkPoint(point: TimeSeriesPoint, lastTimestamp: number, detect
   }
 }
 
-/** The largest score a finite distance maps to: 1 is kept for an infinite distance. */
+/** The largest score any distance maps to: no score is exactly 1, not even an infinite distance's (zero spread, overflow). */
 export const MAX_FINITE_SCORE = 1 - 2 ** -40;
 
 /**
  * Maps a distance in units of the threshold to a 0..1 score: 0 at 0, 0.5 at the threshold,
- * approaching 1 far beyond it. Graded (unlike a saturating normal CDF) and never NaN; a finite
- * distance never maps to exactly 1 (at most {@link MAX_FINITE_SCORE}), however large.
+ * approaching 1 far beyond it. Graded (unlike a saturating normal CDF) and never NaN; no
+ * distance maps to exactly 1 (at most {@link MAX_FINITE_SCORE}), however large, infinite included.
  */
 export function scoreOf(distance: number, threshold: number): number {
   if (!(distance > 0)) return 0;
-  if (distance === Number.POSITIVE_INFINITY) return 1;
   return Math.min(distance / (distance + threshold), MAX_FINITE_SCORE);
 }
 

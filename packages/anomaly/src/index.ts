@@ -26,7 +26,7 @@ export { PatternDetector } from './pattern-detector.js';
 export type { PatternOptions } from './pattern-detector.js';
 export { createDefaultDetector, DefaultDetector, DEFAULT_LEVEL_OPTIONS, DEFAULT_PATTERN_OPTIONS } from './default-detector.js';
 export type { DefaultDetectorOptions } from './default-detector.js';
-export { MAX_FINITE_SCORE } from './detector.js';
+export { MAX_ABS_VALUE, MAX_FINITE_SCORE } from './detector.js';
 export { SeriesCleaner, describeCleaning } from './series-cleaner.js';
 export type { CleanerCounts, DuplicatePolicy, SeriesCleanerOptions, SeriesCleanerSnapshot } from './series-cleaner.js';
 export { AnomalyLikelihood, upperTail } from './anomaly-likelihood.js';

@@ -1,4 +1,5 @@
 import { SightlineError, type Labels, type TimeSeriesPoint } from '@sightline/core';
+import { MAX_ABS_VALUE } from './detector.js';
 
 /** What to do with rows that share a timestamp: average them, keep the last, or keep the first. */
 export type DuplicatePolicy = 'mean' | 'last' | 'first';
@@ -27,7 +28,7 @@ export interface CleanerCounts {
   readonly duplicates: number;
   /** Rows older than the newest point, skipped (late or out of order). */
   readonly late: number;
-  /** Rows whose value is blank, NaN or infinite, skipped. */
+  /** Rows whose value is blank, NaN, infinite or beyond ±1e100 (`MAX_ABS_VALUE`), skipped. */
   readonly nonFiniteValues: number;
   /** Rows whose timestamp is not a finite number, skipped. */
   readonly invalidTimestamps: number;
@@ -114,7 +115,7 @@ export class SeriesCleaner {
       this.#counts.invalidTimestamps++;
       return undefined;
     }
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value) > MAX_ABS_VALUE) {
       this.#counts.nonFiniteValues++;
       return undefined;
     }
