@@ -3,7 +3,7 @@ import { BucketRing } from './bucket-ring.js';
 import type { BurnWindow } from './burn-windows.js';
 import { calendarPeriodEnd, calendarPeriodStart } from './calendar.js';
 import { durationOrUndefined, type SloSpec } from './spec.js';
-import { histogramGoodCount, type ThresholdOp } from './threshold.js';
+import { histogramGoodCount, meetsThreshold, type ThresholdOp } from './threshold.js';
 import { TimesliceLedger, withTimeslices, type TimesliceCounts } from './timeslice-budget.js';
 
 const MINUTE = 60_000;
@@ -105,9 +105,6 @@ export class SloTracker {
   readonly #coarse: BucketRing;
   readonly #threshold: number;
   readonly #op: ThresholdOp | undefined;
-  /** The threshold comparison as two flags, so `recordDuration` branches instead of calling `meetsThreshold` (a third of its cost). */
-  readonly #goodBelow: boolean;
-  readonly #strict: boolean;
   /** Per-slice counts, only under time-slice budgeting. */
   readonly #slices: TimesliceLedger | undefined;
   readonly #sums = { good: 0, total: 0 };
@@ -135,8 +132,6 @@ export class SloTracker {
     this.#fine = new BucketRing(MINUTE, FINE_SPAN / MINUTE + 1);
     this.#coarse = new BucketRing(HOUR, Math.ceil(longest / HOUR) + 1);
     this.#op = spec.sli.kind === 'latency' || spec.sli.kind === 'freshness' ? spec.sli.op : undefined;
-    this.#goodBelow = this.#op !== 'gt' && this.#op !== 'gte';
-    this.#strict = this.#op === 'lt' || this.#op === 'gt';
     // Reaches an hour further than `longest`, as the hour ring does, so it refuses nothing that ring keeps.
     this.#slices = spec.budgeting === undefined ? undefined : new TimesliceLedger(spec.budgeting, longest + HOUR);
   }
@@ -194,10 +189,7 @@ export class SloTracker {
    * the threshold as the SLI's `op` says (default `lte`: at most the threshold).
    */
   recordDuration(ms: number, at: number = this.#clock.now()): void {
-    const threshold = this.#threshold;
-    // meetsThreshold(ms, op, threshold), unrolled.
-    const good = this.#goodBelow ? (this.#strict ? ms < threshold : ms <= threshold) : this.#strict ? ms > threshold : ms >= threshold;
-    this.recordOutcome(good, at);
+    this.recordOutcome(meetsThreshold(ms, this.#op, this.#threshold), at);
   }
 
   /**

@@ -150,12 +150,12 @@ const type = (name: string) => root.lookupType(`opentelemetry.proto.${name}`);
  * (converting cost as much as decoding). For that, a decoded message must hold only what was on
  * the wire, like a JSON object: protobufjs puts each field's default on the message prototype
  * (so `span.parentSpanId` would read an empty Buffer and `'stringValue' in anyValue` would be
- * true for every AnyValue). The decoders are generated first, then those defaults are removed.
- * Response messages keep theirs (they are encoded, never read).
+ * true for every AnyValue). The decoders are generated first, then those defaults are removed
+ * from every type: encoding (the responses) writes own fields only and never reads them.
  */
 function withoutPrototypeDefaults(namespace: protobuf.NamespaceBase): void {
   for (const nested of namespace.nestedArray) {
-    if (nested instanceof protobuf.Type && !nested.name.endsWith('Response') && !nested.name.endsWith('PartialSuccess') && nested.name !== 'RpcStatus') {
+    if (nested instanceof protobuf.Type) {
       nested.setup();
       for (const field of nested.fieldsArray) delete (nested.ctor.prototype as Record<string, unknown>)[field.name];
     }
