@@ -105,9 +105,22 @@ describe('web page views', () => {
     await waitForRows('table.traces', 11);
     await expect(page.locator('text=end of results').count()).resolves.toBe(1);
 
+    // The search list answers only after the fields are filled, so the page re-renders under
+    // what was typed: a filter field written back from its props on re-render would lose it.
+    let releaseList!: () => void;
+    const filled = new Promise<void>((resolve) => (releaseList = resolve));
+    await page.route(/\/api\/v1\/traces\?/, async (route) => {
+      await filled;
+      await route.continue();
+    });
     await page.goto(`${t.url}/traces`);
     await page.fill('input[name=service]', 'frontend');
     await page.check('input[name=errorsOnly]');
+    releaseList();
+    await page.waitForSelector('[data-ready="traces"]');
+    await page.unroute(/\/api\/v1\/traces\?/);
+    await expect(page.inputValue('input[name=service]')).resolves.toBe('frontend');
+    await expect(page.isChecked('input[name=errorsOnly]')).resolves.toBe(true);
     await page.click('form[aria-label="trace search"] button[type=submit]');
     await page.waitForURL(/service=frontend&since=1h&errorsOnly=true/);
     const expected = (await (await fetch(`${t.url}/api/v1/traces?service=frontend&errorsOnly=true&since=1h`)).json()) as { traces: { trace_id: string }[] };

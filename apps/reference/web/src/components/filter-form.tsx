@@ -23,15 +23,21 @@ export function FilterForm(props: { path: string; children: ComponentChildren; l
   );
 }
 
-/** A `since` picker offering `choices`, plus "any time" when `allowAll`. */
+/**
+ * A `since` picker offering `choices`, plus "any time" when `allowAll`.
+ *
+ * Filter fields are uncontrolled (`defaultValue`, `selected`): a controlled `value` is written
+ * back on every re-render, so data arriving while someone types would wipe what they typed.
+ * The form's `key` is the query string, so a navigation still remounts it with the new values.
+ */
 export function SinceSelect(props: { value: string; choices: readonly string[]; allowAll?: boolean }): JSX.Element {
   return (
     <label>
       since
-      <select name="since" value={props.value}>
-        {props.allowAll === true && <option value="all">any time</option>}
+      <select name="since">
+        {props.allowAll === true && <option value="all" selected={props.value === 'all'}>any time</option>}
         {props.choices.map((c) => (
-          <option key={c} value={c}>
+          <option key={c} value={c} selected={props.value === c}>
             last {c}
           </option>
         ))}

@@ -39,22 +39,22 @@ export function LogsView(props: { route: Route }): JSX.Element {
         <SinceSelect value={filters.since} choices={SINCE_CHOICES} allowAll />
         <label>
           level ≥
-          <select name="level" value={filters.level}>
-            <option value="">any</option>
-            {LEVELS.map((l) => <option key={l} value={l}>{l}</option>)}
+          <select name="level">
+            <option value="" selected={filters.level === ''}>any</option>
+            {LEVELS.map((l) => <option key={l} value={l} selected={filters.level === l}>{l}</option>)}
           </select>
         </label>
         <label>
           service
-          <input name="service" value={filters.service} placeholder="any" />
+          <input name="service" defaultValue={filters.service} placeholder="any" />
         </label>
         <label>
           trace id
-          <input name="traceId" value={filters.traceId} placeholder="32 hex" size={34} class="mono" />
+          <input name="traceId" defaultValue={filters.traceId} placeholder="32 hex" size={34} class="mono" />
         </label>
         <label>
           text
-          <input name="text" value={filters.text} placeholder="contains" />
+          <input name="text" defaultValue={filters.text} placeholder="contains" />
         </label>
         {limitParam !== undefined && <input type="hidden" name="limit" value={limitParam} />}
       </FilterForm>

@@ -29,12 +29,12 @@ export function TracesView(props: { route: Route }): JSX.Element {
       <FilterForm path="/traces" label="trace search" key={props.route.query.toString()}>
         <label>
           service
-          <input name="service" list="service-names" value={service} placeholder="any" />
+          <input name="service" list="service-names" defaultValue={service} placeholder="any" />
           <datalist id="service-names">{services.data?.services.map((s) => <option key={s.service} value={s.service} />)}</datalist>
         </label>
         <SinceSelect value={since} choices={SINCE_CHOICES} />
         <label class="check">
-          <input type="checkbox" name="errorsOnly" value="true" checked={errorsOnly} /> errors only
+          <input type="checkbox" name="errorsOnly" value="true" defaultChecked={errorsOnly} /> errors only
         </label>
         {q.get('limit') !== null && <input type="hidden" name="limit" value={q.get('limit') ?? ''} />}
       </FilterForm>
