@@ -3,7 +3,7 @@
 import { compare, formatBytes } from '@sightline/bench';
 import { mean, sampleStandardDeviation } from 'simple-statistics';
 import { createRequire } from 'node:module';
-import { createDefaultDetector, CusumDetector, DetectorRegistry, PatternDetector, IqrDetector, IsolationForestDetector, RobustZScoreDetector, SeasonalDetector, ThresholdDetector, ZScoreDetector } from '../src/index.js';
+import { createDefaultDetector, CusumDetector, DailyPatternDetector, DetectorRegistry, PatternDetector, IqrDetector, IsolationForestDetector, RobustZScoreDetector, SeasonalDetector, ThresholdDetector, ZScoreDetector } from '../src/index.js';
 
 const N = 1_000_000;
 const WINDOW = 60;
@@ -26,6 +26,8 @@ let rT = 0;
 let iT = 0;
 const pattern = new PatternDetector();
 let pT = 0;
+const daily = new DailyPatternDetector();
+let yT = 0;
 const byDefault = createDefaultDetector();
 let dT = 0;
 let sink = 0;
@@ -50,7 +52,9 @@ await compare(
     { name: 'IqrDetector (sorted window)', run: (n) => { for (let i = 0; i < n; i++) sink += iqr.update({ timestamp: iT++, value: values[iT & 0xffff]! }).score; } },
     { name: 'RobustZScoreDetector (median + MAD)', run: (n) => { for (let i = 0; i < n; i++) sink += rz.update({ timestamp: rT++, value: values[rT & 0xffff]! }).score; } },
     { name: 'PatternDetector (12-point shapes, 81 shapes, 1,024 transitions)', run: (n) => { for (let i = 0; i < n; i++) sink += pattern.update({ timestamp: pT++, value: values[pT & 0xffff]! }).score; } },
-    { name: 'DefaultDetector (z-score 60 + pattern + event gate)', run: (n) => { for (let i = 0; i < n; i++) sink += byDefault.update({ timestamp: dT++, value: values[dT & 0xffff]! }).score; } },
+    // 5-minute timestamps: past two days the daily pattern gives verdicts (1 ms steps would keep it warming up).
+    { name: 'DailyPatternDetector (24 hourly slots, 5-minute data)', run: (n) => { for (let i = 0; i < n; i++) sink += daily.update({ timestamp: (yT++) * 300_000, value: values[yT & 0xffff]! }).score; } },
+    { name: 'DefaultDetector (z-score 60 + daily pattern + event gates, 5-minute data)', run: (n) => { for (let i = 0; i < n; i++) sink += byDefault.update({ timestamp: (dT++) * 300_000, value: values[dT & 0xffff]! }).score; } },
   ],
   { operations: N / 10, runs: 5 },
 );
@@ -67,7 +71,7 @@ const memory = async () => {
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
 };
-// The default detector per series: the level window plus the pattern tables.
+// The default detector per series: the level window plus the daily pattern slots and two gates.
 const DEFAULT_SERIES = 10_000;
 const beforeDefault = await memory();
 const defaults = new DetectorRegistry({ maxSeries: DEFAULT_SERIES });

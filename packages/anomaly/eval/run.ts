@@ -3,7 +3,7 @@
 // false-positive row penalised, 15 % probation, normalised so never-firing = 0 and perfect = 100).
 // `pnpm --filter @sightline/anomaly eval`.
 import type { TimeSeriesPoint } from '@sightline/core';
-import { AnomalyLikelihood, createDefaultDetector, CusumDetector, EnsembleDetector, EventGate, IqrDetector, IsolationForestDetector, PatternDetector, RobustZScoreDetector, SeasonalDetector, ZScoreDetector, type Detector } from '../src/index.js';
+import { AnomalyLikelihood, createDefaultDetector, CusumDetector, DailyPatternDetector, EnsembleDetector, EventGate, IqrDetector, IsolationForestDetector, PatternDetector, RobustZScoreDetector, SeasonalDetector, ZScoreDetector, type Detector } from '../src/index.js';
 import { generateCorpus } from './corpus.js';
 import { CleanerFeed, evaluateDetector, formatTable, type StreamingDetector } from './evaluate.js';
 
@@ -61,10 +61,14 @@ function withEventGate(create: () => Detector): () => StreamingDetector {
 
 // Every exported detector but ThresholdDetector, which needs the operator's own limits.
 const detectors: [string, () => StreamingDetector][] = [
-  ['**default** (z-score 60 + pattern, event gate)', () => createDefaultDetector()],
+  ['**default** (z-score 60 + daily pattern, event gate)', () => createDefaultDetector()],
+  ['default without its pattern half (z-score 60, event gate)', () => createDefaultDetector({ pattern: false })],
   ['default, event gate off', () => createDefaultDetector({ eventGate: false })],
   ['default + likelihood', withLikelihood(() => createDefaultDetector())],
-  ['pattern (alone, defaults)', () => new PatternDetector()],
+  ['daily pattern (alone, defaults)', () => new DailyPatternDetector()],
+  ['daily pattern (alone), event gate', withEventGate(() => new DailyPatternDetector())],
+  ['pattern (shapes, alone, defaults)', () => new PatternDetector()],
+  ['z-score 60 + shape pattern (threshold 0.01%), event gate: the previous default', withEventGate(() => new EnsembleDetector([new ZScoreDetector({ window: 60, threshold: 4 }), new PatternDetector({ threshold: 0.000_1 })], { rule: 'max' }))],
   ['zscore (window 60, threshold 4), held repeats scored 0', withEventGate(() => new ZScoreDetector({ window: 60, threshold: 4 }))],
   ['zscore (window 60, threshold 4) + likelihood', withLikelihood(() => new ZScoreDetector({ window: 60, threshold: 4 }))],
   ['zscore (window 60, threshold 4)', () => new ZScoreDetector({ window: 60, threshold: 4 })],

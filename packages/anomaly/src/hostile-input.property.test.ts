@@ -6,7 +6,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { TimeSeriesPoint } from '@sightline/core';
 import fc from 'fast-check';
-import { CusumDetector, DefaultDetector, IqrDetector, PatternDetector, RobustZScoreDetector, SeriesCleaner, ZScoreDetector, restoreDetector, type Detector } from './index.js';
+import { CusumDetector, DailyPatternDetector, DefaultDetector, IqrDetector, PatternDetector, RobustZScoreDetector, SeriesCleaner, ZScoreDetector, restoreDetector, type Detector } from './index.js';
 
 const SEED = Number(process.env.FC_SEED ?? 20_261_203);
 
@@ -32,6 +32,9 @@ const rows = fc
 
 const detectors: [string, () => Detector][] = [
   ['default', () => new DefaultDetector({ level: { warmup: 5 } })],
+  // An hour-long cycle, so the pattern half gives verdicts within the rows' span.
+  ['default, hourly pattern', () => new DefaultDetector({ level: { warmup: 5 }, pattern: { periodMs: 3_600_000, buckets: 6, minPeriods: 1 } })],
+  ['daily pattern (hourly cycle)', () => new DailyPatternDetector({ periodMs: 3_600_000, buckets: 6, minPeriods: 1 })],
   ['zscore', () => new ZScoreDetector({ window: 30, warmup: 5 })],
   ['robust zscore', () => new RobustZScoreDetector({ window: 30 })],
   ['iqr', () => new IqrDetector({ window: 30 })],
@@ -93,7 +96,7 @@ describe('hostile rows through the cleaner and every detector', () => {
       fc.property(rows, fc.nat(), (input, at) => {
         const points = cleaned(input);
         const cut = points.length === 0 ? 0 : at % (points.length + 1);
-        const original = new DefaultDetector({ level: { warmup: 5 } });
+        const original = new DefaultDetector({ level: { warmup: 5 }, pattern: { periodMs: 3_600_000, buckets: 6, minPeriods: 1 } });
         for (const p of points.slice(0, cut)) original.update(p);
         const restored = restoreDetector(JSON.parse(JSON.stringify(original.snapshot())) as ReturnType<Detector['snapshot']>);
         for (const p of points.slice(cut)) expect(restored.update(p)).toEqual(original.update(p));

@@ -23,6 +23,8 @@ export { CounterRate } from './counter-rate.js';
 export { IsolationForestDetector } from './isolation-forest-detector.js';
 export type { IsolationForestOptions, MultivariatePoint } from './isolation-forest-detector.js';
 export { PatternDetector } from './pattern-detector.js';
+export { DailyPatternDetector } from './daily-pattern-detector.js';
+export type { DailyPatternOptions } from './daily-pattern-detector.js';
 export type { PatternOptions } from './pattern-detector.js';
 export { createDefaultDetector, DefaultDetector, DEFAULT_LEVEL_OPTIONS, DEFAULT_PATTERN_OPTIONS } from './default-detector.js';
 export type { DefaultDetectorOptions } from './default-detector.js';

@@ -1,5 +1,6 @@
 import { SightlineError } from '@sightline/core';
 import { CusumDetector } from './cusum-detector.js';
+import { DailyPatternDetector } from './daily-pattern-detector.js';
 import { DefaultDetector } from './default-detector.js';
 import { EnsembleDetector } from './ensemble-detector.js';
 import { SeasonalDetector } from './seasonal-detector.js';
@@ -26,6 +27,8 @@ export function restoreDetector(snapshot: DetectorSnapshot): Detector {
       return ThresholdDetector.restore(snapshot);
     case 'pattern':
       return PatternDetector.restore(snapshot);
+    case 'daily_pattern':
+      return DailyPatternDetector.restore(snapshot);
     case 'default':
       return DefaultDetector.restore(snapshot);
     case 'ensemble': {
