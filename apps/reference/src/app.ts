@@ -7,6 +7,8 @@ import { Gauge, type Registry } from 'prom-client';
 import { AccessControl, LOCAL_PRINCIPAL } from './access/access-control.js';
 import { AlertPipeline } from './alerts/alert-pipeline.js';
 import { logSink, webhookSink, type NotificationSink } from './alerts/alert-sinks.js';
+import { alertmanagerSink } from './alerts/alertmanager-sink.js';
+import { sloLiveValues } from './alerts/live-values.js';
 import { DEFAULT_CONFIG, type Config } from './config.js';
 import { registerAccessRoutes } from './http/access-routes.js';
 import { registerAlertRoutes } from './http/alert-routes.js';
@@ -124,10 +126,13 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
 
   // Alerts: one pipeline for every source.
   const sinks: NotificationSink[] = [logSink(log), ...config.alerts.webhooks.map((w) => webhookSink(w.name, w.url, { format: w.format ?? 'generic', ...(w.routingKey === undefined ? {} : { routingKey: w.routingKey }) }))];
+  const externalUrl = config.alerts.externalUrl ?? `http://${config.server.host}:${config.server.port}`;
+  for (const am of config.alerts.alertmanagers ?? []) sinks.push(alertmanagerSink(am.name, am.url, { clock, externalUrl, ...(am.resendIntervalMs === undefined ? {} : { resendIntervalMs: am.resendIntervalMs }) }));
   const alerts = new AlertPipeline({
     db,
     clock,
     sinks,
+    ...(config.alerts.resolveHoldDownMs === undefined ? {} : { resolveHoldDownMs: config.alerts.resolveHoldDownMs }),
     ...(config.alerts.escalation === undefined ? {} : { escalation: config.alerts.escalation }),
     // An alert on a service carries its recent error traces: incidents join alerts that share them.
     exemplars: async (alert, tx) => (alert.labels.service === undefined ? [] : errorTraceIds(tx, alert.labels.service, alert.startsAt - 5 * 60_000, Math.max(alert.startsAt, clock.now()))),
@@ -145,6 +150,8 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   // SLOs: specs from the SLO file (and the caller), evaluated from ingested spans; burn-rate alerts
   // go through the pipeline.
   const slos = new SloWatch({ db, alerts, clock });
+  // SLO alerts show (and re-send) the burn rates of now beside the ones they fired with.
+  alerts.useLiveValues('slo', sloLiveValues((name, at) => slos.status(name, at)));
   const fileSpecs = config.slos.file === undefined ? [] : loadSloSpecs(readFileSync(config.slos.file, 'utf8'), config.slos.file);
   await slos.load([...fileSpecs, ...(options.slos ?? [])]);
   slos.counter = registerSloMetrics(metrics, slos.engine);

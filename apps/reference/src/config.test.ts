@@ -27,7 +27,7 @@ alerts:
     const config = loadConfig({ file: path, env: { SIGHTLINE_PORT: '9100', DATABASE_URL: 'postgres://db/sightline' } });
     expect(config.server).toEqual({ ...DEFAULT_CONFIG.server, port: 9100, ingestConcurrency: 4 });
     expect(config.retention.spans).toBe(3 * 86_400_000);
-    expect(config.alerts).toEqual({ dispatchIntervalMs: 10_000, webhooks: [{ name: 'ops', url: 'http://hooks.local/ops' }] });
+    expect(config.alerts).toEqual({ dispatchIntervalMs: 10_000, webhooks: [{ name: 'ops', url: 'http://hooks.local/ops' }], alertmanagers: [], resolveHoldDownMs: 300_000 });
     expect(config.storage.databaseUrl).toBe('postgres://db/sightline');
   });
 

@@ -19,6 +19,15 @@ export interface Config {
     dispatchIntervalMs: number;
     /** Which channels hear of a firing alert after how long unacknowledged; default: all at once. */
     escalation?: { afterMs: number; sinks: string[] }[];
+    /**
+     * Prometheus Alertmanagers (v2 API) the alerts are sent to, re-sent every `resendIntervalMs`
+     * while firing (default 1 minute); each is a channel named `name` (default `alertmanager`).
+     */
+    alertmanagers?: { name: string; url: string; resendIntervalMs?: number }[];
+    /** How long a cleared condition is held before its alert resolves (ms, default 5 minutes). */
+    resolveHoldDownMs?: number;
+    /** The app's URL as people reach it, for links in notifications (default `http://<host>:<port>`). */
+    externalUrl?: string;
   };
   /** SLO specs file (`@sightline/slo` native form or OpenSLO, YAML/JSON), read at each start. */
   slos: { file?: string; evaluationIntervalMs: number };
@@ -36,7 +45,7 @@ export const DEFAULT_CONFIG: Config = {
   server: { host: '127.0.0.1', port: 4318, grpcPort: 4317, bodyLimitBytes: 8 * 1024 * 1024, ingestConcurrency: 16 },
   storage: { dataDir: '.sightline-data' },
   retention: { spans: parseDuration('7d'), logs: parseDuration('7d'), metrics: parseDuration('30d'), alerts: parseDuration('90d') },
-  alerts: { webhooks: [], dispatchIntervalMs: 5_000 },
+  alerts: { webhooks: [], dispatchIntervalMs: 5_000, alertmanagers: [], resolveHoldDownMs: 5 * 60_000 },
   slos: { evaluationIntervalMs: 15_000 },
   access: { mode: 'local', tokens: [] },
   health: {},
@@ -49,7 +58,7 @@ const KEYS: Record<string, readonly string[]> = {
   server: ['host', 'port', 'grpcPort', 'bodyLimitBytes', 'ingestConcurrency'],
   storage: ['databaseUrl', 'dataDir'],
   retention: ['spans', 'logs', 'metrics', 'alerts'],
-  alerts: ['webhooks', 'dispatchInterval', 'escalation'],
+  alerts: ['webhooks', 'dispatchInterval', 'escalation', 'alertmanagers', 'resolveHoldDown', 'externalUrl'],
   slos: ['file', 'evaluationInterval'],
   access: ['mode', 'tokens', 'policiesFile', 'serviceOwners'],
   health: ['aggregation', 'dependencies'],
@@ -114,6 +123,24 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
         };
       });
   }
+
+  if (alerts.alertmanagers !== undefined) {
+    if (!Array.isArray(alerts.alertmanagers)) issues.add(['alerts', 'alertmanagers'], 'must be a list of { url, name?, resendInterval? }', 'CONFIG_TYPE');
+    else
+      config.alerts.alertmanagers = alerts.alertmanagers.map((entry: unknown, i) => {
+        const a = asObject(entry, ['alerts', 'alertmanagers', i], issues);
+        for (const key of Object.keys(a)) if (!['name', 'url', 'resendInterval'].includes(key)) issues.add(['alerts', 'alertmanagers', i, key], 'unknown key; expected one of name, url, resendInterval', 'CONFIG_UNKNOWN_KEY');
+        const resend = a.resendInterval === undefined ? undefined : duration(a.resendInterval, ['alerts', 'alertmanagers', i, 'resendInterval'], issues);
+        if (resend !== undefined && resend <= 0) issues.add(['alerts', 'alertmanagers', i, 'resendInterval'], 'must be longer than 0', 'CONFIG_RANGE');
+        return {
+          name: a.name === undefined ? (i === 0 ? 'alertmanager' : `alertmanager-${i + 1}`) : str(a.name, ['alerts', 'alertmanagers', i, 'name'], issues),
+          url: httpUrl(a.url, ['alerts', 'alertmanagers', i, 'url'], issues),
+          ...(resend === undefined ? {} : { resendIntervalMs: resend }),
+        };
+      });
+  }
+  if (alerts.resolveHoldDown !== undefined) config.alerts.resolveHoldDownMs = duration(alerts.resolveHoldDown, ['alerts', 'resolveHoldDown'], issues);
+  if (alerts.externalUrl !== undefined) config.alerts.externalUrl = httpUrl(alerts.externalUrl, ['alerts', 'externalUrl'], issues);
 
   if (alerts.escalation !== undefined) {
     if (!Array.isArray(alerts.escalation)) issues.add(['alerts', 'escalation'], 'must be a list of { after, channels }', 'CONFIG_TYPE');
@@ -201,10 +228,13 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
   if (env.SIGHTLINE_DATA_DIR) config.storage.dataDir = env.SIGHTLINE_DATA_DIR;
   if (env.SIGHTLINE_SLO_FILE) config.slos.file = env.SIGHTLINE_SLO_FILE;
   if (env.SIGHTLINE_WEBHOOK_URL) config.alerts.webhooks.push({ name: 'default', url: httpUrl(env.SIGHTLINE_WEBHOOK_URL, ['env', 'SIGHTLINE_WEBHOOK_URL'], issues) });
-  const channelNames = new Set(['log', ...config.alerts.webhooks.map((w) => w.name)]);
+  const alertmanagers = (config.alerts.alertmanagers ??= []);
+  if (env.SIGHTLINE_ALERTMANAGER_URL) alertmanagers.push({ name: alertmanagers.length === 0 ? 'alertmanager' : `alertmanager-${alertmanagers.length + 1}`, url: httpUrl(env.SIGHTLINE_ALERTMANAGER_URL, ['env', 'SIGHTLINE_ALERTMANAGER_URL'], issues) });
+  const channelNames = new Set(['log', ...config.alerts.webhooks.map((w) => w.name), ...alertmanagers.map((a) => a.name)]);
   config.alerts.escalation?.forEach((step, i) => step.sinks.forEach((sink) => channelNames.has(sink) || issues.add(['alerts', 'escalation', i, 'channels'], `unknown channel ${JSON.stringify(sink)}`, 'CONFIG_VALUE')));
   const names = config.alerts.webhooks.map((w) => w.name);
   names.forEach((name, i) => names.indexOf(name) !== i && issues.add(['alerts', 'webhooks', i, 'name'], `duplicate webhook name ${JSON.stringify(name)}`, 'CONFIG_DUPLICATE'));
+  alertmanagers.forEach((a, i) => (a.name === 'log' || names.includes(a.name) || alertmanagers.findIndex((b) => b.name === a.name) !== i) && issues.add(['alerts', 'alertmanagers', i, 'name'], `duplicate channel name ${JSON.stringify(a.name)}`, 'CONFIG_DUPLICATE'));
 
   issues.throwIfAny('CONFIG_INVALID', `Invalid configuration${options.file === undefined ? '' : ` in ${options.file}`}`);
   return config;

@@ -34,6 +34,7 @@ describe.each(testDatabases.map((d) => [d.name, d] as const))('alert escalation 
       clock,
       sinks: [webhookSink('slack', chat.url, { format: 'slack' }), webhookSink('pagerduty', pager.url, { format: 'pagerduty', routingKey: 'R0UT1NGKEY' })],
       escalation: [{ afterMs: 0, sinks: ['slack'] }, { afterMs: 15 * MIN, sinks: ['pagerduty'] }],
+      resolveHoldDownMs: 0, // these tests follow escalation, not the hold-down (test/alert-identity)
     });
   });
   afterEach(async () => {

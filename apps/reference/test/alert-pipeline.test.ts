@@ -45,7 +45,9 @@ describe.each(testDatabases.map((d) => [d.name, d] as const))('AlertPipeline (%s
     expect(await pipeline.submit(createAlert({ ...alert, annotations: { burnRate: '20' }, startsAt: clock.now() }))).toBe('updated');
     expect(await pipeline.dispatchDue()).toEqual({ delivered: 1, retrying: 0, failed: 0 });
     clock.advance(60_000);
-    expect(await pipeline.submit(resolveAlert(alert, clock.now()))).toBe('resolved');
+    // Resolved once the condition stayed clear for the hold-down (default 5 minutes).
+    expect(await pipeline.submit(resolveAlert(alert, clock.now()))).toBe('clearing');
+    clock.advance(5 * 60_000);
     expect(await pipeline.dispatchDue()).toEqual({ delivered: 1, retrying: 0, failed: 0 });
 
     const notes = receiver.received as AlertNotification[];

@@ -146,4 +146,22 @@ describe('sightline CLI output', () => {
       odd.close();
     }
   });
+
+  // Last: it overspends the SLO that the chaos test above needs met.
+  it('slo status and slo list say by how much an overspent budget is overspent, not a negative percentage', async () => {
+    const now = Date.now();
+    const resource = { attributes: [{ key: 'service.name', value: { stringValue: 'shop' } }] };
+    // 10 requests, 5 failed, against a 1 % budget: 4.9 bad events past the 0.1 allowed.
+    const spans = Array.from({ length: 10 }, (_, i) => ({
+      traceId: `c${String(i).padStart(31, '0')}`, spanId: `c${String(i).padStart(15, '0')}`, name: 'GET /buy', kind: 2,
+      startTimeUnixNano: `${now - 60_000 + i}000000`, endTimeUnixNano: `${now - 60_000 + i + 5}000000`, ...(i % 2 === 0 ? { status: { code: 2 } } : {}),
+    }));
+    const response = await fetch(`${t.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ resourceSpans: [{ resource, scopeSpans: [{ spans }] }] }) });
+    expect(response.status).toBe(200);
+    const status = await cli('slo', 'status', 'shop-availability', '--url', t.url);
+    expect(status.out).toMatch(/error budget: overspent by 5 bad events since \d{4}-\d{2}-\d{2}T/);
+    expect(status.out).not.toMatch(/-\d+(\.\d+)?% left/);
+    const list = await cli('slo', 'list', '--url', t.url);
+    expect(list.out).toMatch(/shop-availability\s+shop\s+99\.00%\s+50\.00%\s+overspent 5\s/);
+  });
 });

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { DatabaseOptions } from '../src/storage/database.js';
+import { pgliteTemplate } from './pglite-template.js';
 
 export interface TestDatabase {
   readonly name: string;
@@ -12,7 +13,7 @@ export interface TestDatabase {
 
 const pglite: TestDatabase = {
   name: 'pglite',
-  create: async () => ({ options: {}, drop: async () => undefined }),
+  create: async () => ({ options: { template: await pgliteTemplate() }, drop: async () => undefined }),
 };
 
 function postgres(url: string): TestDatabase {

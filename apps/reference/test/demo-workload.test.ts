@@ -23,8 +23,15 @@ const sequence = (values: number[]) => {
 describe('the demo workload', () => {
   const t = useTestApp();
 
-  it('turns the fault on for 60 s of every 180 s, from 45 s in', () => {
-    expect([0, 44_999, 45_000, 104_999, 105_000, 224_999, 225_000].map(faultActive)).toEqual([false, false, true, true, false, false, true]);
+  it('keeps the first 16 minutes healthy, then turns the fault on for 2 minutes every 90 minutes', () => {
+    // 16 min = 960,000 ms; 18 min = 1,080,000 ms; 16 + 90 = 106 min = 6,360,000 ms.
+    expect([0, 45_000, 959_999, 960_000, 1_079_999, 1_080_000, 6_359_999, 6_360_000, 6_479_999, 6_480_000].map(faultActive)).toEqual([false, false, false, true, true, false, false, true, true, false]);
+  });
+
+  it('refuses a tick that starts no requests, with DEMO_OPTIONS_INVALID', () => {
+    for (const requestsPerTick of [0, 1.5, -1]) {
+      expect(() => createDemoWorkload(t.url, { requestsPerTick })).toThrow(expect.objectContaining({ code: 'DEMO_OPTIONS_INVALID' }));
+    }
   });
 
   it('sends a checkout as commands across three services, with causation, attribution and the failure recorded', async () => {

@@ -97,6 +97,7 @@ describe('docs/guides/production.md: environment variables', () => {
         SIGHTLINE_DATA_DIR: '/var/lib/sightline',
         SIGHTLINE_SLO_FILE: '/etc/sightline/slos.yaml',
         SIGHTLINE_WEBHOOK_URL: 'https://hooks.internal.example/sightline',
+        SIGHTLINE_ALERTMANAGER_URL: 'http://alertmanager.internal:9093',
       },
     });
     expect(config.server.host).toBe('0.0.0.0');
@@ -104,6 +105,7 @@ describe('docs/guides/production.md: environment variables', () => {
     expect(config.storage).toEqual({ databaseUrl: 'postgres://sightline@db.internal:5432/sightline', dataDir: '/var/lib/sightline' });
     expect(config.slos.file).toBe('/etc/sightline/slos.yaml');
     expect(config.alerts.webhooks).toEqual([{ name: 'default', url: 'https://hooks.internal.example/sightline' }]);
+    expect(config.alerts.alertmanagers).toEqual([{ name: 'alertmanager', url: 'http://alertmanager.internal:9093' }]);
   });
 });
 

@@ -18,7 +18,7 @@ describe('enforceRetention', () => {
     const log = (time: number) => ({ time_ms: time, service: 's', severity_number: 9, severity_text: null, body: 'x', trace_id: null, span_id: null, attributes: {}, resource: {} });
     await insertLogs(t.db, [log(now - 2 * DAY), log(now - 0.5 * DAY)]);
     const clock = new ManualClock(now - 95 * DAY);
-    const pipeline = new AlertPipeline({ db: t.db, clock, sinks: [] });
+    const pipeline = new AlertPipeline({ db: t.db, clock, sinks: [], resolveHoldDownMs: 0 });
     const old = createAlert({ source: 'slo', severity: 'warning', title: 'old', labels: { k: 'old' }, startsAt: clock.now() });
     await pipeline.submit(old);
     await pipeline.submit(resolveAlert(old, clock.now() + 1_000));

@@ -51,4 +51,14 @@ describe('security headers', () => {
     expectSecurityHeaders(bad);
     expectSecurityHeaders(await fetchRead(`${t.url}/healthz`));
   });
+
+  it('keeps them on compressed answers', async () => {
+    const asset = /src="([^"]+\.js)"/.exec(await (await fetch(`${t.url}/`)).text())?.[1];
+    for (const encoding of ['br', 'gzip']) {
+      const response = await fetch(`${t.url}${asset}`, { headers: { 'accept-encoding': encoding } });
+      await response.arrayBuffer();
+      expect(response.headers.get('content-encoding')).toBe(encoding);
+      expectSecurityHeaders(response);
+    }
+  });
 });

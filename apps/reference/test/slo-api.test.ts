@@ -103,11 +103,12 @@ describe('SLO API, CLI and exports', () => {
     // 40 bad of 2 allowed (0.1% of 2,000): the budget is overspent, deploys are frozen.
     expect(one.status.budget.remainingFraction).toBeCloseTo(1 - 40 / 2, 8);
     expect(one.gate).toMatchObject({ allowed: false });
-    const burn = (await (await fetch(`${url}/api/v1/slos/checkout-availability/burn?since=1h&step=10m`)).json()) as { windows: string[]; points: { t: number; burn: Record<string, number> }[] };
-    expect(burn.windows).toEqual(['5m', '1h', '30m', '6h', '2h']);
+    const burn = (await (await fetch(`${url}/api/v1/slos/checkout-availability/burn?since=1h&step=10m`)).json()) as { windows: string[]; points: { t: number; burn: Record<string, number | null> }[] };
+    expect(burn.windows).toEqual(['5m', '1h', '30m', '6h', '2h', '1d', '3d']);
     expect(burn.points.map((p) => p.t)).toEqual([t0 - 30 * MIN, t0 - 20 * MIN, t0 - 10 * MIN, t0, t0 + 10 * MIN, t0 + 20 * MIN, t0 + 30 * MIN]);
     // The 5m window at t0 holds minute 0 (2% failing); at t0 + 20 min it holds minutes 16-19; at t0 + 30 nothing.
-    expect(burn.points.map((p) => Math.round(p.burn['5m']!))).toEqual([0, 0, 0, 20, 20, 20, 0]);
+    // No events is no burn rate (null), not 0x.
+    expect(burn.points.map((p) => (p.burn['5m'] === null ? null : Math.round(p.burn['5m']!)))).toEqual([null, null, null, 20, 20, 20, null]);
 
     const status = await cli('slo', 'status', 'checkout-availability', '--url', url);
     expect(status.code).toBe(1);

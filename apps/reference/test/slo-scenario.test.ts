@@ -103,6 +103,9 @@ describe.each(testDatabases.map((db) => [db.name, db] as const))('SLO scenario (
     await app.slos.evaluate();
     expect(page()).toEqual([]);
     await app.alerts.dispatchDue();
+    expect(sloNotifications().map((n) => n.status)).toEqual(['firing']); // held: the resolve hold-down is 5 minutes
+    clock.advance(5 * MIN);
+    await app.alerts.dispatchDue();
     expect(sloNotifications().map((n) => n.status)).toEqual(['firing', 'resolved']);
     const alerts = (await (await fetch(`${url}/api/v1/alerts?status=resolved`)).json()) as { alerts: { source: string; labels: Record<string, string> }[] };
     expect(alerts.alerts.filter((a) => a.source === 'slo' && a.labels.class === 'page')).toEqual([expect.objectContaining({ labels: expect.objectContaining({ slo: 'orders-availability', class: 'page' }) })]);

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { AccessConfig } from '../src/access/access-control.js';
 import { createApp, type App, type AppOptions } from '../src/app.js';
 import type { TestDatabase } from './databases.js';
+import { pgliteTemplate } from './pglite-template.js';
 
 export interface TestApp {
   app: App;
@@ -17,7 +18,7 @@ export function useTestApp(options: AppOptions = {}, database?: TestDatabase): T
   const handle = {} as TestApp;
   let drop = async () => undefined as void;
   beforeAll(async () => {
-    const created = database === undefined ? { options: {}, drop } : await database.create();
+    const created = database === undefined ? { options: { template: await pgliteTemplate() }, drop } : await database.create();
     drop = created.drop;
     handle.app = await createApp({ storage: created.options, log: () => undefined, ...options });
     handle.url = await handle.app.listen(0);

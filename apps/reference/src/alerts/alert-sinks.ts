@@ -1,4 +1,5 @@
 import type { Alert } from '@sightline/core';
+import type { LiveValues } from './live-values.js';
 
 /** What every sink receives: one alert state change, with the key alerts are grouped by. */
 export interface AlertNotification {
@@ -7,12 +8,19 @@ export interface AlertNotification {
   /** Alerts with the same group key belong together (same source and service). */
   groupKey: string;
   alert: Alert;
+  /** What the condition measures at send time (e.g. an SLO's burn now), when its source has live values. */
+  live?: LiveValues;
 }
 
 /** A named destination for notifications. `send` rejects when delivery failed (→ retry). */
 export interface NotificationSink {
   readonly name: string;
   send(notification: AlertNotification): Promise<void>;
+  /**
+   * When set, ms: a firing alert this sink was told of is sent again after this long without
+   * news (with its current state), as Prometheus re-sends to Alertmanager. Unset: state changes only.
+   */
+  readonly resendIntervalMs?: number;
 }
 
 /** Group key: the source plus the `service` label when there is one. */

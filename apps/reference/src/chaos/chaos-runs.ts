@@ -2,6 +2,7 @@ import { createFaultActions, exportToChaosMesh, parseExperiment, sloProbeFunctio
 import { SightlineError, type Clock } from '@sightline/core';
 import { randomUUID } from 'node:crypto';
 import type { SloWatch } from '../slo/slo-watch.js';
+import { probeReadings, type ProbeReading } from './probe-readings.js';
 import type { Database } from '../storage/database.js';
 
 /** A stored run: running until its journal arrives. */
@@ -12,6 +13,11 @@ export interface ChaosRunRow {
   started_at: number;
   ended_at: number | null;
   journal: Journal | null;
+}
+
+/** One run as the API answers it: the row, and each steady-state probe's values against its tolerance. */
+export interface ChaosRunDetail extends ChaosRunRow {
+  probes: ProbeReading[];
 }
 
 /**
@@ -72,9 +78,11 @@ export class ChaosRuns {
     return this.#db.query(`select id, title, status, started_at, ended_at from chaos_runs order by started_at desc limit $1`, [limit]);
   }
 
-  async get(id: string): Promise<ChaosRunRow | undefined> {
-    const [row] = await this.#db.query<ChaosRunRow>(`select id, title, status, started_at, ended_at, journal from chaos_runs where id = $1`, [id]);
-    return row;
+  async get(id: string): Promise<ChaosRunDetail | undefined> {
+    const [row] = await this.#db.query<ChaosRunRow & { experiment: Experiment | null }>(`select id, title, status, started_at, ended_at, journal, experiment from chaos_runs where id = $1`, [id]);
+    if (row === undefined) return undefined;
+    const { experiment, ...run } = row;
+    return { ...run, probes: probeReadings(experiment, run.journal) };
   }
 
   /** Opens a TCP proxy named `name` in front of `upstream` (`host:port`); network faults target it by name. */

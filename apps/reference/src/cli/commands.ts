@@ -23,6 +23,12 @@ export interface QueryCommand {
 const json = (value: unknown) => JSON.stringify(value, null, 2);
 
 /** The parts of `/api/v1/slos` statuses the CLI prints. */
+/** How far past its budget an SLO is (the API's `overspend`; null while budget is left). */
+interface Overspend {
+  overspentEvents: number;
+  exhaustedAt: number;
+}
+
 interface SloStatusBody {
   name: string;
   service: string;
@@ -129,12 +135,13 @@ export const QUERY_COMMANDS: Record<string, QueryCommand> = {
   },
   traces: {
     summary: 'Show one trace by id, or search traces.',
-    usage: 'sightline traces [TRACE_ID] [--service NAME] [--since 1h] [--errors] [--limit N]',
+    usage: 'sightline traces [TRACE_ID] [--service NAME] [--since 1h] [--errors] [--include-self] [--limit N]',
     positionals: 1,
     options: {
       service: { type: 'string', description: 'only traces touching this service' },
       since: { type: 'string', description: 'how far back (default: all)' },
       errors: { type: 'boolean', description: 'only traces with an error span (`--errors true` works too)' },
+      'include-self': { type: 'boolean', description: "also Sightline's own traces (its API and page requests), hidden by default" },
       limit: { type: 'string', description: 'at most N traces (default 50)' },
     },
     async run({ url, format, values, positionals }) {
@@ -148,7 +155,7 @@ export const QUERY_COMMANDS: Record<string, QueryCommand> = {
         const rows = spanTree(body.spans).map(({ span: s, depth }) => ({ offset_ms: (s.start_ms - start).toFixed(1), duration_ms: s.duration_ms.toFixed(1), service: s.service, name: `${'  '.repeat(depth)}${s.name}`, status: s.status_code === 2 ? 'ERROR' : 'ok', span: s.span_id }));
         return { output: renderTable(rows, ['offset_ms', 'duration_ms', 'service', 'name', 'status', 'span']), exitCode: EXIT.ok };
       }
-      const { body } = await getJson<{ traces: Record<string, unknown>[] }>(url, '/api/v1/traces', { service: values.service, since: values.since, errorsOnly: values.errors, limit: values.limit });
+      const { body } = await getJson<{ traces: Record<string, unknown>[] }>(url, '/api/v1/traces', { service: values.service, since: values.since, errorsOnly: values.errors, includeSelf: values['include-self'], limit: values.limit });
       if (format === 'json') return { output: json(body.traces), exitCode: EXIT.ok };
       const rows = body.traces.map((t) => ({ trace: t.trace_id, start: isoTime(t.start_ms), duration_ms: (t.duration_ms as number).toFixed(1), root: `${String(t.root_service)} ${String(t.root_name)}`, spans: t.span_count, errors: t.error_count }));
       return { output: renderTable(rows, ['trace', 'start', 'duration_ms', 'root', 'spans', 'errors']), exitCode: EXIT.ok };
@@ -164,14 +171,14 @@ export const QUERY_COMMANDS: Record<string, QueryCommand> = {
       const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
       if (action === 'rules') return { output: await getText(url, '/api/v1/slos/rules'), exitCode: EXIT.ok };
       if (action === 'list') {
-        const { body } = await getJson<{ slos: { spec: Record<string, unknown>; source: string; status: SloStatusBody }[] }>(url, '/api/v1/slos');
+        const { body } = await getJson<{ slos: { spec: Record<string, unknown>; source: string; status: SloStatusBody; overspend: Overspend | null }[] }>(url, '/api/v1/slos');
         if (format === 'json') return { output: json(body.slos), exitCode: EXIT.ok };
-        const rows = body.slos.map(({ spec, source, status }) => ({
+        const rows = body.slos.map(({ spec, source, status, overspend }) => ({
           name: spec.name,
           service: spec.service,
           objective: pct(spec.objective as number),
           attainment: pct(status.attainment),
-          budget_left: pct(status.budget.remainingFraction),
+          budget_left: overspend === null ? pct(status.budget.remainingFraction) : `overspent ${overspend.overspentEvents.toFixed(0)}`,
           burn_1h: (status.burnRates['1h'] ?? 0).toFixed(2),
           alert: status.firing.page ? 'PAGE' : status.firing.ticket ? 'ticket' : '-',
           source,
@@ -179,13 +186,15 @@ export const QUERY_COMMANDS: Record<string, QueryCommand> = {
         return { output: renderTable(rows, ['name', 'service', 'objective', 'attainment', 'budget_left', 'burn_1h', 'alert', 'source']), exitCode: EXIT.ok };
       }
       if (action === 'status' && name !== undefined) {
-        const { body } = await getJson<{ status: SloStatusBody; gate: { allowed: boolean; reasons: string[] } }>(url, `/api/v1/slos/${encodeURIComponent(name)}`);
+        const { body } = await getJson<{ status: SloStatusBody; overspend: Overspend | null; gate: { allowed: boolean; reasons: string[] } }>(url, `/api/v1/slos/${encodeURIComponent(name)}`);
         if (format === 'json') return { output: json(body), exitCode: body.gate.allowed ? EXIT.ok : EXIT.failed };
         const s = body.status;
         const lines = [
           `${s.name} (${s.service}): objective ${pct(s.objective)}, attainment ${pct(s.attainment)} over ${isoTime(s.window.start)} – ${isoTime(s.window.end)}`,
           `events: ${s.events.total} total, ${s.events.bad} bad`,
-          `error budget: ${pct(s.budget.remainingFraction)} left (${s.budget.remainingEvents.toFixed(0)} bad events), ${s.budget.timeToExhaustionMs === null ? 'not burning' : `exhausted in ${(s.budget.timeToExhaustionMs / 3_600_000).toFixed(1)} h at the 1h burn rate`}`,
+          body.overspend === null
+            ? `error budget: ${pct(s.budget.remainingFraction)} left (${s.budget.remainingEvents.toFixed(0)} bad events), ${s.budget.timeToExhaustionMs === null ? 'not burning' : `exhausted in ${(s.budget.timeToExhaustionMs / 3_600_000).toFixed(1)} h at the 1h burn rate`}`
+            : `error budget: overspent by ${body.overspend.overspentEvents.toFixed(0)} bad events${` since ${isoTime(body.overspend.exhaustedAt)}`}`,
           '',
           renderTable(s.conditions.map((c) => ({ class: c.severity, windows: `${c.longWindow}/${c.shortWindow}`, threshold: `${c.burnRate}x`, long: c.longBurnRate.toFixed(2), short: c.shortBurnRate.toFixed(2), firing: c.firing ? 'FIRING' : '-' })), ['class', 'windows', 'threshold', 'long', 'short', 'firing']),
           '',

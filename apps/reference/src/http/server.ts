@@ -1,3 +1,4 @@
+import fastifyCompress from '@fastify/compress';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createGunzip } from 'node:zlib';
 import type { Database } from '../storage/database.js';
@@ -78,6 +79,11 @@ export function buildServer(options: ServerOptions & { health?: { check(): Promi
     for (const [name, value] of SECURITY_HEADERS) reply.header(name, value);
     return payload;
   });
+
+  // Answers (the page's bundle, API JSON) are compressed when the client accepts it: br, then gzip,
+  // above 1 KiB. Registered before the web route's static files so their streams are compressed too.
+  // Request bodies keep the gzip-only preParsing hook above (its 415 and bodyLimit semantics).
+  void app.register(fastifyCompress, { global: true, globalDecompression: false, encodings: ['br', 'gzip'], threshold: 1024 });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (request, reply) => {

@@ -2,6 +2,7 @@ import type { Clock } from '@sightline/core';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../storage/database.js';
 import { inScope, type ScopeOf } from '../access/service-owners.js';
+import { serviceSummaries } from '../storage/span-store.js';
 import { parseQuery } from './query-params.js';
 
 /** A call from one service to another, as the spans show it. */
@@ -22,7 +23,8 @@ export interface ServiceEdge {
  * `GET /api/v1/service-map?since=1h` — who calls whom, derived from spans: an edge for every
  * parent/child span pair in different services (an HTTP client span and the server span it
  * caused, a producer and its consumer), with calls, rate, error ratio and p95 of the callee.
- * Nodes are the services seen in the window with their own span counts.
+ * Nodes are the services seen in the window with their span and request counts and the share of
+ * their requests (entry spans, as the overview counts them) that failed.
  */
 export function registerServiceMapRoutes(app: FastifyInstance, options: { db: Database; clock: Clock; scopeOf: ScopeOf }): void {
   app.get('/api/v1/service-map', async (request) => {
@@ -39,17 +41,15 @@ export function registerServiceMapRoutes(app: FastifyInstance, options: { db: Da
        group by parent.service, child.service order by parent.service, child.service`,
       [since],
     );
-    const nodes = await options.db.query<{ service: string; spans: number; errors: number }>(
-      `select service, count(*)::int as spans, count(*) filter (where status_code = 2)::int as errors from spans where start_ms >= $1 group by service order by service`,
-      [since],
-    );
+    // A node's error ratio is per request (entry spans), as on the overview, not per span.
+    const nodes = await serviceSummaries(options.db, { since });
     // A scoped reader sees its services and the calls they make or receive, not the rest of the map.
     const scope = await options.scopeOf(request);
     const visibleEdges = edges.filter((e) => inScope(scope, e.caller) || inScope(scope, e.callee));
     const visible = new Set(visibleEdges.flatMap((e) => [e.caller, e.callee]));
     return {
       since,
-      nodes: nodes.filter((n) => inScope(scope, n.service) || visible.has(n.service)).map((n) => ({ service: n.service, spans: n.spans, errorRatio: n.spans === 0 ? 0 : n.errors / n.spans })),
+      nodes: nodes.filter((n) => inScope(scope, n.service) || visible.has(n.service)).map((n) => ({ service: n.service, spans: n.spans, requests: n.requests, errorRatio: n.requests === 0 ? 0 : n.errors / n.requests })),
       edges: visibleEdges.map((e): ServiceEdge => ({ from: e.caller, to: e.callee, calls: e.calls, rate: e.calls / windowSeconds, errorRatio: e.calls === 0 ? 0 : e.errors / e.calls, p95_ms: Number(e.p95_ms) })),
     };
   });

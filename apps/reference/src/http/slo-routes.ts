@@ -2,6 +2,7 @@ import { parseDuration, type Clock } from '@sightline/core';
 import { deployGate, serializeSloSpec, sloReport, toGrafanaDashboard, toPrometheusRules } from '@sightline/slo';
 import type { FastifyInstance } from 'fastify';
 import type { AlertPipeline } from '../alerts/alert-pipeline.js';
+import { budgetOverspend } from '../slo/budget-exhaustion.js';
 import type { SloWatch } from '../slo/slo-watch.js';
 import { inScope, type ScopeOf } from '../access/service-owners.js';
 import { HttpError } from './api-error.js';
@@ -24,20 +25,25 @@ export function registerSloRoutes(app: FastifyInstance, options: { slos: SloWatc
 
   app.get('/api/v1/slos', async (request) => {
     const scope = await options.scopeOf(request);
-    return { slos: slos.specs().filter((spec) => inScope(scope, spec.service)).map((spec) => ({ spec: serializeSloSpec(spec), source: slos.source(spec.name), status: slos.status(spec.name) })) };
+    const now = clock.now();
+    return {
+      slos: slos.specs().filter((spec) => inScope(scope, spec.service)).map((spec) => ({ spec: serializeSloSpec(spec), source: slos.source(spec.name), status: slos.status(spec.name, now), overspend: budgetOverspend(slos.engine.get(spec.name)!, now) })),
+    };
   });
 
   app.get('/api/v1/slos/rules', async (_request, reply) => reply.type('application/yaml').send(toPrometheusRules(slos.specs())));
   app.get('/api/v1/slos/dashboard', async () => toGrafanaDashboard(slos.specs()));
 
   app.get<{ Params: { name: string } }>('/api/v1/slos/:name', async (request) => {
-    const status = found(request.params.name);
+    const now = clock.now();
+    const status = slos.status(request.params.name, now) ?? found(request.params.name);
     const tracker = slos.engine.get(request.params.name)!;
     const history = (await alerts.listAlerts({ limit: 500 })).filter((a) => a.source === 'slo' && a.labels.slo === status.name).slice(0, 50);
     return {
       spec: serializeSloSpec(tracker.spec),
       source: slos.source(status.name),
       status,
+      overspend: budgetOverspend(tracker, now),
       gate: deployGate(status),
       report: sloReport(tracker, { period: 'day' }),
       alerts: history,
@@ -49,13 +55,16 @@ export function registerSloRoutes(app: FastifyInstance, options: { slos: SloWatc
     const tracker = slos.engine.get(request.params.name)!;
     const now = clock.now();
     const q = parseQuery(request.query, { since: { type: 'time' }, step: { type: 'string', pattern: /^\d+[mh]$/ } }, now);
-    // Minute buckets reach 6 hours back: that bounds the chart.
+    // Minute buckets reach 6 hours back: that bounds the chart. Windows longer than that (1d,
+    // 3d) are summed from hour buckets and charted too.
     const since = Math.max(q.since ?? now - 6 * 3_600_000, now - 6 * 3_600_000);
     const step = Math.max(q.step === undefined ? 5 * MIN : parseDuration(q.step), MIN);
-    const windows = [...new Set(tracker.spec.alerting.burnWindows.flatMap((w) => [w.shortWindow, w.longWindow]))].filter((w) => parseDuration(w) <= 6 * 3_600_000);
-    const points: { t: number; burn: Record<string, number> }[] = [];
+    const windows = [...new Set(tracker.spec.alerting.burnWindows.flatMap((w) => [w.shortWindow, w.longWindow]))];
+    const lengths = windows.map((w) => parseDuration(w));
+    // A window with no events has no burn rate: null, drawn as a gap, never as 0x.
+    const points: { t: number; burn: Record<string, number | null> }[] = [];
     for (let t = Math.ceil(since / step) * step; t <= now; t += step) {
-      points.push({ t, burn: Object.fromEntries(windows.map((w) => [w, tracker.burnRate(parseDuration(w), t)])) });
+      points.push({ t, burn: Object.fromEntries(windows.map((w, i) => [w, tracker.counts(lengths[i]!, t).total === 0 ? null : tracker.burnRate(lengths[i]!, t)])) });
     }
     return { windows, thresholds: tracker.spec.alerting.burnWindows, points };
   });

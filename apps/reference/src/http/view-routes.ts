@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Silence } from '../alerts/silence.js';
 import type { Database } from '../storage/database.js';
 import { SqlFilter } from '../storage/sql-filter.js';
+import { serviceSummaries } from '../storage/span-store.js';
 import { DERIVED_METRIC } from '../signals/request-series.js';
 import type { ScopeOf } from '../access/service-owners.js';
 import { parseQuery } from './query-params.js';
@@ -13,15 +14,24 @@ export interface SparkPoint {
   v: number;
 }
 
-/** One service on the overview page: its figures over the window and two per-minute sparklines. */
+/**
+ * One service on the overview page: its figures over the window and two per-minute sparklines.
+ * Requests are counted by their entry spans (see `ServiceSummary` in storage/span-store.ts), so a
+ * failed request with ten successful inner spans is one failure in one request, not one in eleven.
+ */
 export interface ServiceOverview {
   service: string;
+  /** Every span of the service in the window (inner spans included). */
   spans: number;
+  /** Requests served (entry spans). */
+  requests: number;
+  /** Failed requests: error status or HTTP 5xx. */
   errors: number;
-  /** Spans per second over the window. */
+  /** Requests per second over the window. */
   rate: number;
-  /** Share of spans with error status, 0..1. */
+  /** Share of requests that failed, 0..1. */
   errorRatio: number;
+  /** p95 request duration, ms. */
   p95_ms: number;
   /** Requests per second per minute (the derived `sightline.request.rate`, summed over operations). */
   rateSeries: SparkPoint[];
@@ -40,7 +50,8 @@ export interface AnomalyTimeline {
 /**
  * Read endpoints shaped for the web page's views, so each view needs one paginated call:
  * `GET /api/v1/views/overview?since&limit&after` — services (by name, `after` is the last name of
- * the previous page, `nextAfter` the cursor for the next) with rate, error ratio, p95 and sparklines;
+ * the previous page, `nextAfter` the cursor for the next) with request rate, error ratio and p95
+ * (requests counted by their entry spans) and sparklines;
  * `GET /api/v1/views/anomalies?since&limit&after` — series with anomalies in the window (by series
  * key, `after` is the last key of the previous page), each with its points and anomalies;
  * `GET /api/v1/views/silences?active&limit&before` — silences newest first, paginated by the
@@ -54,13 +65,8 @@ export function registerViewRoutes(app: FastifyInstance, options: { db: Database
     const q = parseQuery(request.query, { since: { type: 'time' }, limit: { type: 'integer', min: 1, max: 500 }, after: { type: 'string' } }, now);
     const since = Math.min(q.since ?? now - 3_600_000, now - 1);
     const limit = q.limit ?? 50;
-    const rows = await db.query<{ service: string; spans: number; errors: number; p95_ms: number }>(
-      `select service, count(*)::int as spans, count(*) filter (where status_code = 2)::int as errors,
-         coalesce(percentile_cont(0.95) within group (order by duration_ms), 0) as p95_ms
-       from spans where start_ms >= $1 and service > $2 and ($4::text[] is null or service = any($4::text[]))
-       group by service order by service limit $3`,
-      [since, q.after ?? '', limit, (await scopeOf(request)) ?? null],
-    );
+    const scope = await scopeOf(request);
+    const rows = await serviceSummaries(db, { since, limit, ...(q.after === undefined ? {} : { after: q.after }), ...(scope === undefined ? {} : { services: scope }) });
     const names = JSON.stringify(rows.map((r) => r.service));
     const points = rows.length === 0
       ? []
@@ -75,10 +81,11 @@ export function registerViewRoutes(app: FastifyInstance, options: { db: Database
     const services: ServiceOverview[] = rows.map((r) => ({
       service: r.service,
       spans: r.spans,
+      requests: r.requests,
       errors: r.errors,
-      rate: r.spans / windowSeconds,
-      errorRatio: r.spans === 0 ? 0 : r.errors / r.spans,
-      p95_ms: Number(r.p95_ms),
+      rate: r.requests / windowSeconds,
+      errorRatio: r.requests === 0 ? 0 : r.errors / r.requests,
+      p95_ms: r.p95_ms,
       rateSeries: [],
       p95Series: [],
     }));

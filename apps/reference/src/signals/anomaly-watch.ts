@@ -3,6 +3,7 @@ import type { Clock } from '@sightline/core';
 import type { AlertPipeline } from '../alerts/alert-pipeline.js';
 import { upsertAnomaly } from '../storage/anomaly-store.js';
 import type { Database } from '../storage/database.js';
+import { DERIVED_METRIC } from './request-series.js';
 
 /** One point of a series to watch: a derived request series or an ingested gauge. */
 export interface WatchedPoint {
@@ -17,15 +18,26 @@ export interface WatchedPoint {
  * deviation below the floor counts as the floor.
  */
 const MIN_STD_DEV: Readonly<Record<string, number>> = {
-  request_rate: 0.5, // requests per second
-  error_ratio: 0.02,
-  latency_p95: 10, // ms
+  [DERIVED_METRIC.request_rate]: 0.5, // requests per second
+  [DERIVED_METRIC.error_ratio]: 0.02,
+  [DERIVED_METRIC.latency_p95]: 10, // ms
 };
+
+const STORED_NAMES: Readonly<Record<string, string>> = DERIVED_METRIC;
+
+/**
+ * The name a watched series is stored under: a derived series (`latency_p95`) by its metric name
+ * (`sightline.request.duration.p95`), so an anomaly's series key finds its points in
+ * `metric_points` (the anomalies page draws them); an ingested gauge by its own name.
+ */
+export function storedName(name: string): string {
+  return Object.hasOwn(STORED_NAMES, name) ? STORED_NAMES[name]! : name;
+}
 
 /**
  * Runs the package's default detector per series (a z-score over the last hour of one-minute
- * points, its spread floored by the series' long-run scale, and the pattern detector's novelty of
- * the recent shape), stores each anomaly and raises it as an alert through the pipeline; the
+ * points, its spread floored by the series' long-run scale, and the daily-pattern detector's
+ * learned hours of the day), stores each anomaly and raises it as an alert through the pipeline; the
  * alert resolves when the anomaly ends. The registry's tracker already makes one excursion one
  * anomaly, so the detector's own event gate is off (it would end the anomaly at the first held
  * repeat).
@@ -37,6 +49,8 @@ export class AnomalyWatch {
   readonly #onError: (error: unknown) => void;
   #rejected = 0;
   readonly #pending = new Set<Promise<void>>();
+  /** The last record queued per series key. */
+  readonly #tails = new Map<string, Promise<void>>();
 
   constructor(options: { db: Database; alerts: AlertPipeline; clock: Clock; onError: (error: unknown) => void; maxSeries?: number }) {
     this.#db = options.db;
@@ -59,10 +73,10 @@ export class AnomalyWatch {
   observe(points: readonly WatchedPoint[]): Promise<void> {
     const work: Promise<void>[] = [];
     for (const point of points) {
-      const key = seriesKey(point.name, point.labels);
+      const key = seriesKey(storedName(point.name), point.labels);
       try {
         const { event } = this.#registry.update(key, { timestamp: point.timestamp, value: point.value }, point.labels);
-        if (event !== undefined) work.push(this.#record(event, point).catch(this.#onError));
+        if (event !== undefined) work.push(this.#inOrder(key, () => this.#record(event, point)));
       } catch {
         this.#rejected++;
       }
@@ -81,6 +95,20 @@ export class AnomalyWatch {
   /** Forgets series idle for six hours. */
   evictIdle(): number {
     return this.#registry.evictIdle();
+  }
+
+  /**
+   * Runs `task` after the series' earlier records: one batch can hold an anomaly's start, updates
+   * and end, and on a database pool they would otherwise race (an end stored before its start, or
+   * two open rows refused by the one-open-anomaly index).
+   */
+  #inOrder(key: string, task: () => Promise<void>): Promise<void> {
+    const next = (this.#tails.get(key) ?? Promise.resolve()).then(task).catch(this.#onError);
+    this.#tails.set(key, next);
+    void next.finally(() => {
+      if (this.#tails.get(key) === next) this.#tails.delete(key);
+    });
+    return next;
   }
 
   async #record(event: AnomalyEvent, point: WatchedPoint): Promise<void> {

@@ -26,12 +26,18 @@ export interface DatabaseOptions {
   readonly databaseUrl?: string;
   /** PGlite data directory; absent means in-memory (tests). */
   readonly dataDir?: string;
+  /**
+   * A new PGlite database starts as this dump of a data directory (`PGlite.dumpDataDir`) instead
+   * of running initdb: the test suites start every app from one migrated template, which saves
+   * about two seconds of CPU per database. Ignored for PostgreSQL.
+   */
+  readonly template?: Blob;
 }
 
 /** Opens the database; throws `STORAGE_UNAVAILABLE` with the cause when it cannot be reached. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   try {
-    return options.databaseUrl === undefined ? await openPglite(options.dataDir) : await openPostgres(options.databaseUrl);
+    return options.databaseUrl === undefined ? await openPglite(options.dataDir, options.template) : await openPostgres(options.databaseUrl);
   } catch (error) {
     const where = options.databaseUrl === undefined ? `PGlite at ${options.dataDir ?? 'memory'}` : redactUrl(options.databaseUrl);
     throw new SightlineError('STORAGE_UNAVAILABLE', `Cannot open storage (${where}): ${(error as Error).message}`, { where }, { cause: error });
@@ -83,9 +89,9 @@ async function openPostgres(url: string): Promise<Database> {
   };
 }
 
-async function openPglite(dataDir: string | undefined): Promise<Database> {
+async function openPglite(dataDir: string | undefined, template: Blob | undefined): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
-  const db = await PGlite.create(dataDir ?? 'memory://');
+  const db = await PGlite.create(dataDir ?? 'memory://', template === undefined ? {} : { loadDataDir: template });
   let closed: Promise<void> | undefined;
   return {
     kind: 'pglite',

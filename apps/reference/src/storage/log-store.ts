@@ -37,17 +37,21 @@ export interface StoredLog extends LogRow {
   id: number;
 }
 
-/** Log records matching every given filter, newest first. */
-export async function searchLogs(db: Queryable, query: LogQuery): Promise<StoredLog[]> {
-  const filter = new SqlFilter()
+/** The `where` clause of a log search (everything but the page cursor). */
+function logFilter(query: Omit<LogQuery, 'limit' | 'beforeId'>): SqlFilter {
+  return new SqlFilter()
     .addIf('service = ?', query.service)
     .addIf('service = any(?)', query.services)
     .addIf('severity_number >= ?', query.level === undefined ? undefined : SEVERITY_FLOOR[query.level])
     .addIf('time_ms >= ?', query.since)
     .addIf('time_ms < ?', query.until)
     .addIf('trace_id = ?', query.traceId)
-    .addIf(`body ilike '%' || ? || '%'`, query.text?.replace(/[\\%_]/g, (c) => `\\${c}`))
-    .addIf('id < ?', query.beforeId);
+    .addIf(`body ilike '%' || ? || '%'`, query.text?.replace(/[\\%_]/g, (c) => `\\${c}`));
+}
+
+/** Log records matching every given filter, newest first. */
+export async function searchLogs(db: Queryable, query: LogQuery): Promise<StoredLog[]> {
+  const filter = logFilter(query).addIf('id < ?', query.beforeId);
   const limit = filter.param(query.limit);
   const rows = await db.query<StoredLog & { id: string | number }>(
     `select id, time_ms, service, severity_number, severity_text, body, trace_id, span_id, attributes, resource
@@ -57,6 +61,71 @@ export async function searchLogs(db: Queryable, query: LogQuery): Promise<Stored
   );
   // bigserial arrives as a string from node-postgres.
   return rows.map((row) => ({ ...row, id: Number(row.id) }));
+}
+
+/** One bucket of a log volume histogram: records in [t, t + stepMs), and how many are error or fatal. */
+export interface VolumeBucket {
+  /** Bucket start, epoch ms. */
+  t: number;
+  count: number;
+  /** Records of severity error or fatal (severity number 17 and above). */
+  errors: number;
+}
+
+/** Log volume over time for one search: every bucket from `from` to `to`, empty ones included. */
+export interface VolumeHistogram {
+  /** Window start (the search's `since`, or its oldest record), epoch ms. */
+  from: number;
+  /** Window end (the search's `until`, or now), epoch ms. */
+  to: number;
+  /** Bucket width, ms. */
+  stepMs: number;
+  /** Records matched (the sum of the bucket counts). */
+  total: number;
+  buckets: VolumeBucket[];
+}
+
+/** Bucket widths the volume histogram picks from (ms): the first giving at most `MAX_VOLUME_BUCKETS`. */
+const VOLUME_STEPS_MS = [1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 600_000, 1_800_000, 3_600_000, 3 * 3_600_000, 6 * 3_600_000, 12 * 3_600_000, 86_400_000, 7 * 86_400_000, 30 * 86_400_000];
+/** At most this many bars: enough to see a burst in an hour at minute resolution. */
+export const MAX_VOLUME_BUCKETS = 120;
+
+/**
+ * Counts the records matching `query` per time bucket over the whole search (not one page): the
+ * window is [since, until) — an absent `since` starts at the oldest matching record, an absent
+ * `until` ends at `nowMs` — cut into buckets of a round width aligned to epoch multiples of it.
+ */
+export async function logVolumeHistogram(db: Queryable, query: Omit<LogQuery, 'limit' | 'beforeId'>, nowMs: number): Promise<VolumeHistogram> {
+  const filter = logFilter(query);
+  let from = query.since;
+  const to = query.until ?? nowMs;
+  if (from === undefined) {
+    const [oldest] = await db.query<{ min: number | null }>(`select min(time_ms) as min from logs ${filter.where()}`, filter.params);
+    if (oldest?.min === null || oldest?.min === undefined) return { from: to, to, stepMs: VOLUME_STEPS_MS[0]!, total: 0, buckets: [] };
+    from = Number(oldest.min);
+  }
+  const width = Math.max(to - from, 1);
+  const stepMs = VOLUME_STEPS_MS.find((s) => width / s <= MAX_VOLUME_BUCKETS) ?? Math.ceil(width / MAX_VOLUME_BUCKETS);
+  const step = filter.param(stepMs);
+  const rows = await db.query<{ t: number; n: number; errors: number }>(
+    `select floor(time_ms / ${step}::double precision) * ${step}::double precision as t, count(*)::int as n,
+       count(*) filter (where severity_number >= 17)::int as errors
+     from logs ${filter.where()} group by 1 order by 1`,
+    filter.params,
+  );
+  const found = new Map(rows.map((r) => [Number(r.t), r]));
+  const buckets: VolumeBucket[] = [];
+  let total = 0;
+  const first = Math.floor(from / stepMs) * stepMs;
+  // Records stamped after `to` (a clock ahead of ours) still get their bucket.
+  const end = Math.max(to, Number(rows[rows.length - 1]?.t ?? 0) + stepMs);
+  for (let t = first; t < end || t === first; t += stepMs) {
+    const row = found.get(t);
+    const count = row === undefined ? 0 : Number(row.n);
+    total += count;
+    buckets.push({ t, count, errors: row === undefined ? 0 : Number(row.errors) });
+  }
+  return { from, to, stepMs, total, buckets };
 }
 
 export interface LogStats {

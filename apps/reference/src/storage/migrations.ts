@@ -284,6 +284,27 @@ export const MIGRATIONS: readonly Migration[] = [
       create index service_owners_team on service_owners (team);
     `,
   },
+  {
+    version: 11,
+    name: 'alert resolve hold-down',
+    sql: `
+      -- A firing alert whose condition cleared at cleared_at stays the same alert until resolves_at
+      -- (the hold-down): a re-fire before then continues it, with its id and acknowledgement.
+      alter table alerts add column cleared_at double precision;
+      alter table alerts add column resolves_at double precision;
+      -- How many times the condition came back during a hold-down (it flapped).
+      alter table alerts add column flaps integer not null default 0;
+      create index alerts_resolves_at on alerts (resolves_at) where resolves_at is not null;
+    `,
+  },
+  {
+    version: 12,
+    name: 'alert deliveries by alert',
+    sql: `
+      -- Re-sends and resolutions look up what each sink was told of one alert.
+      create index alert_deliveries_alert on alert_deliveries (alert_id, sink);
+    `,
+  },
 ];
 
 /** Advisory-lock key so replicas starting together migrate one at a time. */

@@ -5,6 +5,7 @@ import { BatchSpanProcessor, TracerProvider, AlwaysOnSampler } from '@openteleme
 import { AttributionSpanProcessor, ConsistentRatioSampler, W3CPropagator } from '@sightline/tracing';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Database } from '../storage/database.js';
+import { SELF_SERVICE } from './self-service.js';
 import { StorageSpanExporter } from './storage-span-exporter.js';
 
 /**
@@ -41,7 +42,7 @@ export interface SelfTelemetry {
  */
 export function startSelfTelemetry(server: FastifyInstance, options: { db: Database; version: string; ingestSampleRatio?: number }): SelfTelemetry {
   const provider = new TracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'sightline', 'service.version': options.version }),
+    resource: resourceFromAttributes({ 'service.name': SELF_SERVICE, 'service.version': options.version }),
     sampler: new RouteSampler(options.ingestSampleRatio ?? 0.01),
     spanProcessors: [new AttributionSpanProcessor(), new BatchSpanProcessor({ exporter: new StorageSpanExporter(options.db), scheduledDelayMillis: 2_000 })],
   });

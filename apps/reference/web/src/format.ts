@@ -41,3 +41,14 @@ export function formatMoney(micros: number, currency = ''): string {
   const text = (cents / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   return currency === '' ? text : `${text} ${currency}`;
 }
+
+/** An instant with its date always: `Nov 3 09:00` (and the year when it is not this year's). */
+export function formatDateTime(ms: number): string {
+  const date = new Date(ms);
+  const sameYear = date.getFullYear() === new Date().getFullYear();
+  const day = date.toLocaleDateString([], { month: 'short', day: 'numeric', ...(sameYear ? {} : { year: 'numeric' }) });
+  return `${day} ${date.toLocaleTimeString([], { hour12: false, hour: '2-digit', minute: '2-digit' })}`;
+}
+
+/** A count of events as a whole number with thousands separators, rounded up (`1,581`). */
+export const formatCount = (n: number): string => Math.ceil(n - 1e-9).toLocaleString('en-US');

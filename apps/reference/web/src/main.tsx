@@ -1,5 +1,5 @@
 import { render, type JSX } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { Link, useRoute, type Route } from './router.js';
 import { AlertsView } from './views/alerts.js';
 import { AnomaliesView } from './views/anomalies.js';
@@ -76,17 +76,33 @@ function App(): JSX.Element {
     const label = NAV.find(([p]) => p === active)?.[1];
     document.title = label === undefined ? 'Sightline' : `${label} · Sightline`;
   }, [active]);
+  // On a new page (not a new query: filters keep focus in their form), focus moves to the main
+  // content, as a full page load would start a screen reader there rather than on the link left behind.
+  const shownPath = useRef(route.path);
+  useEffect(() => {
+    if (shownPath.current === route.path) return;
+    shownPath.current = route.path;
+    document.getElementById('main')?.focus({ preventScroll: true });
+  }, [route.path]);
+  // The skip link moves focus (not the URL) to the main content: a hash in the URL would be a route change here.
+  const skipToMain = (event: MouseEvent) => {
+    event.preventDefault();
+    const main = document.getElementById('main');
+    main?.focus();
+    main?.scrollIntoView();
+  };
   return (
     <>
+      <a class="skip-link" href="#main" onClick={skipToMain}>Skip to main content</a>
       <header class="topbar">
         <Link href="/" class="brand">Sightline</Link>
         <nav aria-label="main">
           {NAV.map(([path, label]) => (
-            <Link key={path} href={path} class={active === path ? 'active' : ''}>{label}</Link>
+            <Link key={path} href={path} class={active === path ? 'active' : ''} current={active !== path ? undefined : route.path === path ? 'page' : 'true'}>{label}</Link>
           ))}
         </nav>
       </header>
-      <main>
+      <main id="main" tabIndex={-1}>
         <View route={route} />
       </main>
     </>

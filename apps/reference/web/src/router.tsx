@@ -43,15 +43,19 @@ export function href(path: string, query: Record<string, string | number | boole
   return qs === '' ? path : `${path}?${qs}`;
 }
 
-/** An in-app link: a real <a> (open in a new tab works) that navigates without a reload. */
-export function Link(props: { href: string; class?: string; children: ComponentChildren; title?: string }): JSX.Element {
+/**
+ * An in-app link: a real <a> (open in a new tab works) that navigates without a reload.
+ * `current` is its `aria-current`: `page` on the link to the page shown, `true` on the link to
+ * the section it is in.
+ */
+export function Link(props: { href: string; class?: string; children: ComponentChildren; title?: string; current?: 'page' | 'true' | undefined }): JSX.Element {
   const onClick = (event: MouseEvent) => {
     if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     event.preventDefault();
     navigate(props.href);
   };
   return (
-    <a href={props.href} class={props.class} title={props.title} onClick={onClick}>
+    <a href={props.href} class={props.class} title={props.title} aria-current={props.current} onClick={onClick}>
       {props.children}
     </a>
   );

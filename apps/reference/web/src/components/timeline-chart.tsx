@@ -1,5 +1,6 @@
 import type { JSX } from 'preact';
 import type { AnomalyTimeline } from '../api.js';
+import { contiguousRuns } from './chart-runs.js';
 
 const WIDTH = 720;
 const HEIGHT = 120;
@@ -8,7 +9,7 @@ const PAD = 4;
 /**
  * A series over [from, to] with each anomaly drawn as a shaded band and the points inside it as
  * red dots whose tooltip gives the anomaly's score: the reader sees where the detector fired and
- * on what values, not only that it did.
+ * on what values, not only that it did. Minutes without data are gaps in the line.
  */
 export function TimelineChart(props: { timeline: AnomalyTimeline; from: number; to: number; format: (v: number) => string }): JSX.Element {
   const { timeline, from, to } = props;
@@ -26,7 +27,13 @@ export function TimelineChart(props: { timeline: AnomalyTimeline; from: number; 
           <title>{`${a.severity}, peak score ${a.score.toFixed(2)}: ${a.reason}`}</title>
         </rect>
       ))}
-      <polyline points={timeline.points.map((p) => `${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(' ')} fill="none" stroke="currentColor" stroke-width="1.5" />
+      {contiguousRuns(timeline.points).map((run) =>
+        run.length === 1 ? (
+          <circle key={run[0]!.t} class="lone-point" cx={x(run[0]!.t)} cy={y(run[0]!.v)} r="1.5" fill="currentColor" />
+        ) : (
+          <polyline key={run[0]!.t} class="series" points={run.map((p) => `${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(' ')} fill="none" stroke="currentColor" stroke-width="1.5" />
+        ),
+      )}
       {timeline.points.map((p) => {
         const anomaly = inside(p.t);
         return anomaly === undefined ? null : (

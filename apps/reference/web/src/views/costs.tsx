@@ -38,14 +38,14 @@ export function CostsView(props: { route: Route }): JSX.Element {
         {breakdown.data !== undefined && <span class="cost-total">total <b>{formatMoney(breakdown.data.total, breakdown.data.currency)}</b></span>}
         <nav class="tabs" aria-label="group by">
           {GROUPINGS.map(([dimension, label]) => (
-            <Link key={dimension} class={dimension === by ? 'active' : ''} href={href('/costs', { by: dimension, since: since === 'all' ? undefined : since })}>
+            <Link key={dimension} class={dimension === by ? 'active' : ''} current={dimension === by ? 'true' : undefined} href={href('/costs', { by: dimension, since: since === 'all' ? undefined : since })}>
               by {label}
             </Link>
           ))}
         </nav>
         <nav class="tabs" aria-label="window">
           {[...WINDOWS, 'all'].map((w) => (
-            <Link key={w} class={w === since ? 'active' : ''} href={href('/costs', { by, since: w === 'all' ? undefined : w })}>
+            <Link key={w} class={w === since ? 'active' : ''} current={w === since ? 'true' : undefined} href={href('/costs', { by, since: w === 'all' ? undefined : w })}>
               {w === 'all' ? 'all' : `last ${w}`}
             </Link>
           ))}

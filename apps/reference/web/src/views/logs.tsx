@@ -2,10 +2,11 @@ import type { JSX } from 'preact';
 import { get, type LogRecord, type Page } from '../api.js';
 import { ErrorBanner } from '../components/error-banner.js';
 import { FilterForm, SinceSelect } from '../components/filter-form.js';
+import { Histogram, type HistogramBar } from '../components/histogram.js';
 import { Pager } from '../components/pager.js';
 import { formatTime, SINCE_CHOICES } from '../format.js';
 import { href, Link, type Route } from '../router.js';
-import { useLoad } from '../use-load.js';
+import { REFRESH_MS, useLoad } from '../use-load.js';
 
 const PAGE_SIZE = 100;
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
@@ -15,7 +16,24 @@ function band(severity: number): string {
   return severity >= 21 ? 'fatal' : severity >= 17 ? 'error' : severity >= 13 ? 'warn' : severity >= 9 ? 'info' : severity >= 5 ? 'debug' : severity >= 1 ? 'trace' : 'unset';
 }
 
-/** Log search with the CLI's filters (since, level, service, trace id, text), newest first. */
+/** `GET /api/v1/logs/histogram`: matching records per time bucket over the whole search. */
+interface VolumeHistogram {
+  from: number;
+  to: number;
+  stepMs: number;
+  total: number;
+  buckets: { t: number; count: number; errors: number }[];
+}
+
+/** The time buckets as bars: `14:03:00 – 14:03:30`. */
+function volumeBars(histogram: VolumeHistogram): HistogramBar[] {
+  return histogram.buckets.map((b) => ({ range: `${formatTime(b.t)} – ${formatTime(b.t + histogram.stepMs)}`, start: formatTime(b.t), end: formatTime(b.t + histogram.stepMs), count: b.count, errors: b.errors }));
+}
+
+/**
+ * Log search with the CLI's filters (since, level, service, trace id, text), newest first, under
+ * the volume of every matching record over time (errors apart). The first page refreshes itself.
+ */
 export function LogsView(props: { route: Route }): JSX.Element {
   const q = props.route.query;
   const filters = {
@@ -27,8 +45,11 @@ export function LogsView(props: { route: Route }): JSX.Element {
   };
   const before = q.get('before') ?? undefined;
   const limitParam = q.get('limit') ?? undefined;
-  const query = { ...filters, since: filters.since === 'all' ? undefined : filters.since, before, limit: Number(limitParam ?? PAGE_SIZE) };
-  const { data, error } = useLoad(JSON.stringify(query), (signal) => get<Page<'logs', LogRecord>>('/api/v1/logs', query, signal));
+  const search = { ...filters, since: filters.since === 'all' ? undefined : filters.since };
+  const query = { ...search, before, limit: Number(limitParam ?? PAGE_SIZE) };
+  const refresh = { refreshMs: before === undefined ? REFRESH_MS : undefined };
+  const { data, error } = useLoad(JSON.stringify(query), (signal) => get<Page<'logs', LogRecord>>('/api/v1/logs', query, signal), refresh);
+  const histogram = useLoad(`histogram:${JSON.stringify(search)}`, (signal) => get<VolumeHistogram>('/api/v1/logs/histogram', search, signal), refresh);
   const base = { ...filters, limit: limitParam };
   return (
     <>
@@ -59,6 +80,12 @@ export function LogsView(props: { route: Route }): JSX.Element {
         {limitParam !== undefined && <input type="hidden" name="limit" value={limitParam} />}
       </FilterForm>
       {error !== undefined && <ErrorBanner error={error} />}
+      {histogram.error !== undefined && error === undefined && <ErrorBanner error={histogram.error} />}
+      {histogram.data !== undefined && (
+        <section class="histogram-section" aria-label="log volume">
+          <Histogram bars={volumeBars(histogram.data)} label="Matching log records over time" unit="records" name="log-volume" />
+        </section>
+      )}
       {data === undefined ? (
         error === undefined && <p class="muted">Loading…</p>
       ) : (

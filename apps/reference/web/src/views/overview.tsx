@@ -5,15 +5,18 @@ import { Pager } from '../components/pager.js';
 import { Sparkline } from '../components/sparkline.js';
 import { formatDuration, formatPercent, formatRate, formatTime } from '../format.js';
 import { href, Link, type Route } from '../router.js';
-import { useLoad } from '../use-load.js';
+import { REFRESH_MS, useLoad } from '../use-load.js';
 import { SloBadge } from './slos.js';
 
 const WINDOW_MS = 3_600_000;
 const BADGE = { up: 'ok', warning: 'warning', critical: 'critical' } as const;
 const ERROR_RATIO_BAD = 0.05;
 
+/** A service row as `/api/v1/views/overview` sends it: requests are counted by their entry spans. */
+type ServiceRow = ServiceOverview & { requests: number };
+
 interface Overview {
-  services: ServiceOverview[];
+  services: ServiceRow[];
   nextAfter: string | null;
   firing: Alert[];
   anomalies: Anomaly[];
@@ -31,7 +34,7 @@ interface Health {
 
 async function loadOverview(after: string | undefined, signal: AbortSignal): Promise<Overview> {
   const [services, alerts, anomalies, errors, slos, ready] = await Promise.all([
-    get<{ services: ServiceOverview[]; nextAfter: string | null }>('/api/v1/views/overview', { since: '1h', limit: 50, after }, signal),
+    get<{ services: ServiceRow[]; nextAfter: string | null }>('/api/v1/views/overview', { since: '1h', limit: 50, after }, signal),
     get<Page<'alerts', Alert>>('/api/v1/alerts', { status: 'firing', limit: 20 }, signal),
     get<Page<'anomalies', Anomaly>>('/api/v1/anomalies', { since: '6h', limit: 10 }, signal),
     get<Page<'logs', LogRecord>>('/api/v1/logs', { level: 'error', since: '15m', limit: 10 }, signal),
@@ -44,12 +47,12 @@ async function loadOverview(after: string | undefined, signal: AbortSignal): Pro
 /** Services at a glance over the last hour, the firing alerts, recent anomalies and error logs. */
 export function OverviewView(props: { route: Route }): JSX.Element {
   const after = props.route.query.get('after') ?? undefined;
-  const { data, error } = useLoad(`overview:${after ?? ''}`, (signal) => loadOverview(after, signal), 10_000);
+  const { data, error, loadedAt } = useLoad(`overview:${after ?? ''}`, (signal) => loadOverview(after, signal), { refreshMs: REFRESH_MS });
   return (
     <>
       <div class="title-row">
         <h1>Overview</h1>
-        <span class="muted">last hour · refreshes every 10 s</span>
+        <span class="muted">{`last hour · refreshes every ${REFRESH_MS / 1_000} s${loadedAt === undefined ? '' : ` · updated ${formatTime(loadedAt)}`}`}</span>
       </div>
       {error !== undefined && <ErrorBanner error={error} />}
       {data === undefined ? (
@@ -73,9 +76,10 @@ export function OverviewView(props: { route: Route }): JSX.Element {
                 <thead>
                   <tr>
                     <th>service</th>
-                    <th class="num">spans</th>
+                    <th class="num" title="Requests served: SERVER and CONSUMER spans (root spans for a service without them)">requests</th>
+                    <th class="num" title="Every span of the service, inner spans included">spans</th>
                     <th class="num">rate</th>
-                    <th class="num">error ratio</th>
+                    <th class="num" title="Share of requests that failed (error status or HTTP 5xx)">error ratio</th>
                     <th class="num">p95</th>
                     <th>requests/s</th>
                     <th>p95 latency</th>
@@ -86,10 +90,11 @@ export function OverviewView(props: { route: Route }): JSX.Element {
                   {data.services.map((s) => (
                     <tr key={s.service}>
                       <td><Link href={href('/traces', { service: s.service })}>{s.service}</Link></td>
-                      <td class="num">{s.spans}</td>
+                      <td class="num">{s.requests}</td>
+                      <td class="num muted">{s.spans}</td>
                       <td class="num">{formatRate(s.rate)}</td>
                       <td class={`num ${s.errorRatio > ERROR_RATIO_BAD ? 'bad' : ''}`}>{formatPercent(s.errorRatio)}</td>
-                      <td class="num">{formatDuration(s.p95_ms)}</td>
+                      <td class="num">{s.requests === 0 ? '–' : formatDuration(s.p95_ms)}</td>
                       <td class="spark-cell"><Sparkline points={s.rateSeries} from={data.now - WINDOW_MS} to={data.now} label={`${s.service} requests/s per minute`} format={formatRate} zeroFillMs={60_000} /></td>
                       <td class="spark-cell p95"><Sparkline points={s.p95Series} from={data.now - WINDOW_MS} to={data.now} label={`${s.service} p95 latency per minute`} format={formatDuration} /></td>
                       <td class="slo-badges">

@@ -3,42 +3,8 @@ import { get, type ServiceMap } from '../api.js';
 import { ErrorBanner } from '../components/error-banner.js';
 import { formatDuration, formatPercent, formatRate } from '../format.js';
 import { href, Link, type Route } from '../router.js';
+import { layoutServiceMap, MAP } from '../components/service-map-layout.js';
 import { useLoad } from '../use-load.js';
-
-const COLUMN = 220;
-const ROW = 90;
-const NODE = { w: 150, h: 44 };
-
-/**
- * Places services in columns by call depth (callers left of callees; a service nobody calls is a
- * root), rows in name order: readable for the tens of services this page is for, no layout library.
- */
-function layout(map: ServiceMap): Map<string, { x: number; y: number }> {
-  const depth = new Map<string, number>(map.nodes.map((n) => [n.service, 0]));
-  for (const e of map.edges) if (!depth.has(e.from)) depth.set(e.from, 0);
-  for (const e of map.edges) if (!depth.has(e.to)) depth.set(e.to, 0);
-  // Longest-path depths, bounded by the node count so a call cycle cannot loop forever.
-  for (let pass = 0; pass < depth.size; pass++) {
-    let changed = false;
-    for (const e of map.edges) {
-      const next = (depth.get(e.from) ?? 0) + 1;
-      if (e.from !== e.to && next > (depth.get(e.to) ?? 0) && next < depth.size) {
-        depth.set(e.to, next);
-        changed = true;
-      }
-    }
-    if (!changed) break;
-  }
-  const rows = new Map<number, number>();
-  const at = new Map<string, { x: number; y: number }>();
-  for (const service of [...depth.keys()].sort()) {
-    const column = depth.get(service)!;
-    const row = rows.get(column) ?? 0;
-    rows.set(column, row + 1);
-    at.set(service, { x: 20 + column * COLUMN, y: 20 + row * ROW });
-  }
-  return at;
-}
 
 /** Who calls whom over the window: services as boxes, calls as arrows with rate, errors and p95. */
 export function ServiceMapView(props: { route: Route }): JSX.Element {
@@ -75,37 +41,51 @@ export function ServiceMapView(props: { route: Route }): JSX.Element {
   );
 }
 
+/** The two lines of an arrow's label: rate and errors, then p95. */
+function edgeLabel(e: ServiceMap['edges'][number]): string[] {
+  return [`${formatRate(e.rate)} · ${formatPercent(e.errorRatio)} err`, `p95 ${formatDuration(e.p95_ms)}`];
+}
+
 function ServiceMapSvg(props: { map: ServiceMap }): JSX.Element {
-  const at = layout(props.map);
-  const width = Math.max(...[...at.values()].map((p) => p.x)) + NODE.w + 40;
-  const height = Math.max(...[...at.values()].map((p) => p.y)) + NODE.h + 40;
-  const errors = new Map(props.map.nodes.map((n) => [n.service, n.errorRatio]));
+  const { map } = props;
+  const layout = layoutServiceMap(map, (i) => edgeLabel(map.edges[i]!));
+  const errors = new Map(map.nodes.map((n) => [n.service, n.errorRatio]));
+  const services = [...layout.nodes.keys()].sort();
   return (
-    <svg class="service-map" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label="service dependency map">
+    <svg class="service-map" width="100%" viewBox={`0 0 ${layout.width} ${layout.height}`} style={{ aspectRatio: `${layout.width} / ${layout.height}` }} role="img" aria-label="service dependency map">
       <defs>
         <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#6b7280" /></marker>
       </defs>
-      {props.map.edges.map((e) => {
-        const a = at.get(e.from)!;
-        const b = at.get(e.to)!;
-        const x1 = a.x + NODE.w;
-        const y1 = a.y + NODE.h / 2;
-        const x2 = b.x;
-        const y2 = b.y + NODE.h / 2;
+      {layout.edges.map((edge, i) => {
+        const e = map.edges[i]!;
+        const { label } = edge;
         return (
           <g key={`${e.from}>${e.to}`} class={`edge ${e.errorRatio > 0.05 ? 'bad' : ''}`} data-edge={`${e.from}>${e.to}`}>
-            <line x1={x1} y1={y1} x2={x2} y2={y2} marker-end="url(#arrow)" />
-            <text x={(x1 + x2) / 2} y={(y1 + y2) / 2 - 6} text-anchor="middle">{`${formatRate(e.rate)} · ${formatPercent(e.errorRatio)} · p95 ${formatDuration(e.p95_ms)}`}</text>
+            <path class="route" d={edge.points.map((p, n) => `${n === 0 ? 'M' : 'L'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ')} marker-end="url(#arrow)" />
+            <g class="edge-label">
+              <rect x={label.x} y={label.y} width={label.w} height={label.h} rx="3" />
+              <text x={label.x + label.w / 2} y={label.y + MAP.labelPad} text-anchor="middle">
+                {label.lines.map((line, n) => (
+                  <tspan key={n} x={label.x + label.w / 2} dy={n === 0 ? MAP.labelLinePx - 3 : MAP.labelLinePx}>{line}</tspan>
+                ))}
+              </text>
+              <title>{`${e.from} → ${e.to}: ${e.calls} calls, ${label.lines.join(', ')}`}</title>
+            </g>
           </g>
         );
       })}
-      {[...at.entries()].map(([service, p]) => (
-        <g key={service} class={`node ${(errors.get(service) ?? 0) > 0.05 ? 'bad' : ''}`} data-service={service}>
-          <rect x={p.x} y={p.y} width={NODE.w} height={NODE.h} rx="6" />
-          <text x={p.x + NODE.w / 2} y={p.y + 18} text-anchor="middle" class="name">{service}</text>
-          <text x={p.x + NODE.w / 2} y={p.y + 34} text-anchor="middle" class="muted-text">{`errors ${formatPercent(errors.get(service) ?? 0)}`}</text>
-        </g>
-      ))}
+      {services.map((service) => {
+        const box = layout.nodes.get(service)!;
+        const name = service.length > 22 ? `${service.slice(0, 21)}…` : service;
+        return (
+          <g key={service} class={`node ${(errors.get(service) ?? 0) > 0.05 ? 'bad' : ''}`} data-service={service} data-layer={layout.layers.get(service) ?? ''}>
+            <rect x={box.x} y={box.y} width={box.w} height={box.h} rx="6" />
+            <text x={box.x + box.w / 2} y={box.y + 18} text-anchor="middle" class="name">{name}</text>
+            <text x={box.x + box.w / 2} y={box.y + 34} text-anchor="middle" class="muted-text">{`errors ${formatPercent(errors.get(service) ?? 0)}`}</text>
+            {name !== service && <title>{service}</title>}
+          </g>
+        );
+      })}
     </svg>
   );
 }

@@ -1,8 +1,9 @@
 import type { JSX } from 'preact';
 import { get, type Alert, type SloCondition, type SloStatus, type SloSummary } from '../api.js';
 import { BurnChart } from '../components/burn-chart.js';
+import type { BurnPoint } from '../components/chart-runs.js';
 import { ErrorBanner } from '../components/error-banner.js';
-import { formatPercent, formatTime } from '../format.js';
+import { formatCount, formatDateTime, formatPercent, formatTime } from '../format.js';
 import { Link, type Route } from '../router.js';
 import { useLoad } from '../use-load.js';
 
@@ -16,6 +17,32 @@ export function formatExhaustion(ms: number | null): string {
   return `${(hours / 24).toFixed(1)} d`;
 }
 
+/** How far an SLO's budget is overspent and since when (`overspend` in the SLO API's answers). */
+export interface SloOverspend {
+  /** Bad events beyond the allowance. */
+  overspentEvents: number;
+  /** Epoch ms: the start of the hour the budget ran out in. */
+  exhaustedAt: number;
+}
+
+/**
+ * `overspent by 1,581 events since Nov 3 14:00`; in slices for an SLO budgeted by time slices
+ * (its budget counts slices, not events).
+ */
+export function formatOverspend(o: SloOverspend, status: SloStatus): string {
+  const unit = 'slices' in status ? 'slice' : 'event';
+  const count = formatCount(o.overspentEvents);
+  return `overspent by ${count} ${unit}${count === '1' ? '' : 's'} since ${formatDateTime(o.exhaustedAt)}`;
+}
+
+/**
+ * The budget window as it has run so far: `Nov 3 15:00 – Dec 3 15:12`, from the window's start
+ * to the status instant (a rolling window's end is the next hour boundary, still in the future).
+ */
+export function formatSloWindow(status: SloStatus): string {
+  return `${formatDateTime(status.window.start)} – ${formatDateTime(Math.min(status.window.end, status.at))}`;
+}
+
 /** A badge for an SLO: PAGE / TICKET when burning, else ok or at risk by budget. */
 export function SloBadge(props: { status: SloStatus }): JSX.Element {
   const s = props.status;
@@ -27,7 +54,7 @@ export function SloBadge(props: { status: SloStatus }): JSX.Element {
 export function SlosView(props: { route: Route }): JSX.Element {
   const name = /^\/slos\/([^/]+)\/?$/.exec(props.route.path)?.[1];
   if (name !== undefined) return <SloView name={decodeURIComponent(name)} />;
-  const { data, error } = useLoad('slos', (signal) => get<{ slos: SloSummary[] }>('/api/v1/slos', {}, signal), 10_000);
+  const { data, error } = useLoad('slos', (signal) => get<{ slos: (SloSummary & { overspend?: SloOverspend | null })[] }>('/api/v1/slos', {}, signal), 10_000);
   return (
     <>
       <div class="title-row">
@@ -54,13 +81,13 @@ export function SlosView(props: { route: Route }): JSX.Element {
             </tr>
           </thead>
           <tbody>
-            {data.slos.map(({ spec, status }) => (
+            {data.slos.map(({ spec, status, overspend }) => (
               <tr key={spec.name}>
                 <td><Link href={`/slos/${encodeURIComponent(spec.name)}`}>{spec.name}</Link></td>
                 <td>{spec.service}</td>
                 <td class="num">{formatPercent(spec.objective)}</td>
                 <td class={`num ${status.attainment < spec.objective ? 'bad' : ''}`}>{formatPercent(status.attainment)}</td>
-                <td class={`num ${status.budget.remainingFraction < 0.25 ? 'bad' : ''}`}>{formatPercent(status.budget.remainingFraction)}</td>
+                <td class={`num ${status.budget.remainingFraction < 0.25 ? 'bad' : ''}`}>{overspend === undefined || overspend === null ? formatPercent(status.budget.remainingFraction) : <span title={formatOverspend(overspend, status)}>{`overspent by ${formatCount(overspend.overspentEvents)}`}</span>}</td>
                 <td class="num">{formatExhaustion(status.budget.timeToExhaustionMs)}</td>
                 <td class="num">{(status.burnRates['1h'] ?? 0).toFixed(2)}x</td>
                 <td><SloBadge status={status} /></td>
@@ -77,7 +104,8 @@ interface SloDetail {
   status: SloStatus;
   gate: { allowed: boolean; reasons: string[] };
   alerts: Alert[];
-  burn: { windows: string[]; thresholds: Omit<SloCondition, 'longBurnRate' | 'shortBurnRate' | 'firing'>[]; points: { t: number; burn: Record<string, number> }[] };
+  overspend: SloOverspend | null;
+  burn: { windows: string[]; thresholds: Omit<SloCondition, 'longBurnRate' | 'shortBurnRate' | 'firing'>[]; points: BurnPoint[] };
 }
 
 async function loadSlo(name: string, signal: AbortSignal): Promise<SloDetail> {
@@ -107,11 +135,15 @@ function SloView(props: { name: string }): JSX.Element {
           <div class="figures">
             <div><span class="label">objective</span><b>{formatPercent(data.status.objective)}</b></div>
             <div><span class="label">attainment</span><b class="attainment">{formatPercent(data.status.attainment)}</b></div>
-            <div><span class="label">error budget left</span><b class="budget">{formatPercent(data.status.budget.remainingFraction)}</b><span class="muted"> {data.status.budget.remainingEvents.toFixed(0)} bad events</span></div>
+            {data.overspend === null ? (
+              <div class="budget-figure"><span class="label">error budget left</span><b class="budget">{formatPercent(data.status.budget.remainingFraction)}</b><span class="muted"> {formatCount(Math.max(data.status.budget.remainingEvents, 0))} bad events</span></div>
+            ) : (
+              <div class="budget-figure overspent"><span class="label">error budget</span><b class="budget bad">overspent</b><span class="overspend">{formatOverspend(data.overspend, data.status).slice('overspent'.length)}</span></div>
+            )}
             <div><span class="label">exhausted in</span><b class="exhaustion">{formatExhaustion(data.status.budget.timeToExhaustionMs)}</b><span class="muted"> at the 1h burn rate</span></div>
             <div><span class="label">deploys</span><b>{data.gate.allowed ? 'open' : 'frozen'}</b>{!data.gate.allowed && <span class="muted"> {data.gate.reasons.join('; ')}</span>}</div>
           </div>
-          <p class="muted">{`${data.status.events.total} events, ${data.status.events.bad} bad, ${formatTime(data.status.window.start)} – ${formatTime(data.status.window.end)}`}</p>
+          <p class="muted slo-window">{`${formatCount(data.status.events.total)} events, ${formatCount(data.status.events.bad)} bad, `}<span class="window">{formatSloWindow(data.status)}</span></p>
           <section>
             <h2>Burn rate, last 6 hours</h2>
             <BurnChart windows={data.burn.windows} points={data.burn.points} thresholds={data.burn.thresholds} />

@@ -36,36 +36,39 @@ export function TraceView(props: { traceId: string }): JSX.Element {
           <p class="muted summary">
             {data.spans.length} spans · {errors} with errors · started {formatTime(layout.startMs)} · {formatDuration(layout.totalMs)}
           </p>
-          <div class="waterfall" role="table" aria-label="spans">
-            <div class="wf-head" role="row">
-              <span role="columnheader">span</span>
-              <span role="columnheader" class="wf-scale">
+          {/* A list of disclosure buttons, not an ARIA table: a row of a table may hold only cells. */}
+          <div class="waterfall">
+            <div class="wf-head" aria-hidden="true">
+              <span>span</span>
+              <span class="wf-scale">
                 <span>0</span>
                 <span>{formatDuration(layout.totalMs / 2)}</span>
                 <span>{formatDuration(layout.totalMs)}</span>
               </span>
             </div>
-            {layout.rows.map(({ span, depth, offsetMs }) => {
-              const failed = span.status_code === 2;
-              const left = Math.min((offsetMs / layout.totalMs) * 100, 99.7);
-              const width = Math.min(Math.max((span.duration_ms / layout.totalMs) * 100, 0.3), 100 - left);
-              const isOpen = open.has(span.span_id);
-              return (
-                <div key={span.span_id} class={`wf-span ${failed ? 'failed' : ''}`} role="row" data-span-id={span.span_id}>
-                  <button type="button" class="wf-row" onClick={() => toggle(span.span_id)} aria-expanded={isOpen} title={`${span.service} · ${span.name}`}>
-                    <span class="wf-name" style={{ paddingLeft: `${depth * 14}px` }}>
-                      {failed && <span class="err-mark" aria-label="error">●</span>}
-                      <b>{span.service}</b> {span.name}
-                    </span>
-                    <span class="wf-track">
-                      <span class="wf-bar" style={{ left: `${left}%`, width: `${width}%` }} />
-                      <span class={`wf-label ${labelPlace(left, width)}`} style={labelStyle(left, width)}>{formatDuration(span.duration_ms)}</span>
-                    </span>
-                  </button>
-                  {isOpen && <SpanDetails span={span} offsetMs={offsetMs} />}
-                </div>
-              );
-            })}
+            <ul class="wf-list" aria-label="spans">
+              {layout.rows.map(({ span, depth, offsetMs }) => {
+                const failed = span.status_code === 2;
+                const left = Math.min((offsetMs / layout.totalMs) * 100, 99.7);
+                const width = Math.min(Math.max((span.duration_ms / layout.totalMs) * 100, 0.3), 100 - left);
+                const isOpen = open.has(span.span_id);
+                return (
+                  <li key={span.span_id} class={`wf-span ${failed ? 'failed' : ''}`} data-span-id={span.span_id}>
+                    <button type="button" class="wf-row" onClick={() => toggle(span.span_id)} aria-expanded={isOpen} title={`${span.service} · ${span.name}`}>
+                      <span class="wf-name" style={{ paddingLeft: `${depth * 14}px` }}>
+                        {failed && <span class="err-mark" role="img" aria-label="error">●</span>}
+                        <b>{span.service}</b> {span.name}
+                      </span>
+                      <span class="wf-track">
+                        <span class="wf-bar" style={{ left: `${left}%`, width: `${width}%` }} />
+                        <span class={`wf-label ${labelPlace(left, width)}`} style={labelStyle(left, width)}>{formatDuration(span.duration_ms)}</span>
+                      </span>
+                    </button>
+                    {isOpen && <SpanDetails span={span} offsetMs={offsetMs} />}
+                  </li>
+                );
+              })}
+            </ul>
           </div>
         </section>
       )}
