@@ -15,7 +15,14 @@ import { loadConfig } from '../src/config.js';
 import { createApp, type App } from '../src/app.js';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
 
-const ALERTMANAGER = process.env.SIGHTLINE_ALERTMANAGER_BIN ?? '/usr/bin/prometheus-alertmanager';
+// As the promtool tests do: required in CI (.ci/run installs it); elsewhere, without it, this
+// one suite is left out with a warning, so `pnpm test` still runs on a machine with only Node.
+const ALERTMANAGER = [process.env.SIGHTLINE_ALERTMANAGER_BIN, '/usr/bin/prometheus-alertmanager', '/usr/bin/alertmanager', '/usr/local/bin/alertmanager'].find((p) => p !== undefined && p !== '' && existsSync(p));
+if (ALERTMANAGER === undefined) {
+  if (process.env.CI) throw new Error('Alertmanager is required in CI (Debian package "prometheus-alertmanager"); .ci/run installs it');
+  console.warn('\n*** Alertmanager not found: the test against a real Alertmanager is SKIPPED. Install it: apt-get install -y prometheus-alertmanager (or set SIGHTLINE_ALERTMANAGER_BIN) ***\n');
+}
+const withAlertmanager = ALERTMANAGER === undefined ? describe.skip : describe;
 const MIN = 60_000;
 
 interface GettableAlert {
@@ -55,7 +62,7 @@ async function eventually<T>(what: string, check: () => Promise<T | undefined>, 
   throw new Error(`timed out waiting for ${what}${last === undefined ? '' : `: ${(last as Error).message}`}`);
 }
 
-describe('alerts delivered to a Prometheus Alertmanager', () => {
+withAlertmanager('alerts delivered to a Prometheus Alertmanager', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sightline-alertmanager-'));
   let alertmanager: ChildProcess | undefined;
   let amUrl = '';
@@ -68,9 +75,6 @@ describe('alerts delivered to a Prometheus Alertmanager', () => {
   const clock = new ManualClock(t0);
 
   beforeAll(async () => {
-    if (!existsSync(ALERTMANAGER)) {
-      throw new Error(`Alertmanager is not installed at ${ALERTMANAGER}: install it with \`sudo apt-get install prometheus-alertmanager\` (Debian/Ubuntu; CI does), or set SIGHTLINE_ALERTMANAGER_BIN to an alertmanager binary (v0.25+).`);
-    }
     receiver = await startWebhookReceiver();
     const port = await freePort();
     amUrl = `http://127.0.0.1:${port}`;
@@ -91,7 +95,7 @@ describe('alerts delivered to a Prometheus Alertmanager', () => {
         '',
       ].join('\n'),
     );
-    alertmanager = spawn(ALERTMANAGER, [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    alertmanager = spawn(ALERTMANAGER!, [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
     alertmanager.stdout?.on('data', (chunk: Buffer) => (amLog += chunk.toString()));
     alertmanager.stderr?.on('data', (chunk: Buffer) => (amLog += chunk.toString()));
     await eventually(`Alertmanager to be ready at ${amUrl}`, async () => ((await fetch(`${amUrl}/-/ready`)).ok ? true : undefined)).catch((error: Error) => {
