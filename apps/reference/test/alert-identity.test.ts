@@ -168,9 +168,9 @@ describe('alert links and SLO live values', () => {
     });
   });
 
-  it('links an anomaly to the anomaly timelines from an hour before it, and a cost anomaly to its breakdown', () => {
+  it('links an anomaly to its series\' timeline from an hour before it, and a cost anomaly to its breakdown', () => {
     expect(alertLinks({ ...base, source: 'anomaly', labels: { series: 'latency_p95{service="checkout"}', trace_id: 'feed' } })).toEqual({
-      cause: { href: `/anomalies?since=${T0 - 60 * MIN}`, label: 'anomaly latency_p95{service="checkout"}' },
+      cause: { href: `/anomalies?${new URLSearchParams({ since: String(T0 - 60 * MIN), series: 'latency_p95{service="checkout"}' }).toString()}`, label: 'anomaly latency_p95{service="checkout"}' },
       traces: [{ href: '/traces/feed', label: 'trace feed' }],
       logs: [{ href: '/logs?traceId=feed&since=all', label: 'logs of trace feed' }],
     });

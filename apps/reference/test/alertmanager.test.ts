@@ -187,7 +187,7 @@ describe('the Alertmanager sink without an Alertmanager', () => {
     const postable = toPostableAlert({ version: '1', status: 'firing', groupKey: 'anomaly/-', alert }, { now: t0 + MIN, resendIntervalMs: MIN, externalUrl: 'http://sightline.test' });
     expect(postable.labels).toEqual({ alertname: 'SeriesAnomaly', severity: 'warning', service_name: 'checkout', _9lives: 'x' });
     expect(postable.endsAt).toBe(new Date(t0 + 5 * MIN).toISOString());
-    expect(postable.generatorURL).toBe(`http://sightline.test/anomalies?since=${t0 - 60 * MIN}`);
+    expect(postable.generatorURL).toBe(`http://sightline.test/anomalies?since=${t0 - 60 * MIN}`); // no series label: every series
   });
 
   it('fails a delivery Alertmanager does not accept, so the pipeline retries it', async () => {

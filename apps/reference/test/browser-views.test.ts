@@ -251,6 +251,18 @@ describe('web page views', () => {
     await page.screenshot({ path: join(artifacts, 'view-anomalies.png'), fullPage: true });
     expect(consoleErrors).toEqual([]);
 
+    // An anomaly alert's link narrows the page to its series.
+    const other = { ...labels, service: 'elsewhere' };
+    await upsertAnomaly(t.app.db, { seriesKey: seriesKey(series!.name, other), detector: 'zscore', startsAt: marked[0]!, endsAt: marked[2]!, score: 0.8, severity: 'warning', value: 5, expected: 1, lower: 0, upper: 2, reason: 'other series', labels: other });
+    const both = (await (await fetch(`${t.url}/api/v1/views/anomalies?since=1h`)).json()) as { series: { seriesKey: string }[] };
+    expect(both.series).toHaveLength(2);
+    const one = (await (await fetch(`${t.url}/api/v1/views/anomalies?since=1h&series=${encodeURIComponent(seriesKey(series!.name, labels))}`)).json()) as { series: { seriesKey: string }[] };
+    expect(one.series.map((s) => s.seriesKey)).toEqual([seriesKey(series!.name, labels)]);
+    await page.goto(`${t.url}/anomalies?${new URLSearchParams({ since: '1h', series: seriesKey(series!.name, labels) }).toString()}`);
+    await page.waitForSelector('[data-ready="anomalies"] svg.timeline');
+    await expect(page.locator('.timeline-card').count()).resolves.toBe(1);
+    await expect(page.locator('a', { hasText: 'all series' }).getAttribute('href')).resolves.toBe('/anomalies?since=1h');
+
     const bad = await fetch(`${t.url}/api/v1/views/anomalies?limit=0`);
     expect(bad.status).toBe(400);
   });

@@ -28,8 +28,8 @@ export function exampleTraceIds(alert: Pick<Alert, 'labels' | 'annotations'>): s
 }
 
 /**
- * The page links of an alert: its cause by source (`slo` → the SLO, `anomaly` → the anomaly
- * timelines from an hour before it started, `finops` → the cost breakdown by the anomalous
+ * The page links of an alert: its cause by source (`slo` → the SLO, `anomaly` → its series'
+ * anomaly timeline from an hour before it started, `finops` → the cost breakdown by the anomalous
  * dimension), and each example trace with its logs.
  * @example
  * alertLinks(alert).cause?.href // '/slos/checkout-latency'
@@ -48,9 +48,10 @@ function causeLink(alert: Pick<Alert, 'source' | 'labels' | 'startsAt'>): AlertL
   const { labels } = alert;
   if (alert.source === 'slo' && labels.slo !== undefined) return { href: `/slos/${encodeURIComponent(labels.slo)}`, label: `SLO ${labels.slo}` };
   if (alert.source === 'anomaly') {
-    // The anomalies page lists series with anomalies since `since`: an hour of context before the start.
+    // The anomalies page from an hour before the start (context), narrowed to the alert's series.
     const since = Math.max(0, Math.floor(alert.startsAt - HOUR));
-    return { href: `/anomalies?since=${since}`, label: `anomaly ${labels.series ?? labels.service ?? ''}`.trim() };
+    const query = new URLSearchParams({ since: String(since), ...(labels.series === undefined ? {} : { series: labels.series }) });
+    return { href: `/anomalies?${query.toString()}`, label: `anomaly ${labels.series ?? labels.service ?? ''}`.trim() };
   }
   if (alert.source === 'finops') {
     const by = labels.dimension ?? 'ServiceName';

@@ -52,7 +52,7 @@ export interface AnomalyTimeline {
  * `GET /api/v1/views/overview?since&limit&after` — services (by name, `after` is the last name of
  * the previous page, `nextAfter` the cursor for the next) with request rate, error ratio and p95
  * (requests counted by their entry spans) and sparklines;
- * `GET /api/v1/views/anomalies?since&limit&after` — series with anomalies in the window (by series
+ * `GET /api/v1/views/anomalies?since&limit&after&series` — series with anomalies in the window (by series
  * key, `after` is the last key of the previous page), each with its points and anomalies;
  * `GET /api/v1/views/silences?active&limit&before` — silences newest first, paginated by the
  * `nextBefore` cursor (`<startsAt>:<id>`, opaque to callers).
@@ -101,14 +101,16 @@ export function registerViewRoutes(app: FastifyInstance, options: { db: Database
 
   app.get('/api/v1/views/anomalies', async (request) => {
     const now = clock.now();
-    const q = parseQuery(request.query, { since: { type: 'time' }, limit: { type: 'integer', min: 1, max: 50 }, after: { type: 'string' } }, now);
+    const q = parseQuery(request.query, { since: { type: 'time' }, limit: { type: 'integer', min: 1, max: 50 }, after: { type: 'string' }, series: { type: 'string' } }, now);
     const since = Math.min(q.since ?? now - 6 * 3_600_000, now - 1);
     const limit = q.limit ?? 10;
+    // `series` (a series key, as an anomaly alert's `series` label holds it) narrows to one timeline.
     const series = await db.query<{ series_key: string; labels: Record<string, string> }>(
       `select series_key, (array_agg(labels order by id desc))[1] as labels from anomalies
        where (ends_at is null or ends_at >= $1) and series_key > $2 and ($4::text[] is null or service = any($4::text[]))
+         and ($5::text is null or series_key = $5)
        group by series_key order by series_key limit $3`,
-      [since, q.after ?? '', limit, (await scopeOf(request)) ?? null],
+      [since, q.after ?? '', limit, (await scopeOf(request)) ?? null, q.series ?? null],
     );
     const timelines: AnomalyTimeline[] = [];
     for (const { series_key: key, labels } of series) {

@@ -4,7 +4,7 @@ import { ErrorBanner } from '../components/error-banner.js';
 import { Pager } from '../components/pager.js';
 import { TimelineChart } from '../components/timeline-chart.js';
 import { formatDuration, formatRate, formatTime } from '../format.js';
-import { href, type Route } from '../router.js';
+import { href, Link, type Route } from '../router.js';
 import { useLoad } from '../use-load.js';
 
 interface Timelines {
@@ -26,12 +26,22 @@ function formatterFor(seriesKey: string): (v: number) => string {
 export function AnomaliesView(props: { route: Route }): JSX.Element {
   const since = props.route.query.get('since') ?? '6h';
   const after = props.route.query.get('after') ?? undefined;
-  const { data, error } = useLoad(`anomalies:${since}:${after ?? ''}`, (signal) => get<Timelines>('/api/v1/views/anomalies', { since, after, limit: 10 }, signal), 30_000);
+  // An anomaly alert links here with its series: one timeline.
+  const series = props.route.query.get('series') ?? undefined;
+  const { data, error } = useLoad(`anomalies:${since}:${after ?? ''}:${series ?? ''}`, (signal) => get<Timelines>('/api/v1/views/anomalies', { since, after, series, limit: 10 }, signal), 30_000);
   return (
     <>
       <div class="title-row">
         <h1>Anomalies</h1>
-        <span class="muted">since {since} · refreshes every 30 s</span>
+        <span class="muted">
+          since {since}
+          {series !== undefined && (
+            <>
+              {' '}· one series (<Link href={href('/anomalies', { since })}>all series</Link>)
+            </>
+          )}{' '}
+          · refreshes every 30 s
+        </span>
       </div>
       {error !== undefined && <ErrorBanner error={error} />}
       {data === undefined ? (
@@ -59,7 +69,7 @@ export function AnomaliesView(props: { route: Route }): JSX.Element {
             );
           })}
           {(after !== undefined || data.nextAfter !== null) && (
-            <Pager firstHref={after === undefined ? undefined : href('/anomalies', { since })} nextHref={data.nextAfter === null ? undefined : href('/anomalies', { since, after: data.nextAfter })} shown={data.series.length} />
+            <Pager firstHref={after === undefined ? undefined : href('/anomalies', { since, series })} nextHref={data.nextAfter === null ? undefined : href('/anomalies', { since, series, after: data.nextAfter })} shown={data.series.length} />
           )}
         </div>
       )}
