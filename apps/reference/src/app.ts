@@ -14,6 +14,7 @@ import { registerAccessRoutes } from './http/access-routes.js';
 import { registerAlertRoutes } from './http/alert-routes.js';
 import { registerAnomalyRoutes } from './http/anomaly-routes.js';
 import { registerApiRoutes } from './http/api-routes.js';
+import { LeaderLease } from './cluster/leader-lease.js';
 import { ChaosRuns } from './chaos/chaos-runs.js';
 import { registerChaosRoutes } from './http/chaos-routes.js';
 import { Costs } from './costs/costs.js';
@@ -75,6 +76,11 @@ export interface App {
   /** Present when started with `selfTelemetry`. */
   readonly telemetry: SelfTelemetry | undefined;
   readonly config: Config;
+  /**
+   * Present when started with `background`: whether this replica runs the leader-only loops
+   * (always, on embedded PGlite; on PostgreSQL, the holder of the advisory lock).
+   */
+  readonly lease: LeaderLease | undefined;
   /** Starts listening; returns the base URL (port 0 picks a free port). */
   listen(port?: number, host?: string): Promise<string>;
   /**
@@ -200,7 +206,50 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   new Gauge({ name: 'sightline_ingest_in_flight', help: 'OTLP writes in progress', registers: [metrics], collect() { this.set(gate.inFlight); } });
   new Gauge({ name: 'sightline_ingest_refused', help: 'OTLP requests refused with 503 since start', registers: [metrics], collect() { this.set(gate.refused); } });
 
+  // Leadership among replicas of one database: the loops that must run once per database run on
+  // the leader only; per-replica work (flushing what this replica ingested, sealing its audit
+  // decisions) runs everywhere. Embedded PGlite: always the leader.
+  // Only an app that runs the background loops competes (a CLI or test app must not hold the lock).
+  let closing: Promise<void> | undefined;
   const timers: NodeJS.Timeout[] = [];
+  const leaderTimers: NodeJS.Timeout[] = [];
+  const databaseUrl = (options.storage ?? config.storage).databaseUrl;
+  const lease = options.background !== true ? undefined : await LeaderLease.start({
+    ...(databaseUrl === undefined ? {} : { databaseUrl }),
+    intervalMs: config.cluster.leaderCheckIntervalMs,
+    onChange: (isLeader) => {
+      // Closing steps down too; that is no news. On PGlite there is only ever this process.
+      if (closing !== undefined) return;
+      if (databaseUrl !== undefined) log({ level: 'info', msg: isLeader ? 'this replica is now the leader: running SLO evaluation, alert dispatch and retention' : 'this replica is no longer the leader: leader-only loops stopped' });
+      if (isLeader) startLeaderWork();
+      else stopLeaderWork();
+    },
+    onError: (error) => log({ level: 'warn', msg: 'leader lease', error: (error as Error).message }),
+  });
+  new Gauge({ name: 'sightline_leader', help: '1 on the replica that runs the leader-only loops (SLO evaluation, alert dispatch, retention), else 0', registers: [metrics], collect() { this.set(lease?.isLeader === true ? 1 : 0); } });
+  if (lease !== undefined) health.leader = () => lease.isLeader;
+
+  function startLeaderWork(): void {
+    if (leaderTimers.length > 0) return;
+    alerts.start(config.alerts.dispatchIntervalMs, report('alert dispatch'));
+    let evaluations = 0;
+    const evaluateSlos = setInterval(() => {
+      // Save the buckets every fourth evaluation (a minute at the default interval).
+      const save = ++evaluations % 4 === 0;
+      void slos.evaluate().then(() => (save && lease?.isLeader === true ? slos.saveState() : undefined)).catch(report('SLO evaluation'));
+    }, config.slos.evaluationIntervalMs);
+    const retention = setInterval(() => void enforceRetention(db, config.retention, clock.now()).catch(report('retention')), 60_000);
+    for (const timer of [evaluateSlos, retention]) {
+      timer.unref();
+      leaderTimers.push(timer);
+    }
+  }
+  function stopLeaderWork(): void {
+    for (const timer of leaderTimers.splice(0)) clearInterval(timer);
+    // Stops new dispatches at once; one already running finishes the deliveries it claimed (they
+    // are leased to it, so the new leader does not send them again).
+    void alerts.close().catch(report('alert dispatch'));
+  }
   if (options.background === true) {
     const flushSeries = setInterval(() => {
       requestSeries.flush();
@@ -208,25 +257,13 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     }, 15_000);
     flushSeries.unref();
     timers.push(flushSeries);
-    alerts.start(config.alerts.dispatchIntervalMs, report('alert dispatch'));
-    let evaluations = 0;
-    const evaluateSlos = setInterval(() => {
-      // Save the buckets every fourth evaluation (a minute at the default interval).
-      const save = ++evaluations % 4 === 0;
-      void slos.evaluate().then(() => (save ? slos.saveState() : undefined)).catch(report('SLO evaluation'));
-    }, config.slos.evaluationIntervalMs);
-    evaluateSlos.unref();
-    timers.push(evaluateSlos);
     // Audit blocks seal every 256 decisions; a quiet server still writes them within 5 s.
     const sealAudit = setInterval(() => void access.audit.flush().catch(report('audit flush')), 5_000);
     sealAudit.unref();
     timers.push(sealAudit);
-    const retention = setInterval(() => void enforceRetention(db, config.retention, clock.now()).catch(report('retention')), 60_000);
-    retention.unref();
-    timers.push(retention);
+    if (lease?.isLeader === true) startLeaderWork();
   }
 
-  let closing: Promise<void> | undefined;
   return {
     server,
     db,
@@ -240,6 +277,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     costs,
     telemetry,
     config,
+    lease,
     async listen(port = config.server.port, host = config.server.host) {
       await server.listen({ port, host });
       const address = server.server.address();
@@ -253,13 +291,17 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     },
     close() {
       closing ??= (async () => {
-        for (const timer of timers) clearInterval(timer);
+        for (const timer of [...timers, ...leaderTimers]) clearInterval(timer);
+        // Without background loops the app evaluated SLOs by hand and owns its state, as before.
+        const wasLeader = lease === undefined || lease.isLeader;
+        await lease?.close();
         await server.close();
         await grpc.close();
         await chaos.close();
         await requestSeries.settled();
         await costs.settled();
-        await slos.saveState().catch(report('SLO state save'));
+        // Only the leader's evaluator state is the database's; a follower's would overwrite it.
+        if (wasLeader) await slos.saveState().catch(report('SLO state save'));
         await access.audit.flush().catch(report('audit flush'));
         await alerts.close();
         await telemetry?.shutdown();

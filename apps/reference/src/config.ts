@@ -37,6 +37,11 @@ export interface Config {
   health: Partial<HealthOptions>;
   /** Cost anomalies raised as alerts need both impacts (AWS Cost Anomaly Detection's rule). */
   costs: { anomalyMinImpact: number; anomalyMinRelativeImpact: number };
+  /**
+   * Several replicas on one PostgreSQL database: how often a follower tries for the leader lock
+   * (and the leader checks its lock's connection), ms. A dead leader is replaced within about one interval.
+   */
+  cluster: { leaderCheckIntervalMs: number };
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -51,10 +56,11 @@ export const DEFAULT_CONFIG: Config = {
   health: {},
   // 100.00 of the billing currency (micro-units) and 15%: small services do not page.
   costs: { anomalyMinImpact: 100_000_000, anomalyMinRelativeImpact: 0.15 },
+  cluster: { leaderCheckIntervalMs: 2_000 },
 };
 
 const KEYS: Record<string, readonly string[]> = {
-  '': ['server', 'storage', 'retention', 'alerts', 'slos', 'access', 'health', 'costs'],
+  '': ['server', 'storage', 'retention', 'alerts', 'slos', 'access', 'health', 'costs', 'cluster'],
   server: ['host', 'port', 'grpcPort', 'bodyLimitBytes', 'ingestConcurrency'],
   storage: ['databaseUrl', 'dataDir'],
   retention: ['spans', 'logs', 'metrics', 'alerts'],
@@ -63,6 +69,7 @@ const KEYS: Record<string, readonly string[]> = {
   access: ['mode', 'tokens', 'policiesFile', 'serviceOwners'],
   health: ['aggregation', 'dependencies'],
   costs: ['anomalyMinImpact', 'anomalyMinRelativeImpact'],
+  cluster: ['leaderCheckInterval'],
 };
 
 /**
@@ -220,6 +227,15 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
     else config.costs.anomalyMinRelativeImpact = ratio;
   }
 
+  const cluster = asObject(doc.cluster, ['cluster'], issues);
+  checkKeys(cluster, 'cluster', issues);
+  if (cluster.leaderCheckInterval !== undefined) {
+    const interval = duration(cluster.leaderCheckInterval, ['cluster', 'leaderCheckInterval'], issues);
+    if (interval > 0) config.cluster.leaderCheckIntervalMs = interval;
+    // A bad duration was reported already; a good one of 0 is out of range.
+    else if (typeof cluster.leaderCheckInterval === 'string' && isDuration(cluster.leaderCheckInterval)) issues.add(['cluster', 'leaderCheckInterval'], 'must be longer than 0', 'CONFIG_RANGE');
+  }
+
   // The environment wins over the file.
   if (env.SIGHTLINE_HOST) config.server.host = env.SIGHTLINE_HOST;
   if (env.SIGHTLINE_PORT) config.server.port = int(env.SIGHTLINE_PORT, ['env', 'SIGHTLINE_PORT'], 0, 65_535, issues);
@@ -285,6 +301,15 @@ function duration(value: unknown, path: Path, issues: IssueCollector): number {
   } catch {
     issues.add(path, `must be a duration such as "7d" or "30s", got ${JSON.stringify(value)}`, 'CONFIG_DURATION');
     return 0;
+  }
+}
+
+function isDuration(value: string): boolean {
+  try {
+    parseDuration(value);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -54,9 +54,21 @@ export async function serve(options: ServeOptions): Promise<void> {
     const { scheduleDemoChaos } = await import('./demo/demo-chaos.js');
     const stopWorkload = await startDemo(url, demoIngestToken === undefined ? {} : { ingestToken: demoIngestToken });
     await seedDemoCosts(app, Date.now());
-    const stopChaos = await scheduleDemoChaos(app, new URL(url).host, { onError: (error) => process.stderr.write(`demo chaos experiment: ${(error as Error).message}\n`) });
+    // Scheduled chaos is leader-only work: with several replicas, one runs the experiments.
+    const chaosOptions = { onError: (error: unknown) => process.stderr.write(`demo chaos experiment: ${(error as Error).message}\n`) };
+    let stopChaos: (() => void) | undefined;
+    const followLeadership = async (isLeader: boolean) => {
+      if (isLeader && stopChaos === undefined) stopChaos = await scheduleDemoChaos(app, new URL(url).host, chaosOptions);
+      if (!isLeader) {
+        stopChaos?.();
+        stopChaos = undefined;
+      }
+    };
+    const unfollow = app.lease?.onChange((isLeader) => void followLeadership(isLeader).catch(chaosOptions.onError));
+    await followLeadership(app.lease?.isLeader ?? true);
     stopDemo = async () => {
-      stopChaos();
+      unfollow?.();
+      stopChaos?.();
       await stopWorkload();
     };
     process.stdout.write('  demo workload: services "storefront", "checkout" and "payments" are sending telemetry (with LLM token cost)\n');

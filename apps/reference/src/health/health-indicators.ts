@@ -55,6 +55,11 @@ export class HealthIndicators {
   readonly #dataDir: string | undefined;
   readonly #ingest: () => { inFlight: number; limit: number };
   readonly #lag: IntervalHistogram;
+  /**
+   * Whether this replica holds the leader lock, when the app runs its background loops: reported
+   * as the `leader` indicator (always `up`; value 1 or 0), so `/readyz?verbose` shows who leads.
+   */
+  leader: (() => boolean) | undefined;
 
   constructor(options: { db: Database; dataDir?: string; ingest: () => { inFlight: number; limit: number }; health?: Partial<HealthOptions> }) {
     this.#options = { ...DEFAULT_HEALTH, ...options.health };
@@ -93,6 +98,10 @@ export class HealthIndicators {
     }
     const { inFlight, limit } = this.#ingest();
     readings.push(above('ingest-queue', inFlight / limit, 'ratio', o.ingestQueue, `${inFlight} of ${limit} writes in flight`));
+    if (this.leader !== undefined) {
+      const isLeader = this.leader();
+      readings.push({ name: 'leader', status: 'up', value: isLeader ? 1 : 0, unit: 'boolean', warning: null, critical: null, message: isLeader ? 'this replica runs the leader-only loops' : 'a follower: another replica runs the leader-only loops' });
+    }
     for (const dep of o.dependencies) readings.push(await probe(dep));
     return readings;
   }

@@ -23,8 +23,15 @@ export function registerApiRoutes(app: FastifyInstance, options: { db: Database;
 
   // The trace search and its duration histogram take the same filters; the app's own traces
   // (service `sightline`) are left out unless `includeSelf=true` or the search names that service.
-  const traceFilters = { service: { type: 'string' }, since: { type: 'time' }, until: { type: 'time' }, errorsOnly: { type: 'boolean' }, includeSelf: { type: 'boolean' } } as const;
-  const traceQuery = async (q: { service?: string; since?: number; until?: number; errorsOnly?: boolean; includeSelf?: boolean }, request: FastifyRequest): Promise<Omit<TraceQuery, 'limit'>> => {
+  const traceFilters = {
+    service: { type: 'string' },
+    since: { type: 'time' },
+    until: { type: 'time' },
+    errorsOnly: { type: 'boolean' },
+    includeSelf: { type: 'boolean' },
+    minDurationMs: { type: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER },
+  } as const;
+  const traceQuery = async (q: { service?: string; since?: number; until?: number; errorsOnly?: boolean; includeSelf?: boolean; minDurationMs?: number }, request: FastifyRequest): Promise<Omit<TraceQuery, 'limit'>> => {
     const { includeSelf, ...filters } = q;
     const scope = await scopeOf(request);
     return {

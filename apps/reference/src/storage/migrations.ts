@@ -305,6 +305,68 @@ export const MIGRATIONS: readonly Migration[] = [
       create index alert_deliveries_alert on alert_deliveries (alert_id, sink);
     `,
   },
+  {
+    version: 13,
+    name: 'trace summaries',
+    sql: `
+      -- One row per trace, maintained by insertSpans in the statement that stores its spans, so a
+      -- trace search reads (and limits) summaries instead of grouping every matching span.
+      -- The root is the span without a parent (else the earliest); has_root says which it is.
+      create table trace_summaries (
+        trace_id text primary key,
+        start_ms double precision not null,
+        end_ms double precision not null,
+        duration_ms double precision generated always as (end_ms - start_ms) stored,
+        -- The latest span start: with start_ms, the range a time window must overlap.
+        last_start_ms double precision not null,
+        root_service text not null,
+        root_name text not null,
+        root_start_ms double precision not null,
+        has_root boolean not null,
+        span_count integer not null,
+        error_count integer not null,
+        -- Distinct services with a span in the trace, sorted.
+        services text[] not null
+      );
+      insert into trace_summaries (trace_id, start_ms, end_ms, last_start_ms, root_service, root_name, root_start_ms,
+        has_root, span_count, error_count, services)
+      select trace_id, min(start_ms), max(start_ms + duration_ms), max(start_ms),
+        (array_agg(service order by (parent_span_id is null) desc, start_ms))[1],
+        (array_agg(name order by (parent_span_id is null) desc, start_ms))[1],
+        (array_agg(start_ms order by (parent_span_id is null) desc, start_ms))[1],
+        bool_or(parent_span_id is null), count(*)::int, (count(*) filter (where status_code = 2))::int,
+        array_agg(distinct service order by service)
+      from spans group by trace_id;
+      create index trace_summaries_start on trace_summaries (start_ms desc);
+      create index trace_summaries_errors on trace_summaries (start_ms desc) where error_count > 0;
+      create index trace_summaries_duration on trace_summaries (duration_ms desc);
+      create index trace_summaries_services on trace_summaries using gin (services);
+      -- Deleting spans (retention) drops the summaries of traces left without spans and recomputes
+      -- those of traces that kept some, so a search never lists a trace it cannot show.
+      create or replace function trace_summaries_after_span_delete() returns trigger language plpgsql as $$
+      begin
+        delete from trace_summaries t using (select distinct trace_id from gone) g
+          where t.trace_id = g.trace_id and not exists (select 1 from spans s where s.trace_id = g.trace_id);
+        update trace_summaries t set start_ms = a.start_ms, end_ms = a.end_ms, last_start_ms = a.last_start_ms,
+          root_service = a.root_service, root_name = a.root_name, root_start_ms = a.root_start_ms, has_root = a.has_root,
+          span_count = a.span_count, error_count = a.error_count, services = a.services
+        from (
+          select trace_id, min(start_ms) as start_ms, max(start_ms + duration_ms) as end_ms, max(start_ms) as last_start_ms,
+            (array_agg(service order by (parent_span_id is null) desc, start_ms))[1] as root_service,
+            (array_agg(name order by (parent_span_id is null) desc, start_ms))[1] as root_name,
+            (array_agg(start_ms order by (parent_span_id is null) desc, start_ms))[1] as root_start_ms,
+            bool_or(parent_span_id is null) as has_root, count(*)::int as span_count,
+            (count(*) filter (where status_code = 2))::int as error_count,
+            array_agg(distinct service order by service) as services
+          from spans where trace_id in (select trace_id from gone) group by trace_id
+        ) a
+        where t.trace_id = a.trace_id;
+        return null;
+      end $$;
+      create or replace trigger spans_deleted after delete on spans referencing old table as gone
+        for each statement execute function trace_summaries_after_span_delete();
+    `,
+  },
 ];
 
 /** Advisory-lock key so replicas starting together migrate one at a time. */

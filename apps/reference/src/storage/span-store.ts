@@ -6,21 +6,52 @@ import { SqlFilter } from './sql-filter.js';
  * Inserts spans in one statement: the rows travel as one JSON parameter and are expanded by
  * `jsonb_to_recordset`, which keeps a 512-span batch to a single round trip on both PostgreSQL
  * and PGlite. Re-sent spans (exporter retries) are ignored by their primary key.
+ *
+ * The same statement folds the spans it actually inserted into `trace_summaries` (one row per
+ * trace: start, end, root, counts, services), so a retried batch adds nothing and trace search
+ * never groups spans. Rows are merged in trace_id order so concurrent batches lock alike. Deleting
+ * spans updates the summaries through a trigger (see migration 13).
  */
 export async function insertSpans(db: Queryable, spans: readonly SpanRow[]): Promise<void> {
   if (spans.length === 0) return;
   await db.query(
-    `insert into spans (trace_id, span_id, parent_span_id, service, name, kind, start_ms, duration_ms,
-       status_code, status_message, attributes, resource, events, links, scope)
-     select trace_id, span_id, parent_span_id, service, name, kind, start_ms, duration_ms,
-       status_code, status_message, attributes, resource, events, links, scope
-     from jsonb_to_recordset($1::jsonb) as r(trace_id text, span_id text, parent_span_id text, service text,
-       name text, kind smallint, start_ms double precision, duration_ms double precision, status_code smallint,
-       status_message text, attributes jsonb, resource jsonb, events jsonb, links jsonb, scope text)
-     on conflict (trace_id, span_id) do nothing`,
+    `with inserted as (
+       insert into spans (trace_id, span_id, parent_span_id, service, name, kind, start_ms, duration_ms,
+         status_code, status_message, attributes, resource, events, links, scope)
+       select trace_id, span_id, parent_span_id, service, name, kind, start_ms, duration_ms,
+         status_code, status_message, attributes, resource, events, links, scope
+       from jsonb_to_recordset($1::jsonb) as r(trace_id text, span_id text, parent_span_id text, service text,
+         name text, kind smallint, start_ms double precision, duration_ms double precision, status_code smallint,
+         status_message text, attributes jsonb, resource jsonb, events jsonb, links jsonb, scope text)
+       on conflict (trace_id, span_id) do nothing
+       returning trace_id, parent_span_id, service, name, start_ms, duration_ms, status_code
+     )
+     insert into trace_summaries as t (trace_id, start_ms, end_ms, last_start_ms, root_service, root_name, root_start_ms,
+       has_root, span_count, error_count, services)
+     select trace_id, min(start_ms), max(start_ms + duration_ms), max(start_ms),
+       (array_agg(service order by (parent_span_id is null) desc, start_ms))[1],
+       (array_agg(name order by (parent_span_id is null) desc, start_ms))[1],
+       (array_agg(start_ms order by (parent_span_id is null) desc, start_ms))[1],
+       bool_or(parent_span_id is null), count(*)::int, (count(*) filter (where status_code = 2))::int,
+       array_agg(distinct service order by service)
+     from inserted group by trace_id order by trace_id
+     on conflict (trace_id) do update set
+       start_ms = least(t.start_ms, excluded.start_ms),
+       end_ms = greatest(t.end_ms, excluded.end_ms),
+       last_start_ms = greatest(t.last_start_ms, excluded.last_start_ms),
+       root_service = case when ${NEW_ROOT_WINS} then excluded.root_service else t.root_service end,
+       root_name = case when ${NEW_ROOT_WINS} then excluded.root_name else t.root_name end,
+       root_start_ms = case when ${NEW_ROOT_WINS} then excluded.root_start_ms else t.root_start_ms end,
+       has_root = t.has_root or excluded.has_root,
+       span_count = t.span_count + excluded.span_count,
+       error_count = t.error_count + excluded.error_count,
+       services = array(select distinct s from unnest(t.services || excluded.services) as s order by s)`,
     [JSON.stringify(spans)],
   );
 }
+
+/** Whether a batch's root candidate replaces the stored one: a parentless span beats a child, then earlier wins. */
+const NEW_ROOT_WINS = `((excluded.has_root and not t.has_root) or (excluded.has_root = t.has_root and excluded.root_start_ms < t.root_start_ms))`;
 
 const SPAN_COLUMNS = `trace_id, span_id, parent_span_id, service, name, kind, start_ms, duration_ms,
   status_code, status_message, attributes, resource, events, links, scope`;
@@ -43,12 +74,14 @@ export interface TraceQuery {
   since?: number;
   until?: number;
   errorsOnly?: boolean;
+  /** Only traces lasting at least this long (first span start to last span end), ms. */
+  minDurationMs?: number;
   limit: number;
   /** `start_ms` of the last trace of the previous page (keyset pagination). */
   before?: number;
 }
 
-/** One row per trace: its root (or earliest) span, newest first. */
+/** One row per trace: its root (or earliest) span, newest first (a row of `trace_summaries`). */
 export interface TraceSummary {
   trace_id: string;
   root_service: string;
@@ -59,40 +92,58 @@ export interface TraceSummary {
   error_count: number;
 }
 
-/** The `where` clause choosing the spans through which a trace matches `query`. */
-function traceFilter(query: Omit<TraceQuery, 'limit'>): SqlFilter {
-  return new SqlFilter()
-    .addIf('service = ?', query.service)
-    .addIf('service = any(?)', query.services)
-    .addIf('service <> ?', query.excludeService)
-    .addIf('start_ms >= ?', query.since)
+/**
+ * The longest a trace is assumed to last (first to last span start) when a search has `since`:
+ * it bounds the index range a windowed search scans. A trace lasting longer is still found while
+ * its start is within this of `since`.
+ */
+export const TRACE_SPAN_BOUND_MS = 86_400_000;
+
+/**
+ * The `where` clause choosing the trace summaries that `query` matches, or undefined when none can.
+ * A trace matches through its services: it has a span of `service`, of a service in `services`
+ * other than `excludeService`, and its spans' starts overlap [since, until). A search naming a
+ * service outside the scope, or the excluded service itself, matches nothing.
+ */
+function summaryFilter(query: Omit<TraceQuery, 'limit'>): SqlFilter | undefined {
+  const { service, excludeService } = query;
+  const scope = query.services?.filter((s) => s !== excludeService);
+  const filter = new SqlFilter();
+  if (service !== undefined) {
+    if (service === excludeService || (scope !== undefined && !scope.includes(service))) return undefined;
+    filter.add('services @> array[?::text]', service);
+  } else if (scope !== undefined) {
+    if (scope.length === 0) return undefined;
+    filter.add('services && ?::text[]', scope);
+  } else if (excludeService !== undefined) {
+    filter.add('not (services <@ array[?::text])', excludeService);
+  }
+  if (query.since !== undefined) {
+    filter.add('last_start_ms >= ?', query.since).add('start_ms >= ?', query.since - TRACE_SPAN_BOUND_MS);
+  }
+  return filter
     .addIf('start_ms < ?', query.until)
-    .addIf('start_ms < ?', query.before);
+    .addIf('start_ms < ?', query.before)
+    .addIf('duration_ms >= ?', query.minDurationMs)
+    .addIf('error_count > ?', query.errorsOnly === true ? 0 : undefined);
 }
 
-/** Traces with a span matching `query`, newest first, `query.limit` of them. */
+/**
+ * Traces matching `query`, newest first, `query.limit` of them: read from `trace_summaries` by
+ * index (start, errors, services, duration) with the limit applied before anything else, so the
+ * cost follows the page size rather than the number of stored spans.
+ */
 export async function searchTraces(db: Queryable, query: TraceQuery): Promise<TraceSummary[]> {
-  const filter = traceFilter(query);
+  const filter = summaryFilter(query);
+  if (filter === undefined) return [];
   const limit = filter.param(query.limit);
-  const rows = await db.query<TraceSummary>(
-    `with matching as (
-       select distinct trace_id from spans ${filter.where()}
-     )
-     select s.trace_id,
-       (array_agg(s.service order by (s.parent_span_id is null) desc, s.start_ms))[1] as root_service,
-       (array_agg(s.name order by (s.parent_span_id is null) desc, s.start_ms))[1] as root_name,
-       min(s.start_ms) as start_ms,
-       max(s.start_ms + s.duration_ms) - min(s.start_ms) as duration_ms,
-       count(*)::int as span_count,
-       count(*) filter (where s.status_code = 2)::int as error_count
-     from spans s join matching m on m.trace_id = s.trace_id
-     group by s.trace_id
-     ${query.errorsOnly === true ? 'having count(*) filter (where s.status_code = 2) > 0' : ''}
+  return db.query<TraceSummary>(
+    `select trace_id, root_service, root_name, start_ms, duration_ms, span_count, error_count
+     from trace_summaries ${filter.where()}
      order by start_ms desc
      limit ${limit}`,
     filter.params,
   );
-  return rows;
 }
 
 /** Histogram buckets per tenfold of duration: bounds 1, 1.78, 3.16, 5.62, 10 ms… */
@@ -121,22 +172,14 @@ export interface DurationHistogram {
  * fall in the 1 µs bucket.
  */
 export async function traceDurationHistogram(db: Queryable, query: Omit<TraceQuery, 'limit' | 'before'>): Promise<DurationHistogram> {
-  const filter = traceFilter(query);
+  const filter = summaryFilter(query);
+  if (filter === undefined) return { total: 0, buckets: [] };
   const perDecade = filter.param(DURATION_BUCKETS_PER_DECADE);
   // The 1e-9 keeps exact bounds (100 ms) in the bucket they open despite log10 rounding.
   const rows = await db.query<{ bucket: number; n: number; errors: number }>(
-    `with matching as (
-       select distinct trace_id from spans ${filter.where()}
-     ), traces as (
-       select max(s.start_ms + s.duration_ms) - min(s.start_ms) as duration_ms,
-         count(*) filter (where s.status_code = 2) > 0 as failed
-       from spans s join matching m on m.trace_id = s.trace_id
-       group by s.trace_id
-       ${query.errorsOnly === true ? 'having count(*) filter (where s.status_code = 2) > 0' : ''}
-     )
-     select floor(log(greatest(duration_ms, 0.001)) * ${perDecade}::int + 1e-9)::int as bucket,
-       count(*)::int as n, count(*) filter (where failed)::int as errors
-     from traces group by 1 order by 1`,
+    `select floor(log(greatest(duration_ms, 0.001)) * ${perDecade}::int + 1e-9)::int as bucket,
+       count(*)::int as n, count(*) filter (where error_count > 0)::int as errors
+     from trace_summaries ${filter.where()} group by 1 order by 1`,
     filter.params,
   );
   const first = rows[0];
