@@ -1,15 +1,8 @@
 import { IssueCollector, type Labels } from '@sightline/core';
+import type { Silence } from '../http/api-types.js';
 
-/** Mutes delivery of alerts whose labels match every matcher, from `startsAt` to `endsAt` (epoch ms). */
-export interface Silence {
-  id: string;
-  /** Label name → exact value; every matcher must match. */
-  matchers: Record<string, string>;
-  comment: string;
-  createdBy: string;
-  startsAt: number;
-  endsAt: number;
-}
+// A silence as stored is what the API answers and the page reads: declared once, in the shared API types.
+export type { Silence } from '../http/api-types.js';
 
 /** Whether `silence` is in force at `nowMs` and matches `labels`. */
 export function silences(silence: Silence, labels: Labels, nowMs: number): boolean {

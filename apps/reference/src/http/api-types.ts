@@ -28,14 +28,19 @@ export interface SparkPoint {
   v: number;
 }
 
-/** One service on the overview (`GET /api/v1/views/overview`). Requests are counted by entry spans. */
+/**
+ * One service on the overview (`GET /api/v1/views/overview`): its figures over the window and two
+ * per-minute sparklines. Requests are counted by their entry spans (see `ServiceSummary` in
+ * storage/span-store.ts), so a failed request with ten successful inner spans is one failure in
+ * one request, not one in eleven.
+ */
 export interface ServiceOverview {
   service: string;
   /** Every span of the service in the window (inner spans included). */
   spans: number;
   /** Requests served (entry spans). */
   requests: number;
-  /** Failed requests. */
+  /** Failed requests: error status or HTTP 5xx. */
   errors: number;
   /** Requests per second over the window. */
   rate: number;
@@ -43,13 +48,13 @@ export interface ServiceOverview {
   errorRatio: number;
   /** p95 request duration, ms. */
   p95_ms: number;
-  /** Requests per second, per minute. */
+  /** Requests per second per minute (the derived `sightline.request.rate`, summed over operations). */
   rateSeries: SparkPoint[];
-  /** p95 latency per minute, ms. */
+  /** p95 latency per minute, ms (the derived `sightline.request.duration.p95` of the slowest operation). */
   p95Series: SparkPoint[];
 }
 
-/** One row of `GET /api/v1/traces`: a trace's root (or earliest) span. */
+/** One row of `GET /api/v1/traces`: a trace's root (or earliest) span, newest first (a row of `trace_summaries`). */
 export interface TraceSummary {
   trace_id: string;
   root_service: string;
@@ -108,7 +113,10 @@ export interface Alert {
   acknowledgedAt?: number;
 }
 
-/** One silence of `GET /api/v1/silences` and `/api/v1/views/silences`. */
+/**
+ * One silence of `GET /api/v1/silences` and `/api/v1/views/silences`: mutes delivery of alerts
+ * whose labels match every matcher, from `startsAt` to `endsAt`.
+ */
 export interface Silence {
   id: string;
   /** Label name → exact value; every matcher must match. */

@@ -7,37 +7,10 @@ import { serviceSummaries } from '../storage/span-store.js';
 import { DERIVED_METRIC } from '../signals/request-series.js';
 import type { ScopeOf } from '../access/service-owners.js';
 import { parseQuery } from './query-params.js';
+import type { ServiceOverview, SparkPoint } from './api-types.js';
 
-/** One point of a sparkline: the minute (epoch ms) and its value. */
-export interface SparkPoint {
-  t: number;
-  v: number;
-}
-
-/**
- * One service on the overview page: its figures over the window and two per-minute sparklines.
- * Requests are counted by their entry spans (see `ServiceSummary` in storage/span-store.ts), so a
- * failed request with ten successful inner spans is one failure in one request, not one in eleven.
- */
-export interface ServiceOverview {
-  service: string;
-  /** Every span of the service in the window (inner spans included). */
-  spans: number;
-  /** Requests served (entry spans). */
-  requests: number;
-  /** Failed requests: error status or HTTP 5xx. */
-  errors: number;
-  /** Requests per second over the window. */
-  rate: number;
-  /** Share of requests that failed, 0..1. */
-  errorRatio: number;
-  /** p95 request duration, ms. */
-  p95_ms: number;
-  /** Requests per second per minute (the derived `sightline.request.rate`, summed over operations). */
-  rateSeries: SparkPoint[];
-  /** p95 latency per minute, ms (the derived `sightline.request.duration.p95` of the slowest operation). */
-  p95Series: SparkPoint[];
-}
+// The overview's row shapes are the page's too: declared once, in the shared API types.
+export type { ServiceOverview, SparkPoint } from './api-types.js';
 
 /** One watched series with its points over the window and the anomalies found in it. */
 export interface AnomalyTimeline {

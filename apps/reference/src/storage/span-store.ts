@@ -1,6 +1,7 @@
 import type { SpanRow } from '../ingest/otlp-traces.js';
 import type { Queryable } from './database.js';
 import { SqlFilter } from './sql-filter.js';
+import type { TraceSummary } from '../http/api-types.js';
 
 /**
  * Inserts spans in one statement: the rows travel as one JSON parameter and are expanded by
@@ -81,16 +82,8 @@ export interface TraceQuery {
   before?: number;
 }
 
-/** One row per trace: its root (or earliest) span, newest first (a row of `trace_summaries`). */
-export interface TraceSummary {
-  trace_id: string;
-  root_service: string;
-  root_name: string;
-  start_ms: number;
-  duration_ms: number;
-  span_count: number;
-  error_count: number;
-}
+// A row of the trace list is what the page reads: declared once, in the shared API types.
+export type { TraceSummary } from '../http/api-types.js';
 
 /**
  * The longest a trace is assumed to last (first to last span start) when a search has `since`:
