@@ -1,5 +1,5 @@
 import { SightlineError, type TimeSeriesPoint } from '@sightline/core';
-import { checkPoint, MAX_FINITE_SCORE, warmingUp, type Detector, type DetectorResult, type DetectorSnapshot } from './detector.js';
+import { checkPoint, scoreOf, warmingUp, type Detector, type DetectorResult, type DetectorSnapshot } from './detector.js';
 
 export interface DailyPatternOptions {
   /** Length of the cycle learned, in ms. Default one day (86,400,000). */
@@ -142,7 +142,7 @@ export class DailyPatternDetector implements Detector {
       const band = this.#threshold * unit;
       const anomalous = distance >= this.#threshold;
       result = {
-        score: Math.min(distance / (distance + this.#threshold), MAX_FINITE_SCORE),
+        score: scoreOf(distance, this.#threshold),
         anomalous,
         expected,
         lower: expected - band,

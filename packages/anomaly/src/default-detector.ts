@@ -1,5 +1,5 @@
 import { SightlineError, type TimeSeriesPoint } from '@sightline/core';
-import { checkPoint, type Detector, type DetectorResult, type DetectorSnapshot } from './detector.js';
+import { checkPoint, MAX_FINITE_SCORE, type Detector, type DetectorResult, type DetectorSnapshot } from './detector.js';
 import { EventGate, type EventGateOptions, type EventGateSnapshot } from './event-gate.js';
 import { DailyPatternDetector, type DailyPatternOptions } from './daily-pattern-detector.js';
 import { ZScoreDetector, type ZScoreOptions } from './zscore-detector.js';
@@ -35,11 +35,6 @@ export const DEFAULT_LEVEL_OPTIONS: Readonly<ZScoreOptions> = { window: 60, thre
  */
 export const DEFAULT_PATTERN_OPTIONS: Readonly<DailyPatternOptions> = { periodMs: 86_400_000, buckets: 24, threshold: 5, memory: 7, globalFloor: 1 };
 
-/** `ZScoreDetector`'s own default threshold, for a `level` option that unsets it. */
-const ZSCORE_DEFAULT_THRESHOLD = 3;
-
-/** Below 1 whatever a member returns: the combination never reports certainty. */
-const MAX_SCORE = 1 - 2 ** -40;
 
 /**
  * The package's default detector: how far the value is from the recent level (a z-score, its
@@ -128,7 +123,7 @@ export class DefaultDetector implements Detector {
     // A level flag stands only if the value is also unusual for its time of day (by the level's
     // own threshold, in the slot's usual deviations): a batch run starting on time, or the morning
     // rise, is far from the last hours but usual for the hour. Dropped, its score halves, below 0.5.
-    const threshold = this.#options.level.threshold ?? ZSCORE_DEFAULT_THRESHOLD;
+    const threshold = this.#level.threshold;
     const distance = this.#pattern.pointDistance;
     if (level.anomalous && !pattern.warmingUp && distance < threshold) level = { ...level, anomalous: false, score: level.score / 2, reason: `usual for this time of day (${round(distance)} of its usual deviations), though ${level.reason}` };
     return this.#combine(hold(this.#gate, point.timestamp, level), hold(this.#patternGate, point.timestamp, pattern));
@@ -139,7 +134,7 @@ export class DefaultDetector implements Detector {
     if (pattern.warmingUp || level.score >= pattern.score) return cap(pattern.anomalous && !level.anomalous ? { ...level, anomalous: true, reason: pattern.reason } : level);
     // The pattern decides the score; the band stays the level's, the one a chart can draw.
     return {
-      score: pattern.score > MAX_SCORE ? MAX_SCORE : pattern.score,
+      score: pattern.score > MAX_FINITE_SCORE ? MAX_FINITE_SCORE : pattern.score,
       anomalous: pattern.anomalous || level.anomalous,
       expected: level.expected,
       lower: level.lower,
@@ -190,7 +185,7 @@ function round(x: number): number {
 }
 
 function cap(result: DetectorResult): DetectorResult {
-  return result.score > MAX_SCORE ? { ...result, score: MAX_SCORE } : result;
+  return result.score > MAX_FINITE_SCORE ? { ...result, score: MAX_FINITE_SCORE } : result;
 }
 
 /**

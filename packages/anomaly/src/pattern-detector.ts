@@ -1,5 +1,5 @@
 import { SightlineError, type TimeSeriesPoint } from '@sightline/core';
-import { checkPoint, warmingUp, type Detector, type DetectorResult, type DetectorSnapshot } from './detector.js';
+import { checkPoint, MAX_FINITE_SCORE, warmingUp, type Detector, type DetectorResult, type DetectorSnapshot } from './detector.js';
 
 export interface PatternOptions {
   /** Points in the sliding window whose shape is judged. Default 12 (one hour of 5-minute data). */
@@ -24,8 +24,6 @@ export interface PatternOptions {
 const PRIOR = 0.5;
 /** Counts are stored multiplied by a growing increment (lazy decay); rescaled past this. */
 const RESCALE_AT = 1e20;
-/** Hard ceiling of a score: below 1 whatever the arithmetic does at the extremes. */
-const MAX_SCORE = 1 - 2 ** -40;
 
 /**
  * Learns the shapes a series usually makes and scores how novel the recent sequence is.
@@ -140,7 +138,7 @@ export class PatternDetector implements Detector {
       if (this.#seen < this.#warmup) result = warmingUp(value, this.#seen, this.#warmup);
       else {
         const p = this.#rarity(key, previous);
-        const score = Math.min(this.#threshold / (this.#threshold + p), MAX_SCORE);
+        const score = Math.min(this.#threshold / (this.#threshold + p), MAX_FINITE_SCORE);
         const anomalous = p < this.#threshold;
         const band = 3 * Math.sqrt(this.#variance);
         result = {

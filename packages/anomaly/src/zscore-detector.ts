@@ -57,6 +57,11 @@ export class ZScoreDetector implements Detector {
     this.#longRun = new LongRunScale(longRun, scaleFloor, levelFloor);
   }
 
+  /** The distance, in standard deviations, at which a point is anomalous. */
+  get threshold(): number {
+    return this.#threshold;
+  }
+
   update(point: TimeSeriesPoint): DetectorResult {
     checkPoint(point, this.#last, this.name);
     this.#last = point.timestamp;
