@@ -6,6 +6,7 @@ import type { ChannelFormat } from './alerts/alert-sinks.js';
 import type { HealthOptions } from './health/health-indicators.js';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { DEFAULT_RESOLVE_HOLD_DOWN_MS } from './alerts/alert-pipeline.js';
 
 /** The app's whole configuration, after defaults, file and environment are merged and validated. */
 export interface Config {
@@ -50,7 +51,7 @@ export const DEFAULT_CONFIG: Config = {
   server: { host: '127.0.0.1', port: 4318, grpcPort: 4317, bodyLimitBytes: 8 * 1024 * 1024, ingestConcurrency: 16 },
   storage: { dataDir: '.sightline-data' },
   retention: { spans: parseDuration('7d'), logs: parseDuration('7d'), metrics: parseDuration('30d'), alerts: parseDuration('90d') },
-  alerts: { webhooks: [], dispatchIntervalMs: 5_000, alertmanagers: [], resolveHoldDownMs: 5 * 60_000 },
+  alerts: { webhooks: [], dispatchIntervalMs: 5_000, alertmanagers: [], resolveHoldDownMs: DEFAULT_RESOLVE_HOLD_DOWN_MS },
   slos: { evaluationIntervalMs: 15_000 },
   access: { mode: 'local', tokens: [] },
   health: {},

@@ -21,7 +21,7 @@ const MAX_TRACES = 5;
 const HOUR = 3_600_000;
 
 /** The trace ids an alert carries: the `traceIds` annotation (comma separated), then a `trace_id` label. */
-export function exampleTraceIds(alert: Pick<Alert, 'labels' | 'annotations'>): string[] {
+function exampleTraceIds(alert: Pick<Alert, 'labels' | 'annotations'>): string[] {
   const ids = (alert.annotations.traceIds ?? '').split(',').map((id) => id.trim()).filter((id) => id !== '');
   if (alert.labels.trace_id !== undefined && !ids.includes(alert.labels.trace_id)) ids.push(alert.labels.trace_id);
   return ids.slice(0, MAX_TRACES);

@@ -90,7 +90,7 @@ export function toPostableAlert(n: AlertNotification, context: { now: number; re
 }
 
 /** The `alertname` label: the alert's own when it has one, else one per source (`SloErrorBudgetBurn`...). */
-export function alertnameOf(alert: Pick<Alert, 'source' | 'labels'>): string {
+function alertnameOf(alert: Pick<Alert, 'source' | 'labels'>): string {
   return alert.labels.alertname ?? ALERTNAMES[alert.source] ?? `Sightline_${alert.source.replace(INVALID_NAME_CHARS, '_')}`;
 }
 

@@ -54,7 +54,7 @@ function measurement(probe: Probe, run: ActivityRun): ProbeMeasurement {
 }
 
 /** The tolerance as a reader checks it: `p95 latency ≤ 150 ms, no failed calls`, `status = 200`, ... */
-export function describeTolerance(probe: Probe): string {
+function describeTolerance(probe: Probe): string {
   const t = probe.tolerance;
   const provider = probe.provider;
   if (t === undefined) {

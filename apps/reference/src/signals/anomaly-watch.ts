@@ -30,7 +30,7 @@ const STORED_NAMES: Readonly<Record<string, string>> = DERIVED_METRIC;
  * (`sightline.request.duration.p95`), so an anomaly's series key finds its points in
  * `metric_points` (the anomalies page draws them); an ingested gauge by its own name.
  */
-export function storedName(name: string): string {
+function storedName(name: string): string {
   return Object.hasOwn(STORED_NAMES, name) ? STORED_NAMES[name]! : name;
 }
 

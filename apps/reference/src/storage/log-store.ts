@@ -88,7 +88,7 @@ export interface VolumeHistogram {
 /** Bucket widths the volume histogram picks from (ms): the first giving at most `MAX_VOLUME_BUCKETS`. */
 const VOLUME_STEPS_MS = [1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 600_000, 1_800_000, 3_600_000, 3 * 3_600_000, 6 * 3_600_000, 12 * 3_600_000, 86_400_000, 7 * 86_400_000, 30 * 86_400_000];
 /** At most this many bars: enough to see a burst in an hour at minute resolution. */
-export const MAX_VOLUME_BUCKETS = 120;
+const MAX_VOLUME_BUCKETS = 120;
 
 /**
  * Counts the records matching `query` per time bucket over the whole search (not one page): the

@@ -90,7 +90,7 @@ export type { TraceSummary } from '../http/api-types.js';
  * it bounds the index range a windowed search scans. A trace lasting longer is still found while
  * its start is within this of `since`.
  */
-export const TRACE_SPAN_BOUND_MS = 86_400_000;
+const TRACE_SPAN_BOUND_MS = 86_400_000;
 
 /**
  * The `where` clause choosing the trace summaries that `query` matches, or undefined when none can.
@@ -140,7 +140,7 @@ export async function searchTraces(db: Queryable, query: TraceQuery): Promise<Tr
 }
 
 /** Histogram buckets per tenfold of duration: bounds 1, 1.78, 3.16, 5.62, 10 ms… */
-export const DURATION_BUCKETS_PER_DECADE = 4;
+const DURATION_BUCKETS_PER_DECADE = 4;
 
 /** One bucket of a duration histogram: traces lasting [fromMs, toMs), and how many of them failed. */
 export interface DurationBucket {

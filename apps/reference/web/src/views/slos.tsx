@@ -29,7 +29,7 @@ export interface SloOverspend {
  * `overspent by 1,581 events since Nov 3 14:00`; in slices for an SLO budgeted by time slices
  * (its budget counts slices, not events).
  */
-export function formatOverspend(o: SloOverspend, status: SloStatus): string {
+function formatOverspend(o: SloOverspend, status: SloStatus): string {
   const unit = 'slices' in status ? 'slice' : 'event';
   const count = formatCount(o.overspentEvents);
   return `overspent by ${count} ${unit}${count === '1' ? '' : 's'} since ${formatDateTime(o.exhaustedAt)}`;
@@ -39,7 +39,7 @@ export function formatOverspend(o: SloOverspend, status: SloStatus): string {
  * The budget window as it has run so far: `Nov 3 15:00 – Dec 3 15:12`, from the window's start
  * to the status instant (a rolling window's end is the next hour boundary, still in the future).
  */
-export function formatSloWindow(status: SloStatus): string {
+function formatSloWindow(status: SloStatus): string {
   return `${formatDateTime(status.window.start)} – ${formatDateTime(Math.min(status.window.end, status.at))}`;
 }
 
