@@ -4,6 +4,9 @@
 // Reports acknowledged spans/s, request latency p50/p99, the server's peak RSS, and checks that
 // every acknowledged span is stored. First, decode only (no server, no storage): the per-span
 // cost of turning a request body into OTLP/JSON-shaped objects, and into span rows, per encoding.
+// Then the insert path alone against PostgreSQL: today's insertSpans (day partitions, trace
+// summaries and service rollups in one statement) against the path before rollups and partitions
+// (bench/baseline-insert.ts on the schema of migration 13), alternating, in the same run.
 import * as grpc from '@grpc/grpc-js';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -17,7 +20,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { decodeProtobufRequest } from '../src/ingest/otlp-protobuf.js';
-import { decodeTraces } from '../src/ingest/otlp-traces.js';
+import { decodeTraces, type SpanRow } from '../src/ingest/otlp-traces.js';
+import { openDatabase, type Database } from '../src/storage/database.js';
+import { MIGRATIONS, migrate } from '../src/storage/migrations.js';
+import { insertSpans } from '../src/storage/span-store.js';
+import { baselineInsertSpans } from './baseline-insert.js';
 
 const BATCH = 512;
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 8);
@@ -169,8 +176,78 @@ async function benchDecode(runs = 7): Promise<void> {
   }
 }
 
+/** 512 spans as exporters of several services send them: 32 traces of 16 spans over 5 services. */
+function storageBatch(): SpanRow[] {
+  const now = Date.now();
+  return Array.from({ length: 32 }, (_, t) => {
+    const traceId = randomBytes(16).toString('hex');
+    const root = randomBytes(8).toString('hex');
+    return Array.from({ length: 16 }, (_, i): SpanRow => ({
+      trace_id: traceId, span_id: i === 0 ? root : randomBytes(8).toString('hex'), parent_span_id: i === 0 ? null : root,
+      service: `svc-${(t + i) % 5}`, name: `op ${i % 7}`, kind: i === 0 ? 2 : 3, start_ms: now + i, duration_ms: 5 + i * 3.7,
+      status_code: i % 50 === 0 ? 2 : 0, status_message: null, attributes: { 'http.route': '/checkout', 'db.system.name': 'postgresql', retry: 0 },
+      resource: { 'service.name': `svc-${(t + i) % 5}`, 'host.name': 'h1' }, events: [], links: [], scope: 'bench',
+    }));
+  }).flat();
+}
+
+/** Spans/s that `insert` stores from 8 concurrent writers for `seconds` into a fresh database at `schema`. */
+async function storageRate(url: string, schema: number, insert: (db: Database, spans: SpanRow[]) => Promise<unknown>, seconds: number): Promise<number> {
+  const name = `sightline_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  const db = await openDatabase({ databaseUrl: target.toString() });
+  try {
+    await migrate(db, MIGRATIONS.filter((m) => m.version <= schema));
+    for (let i = 0; i < 5; i++) await insert(db, storageBatch()); // warm up
+    let stored = 0;
+    const deadline = performance.now() + seconds * 1_000;
+    const started = performance.now();
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (performance.now() < deadline) {
+        const spans = storageBatch();
+        await insert(db, spans);
+        stored += spans.length;
+      }
+    }));
+    return stored / ((performance.now() - started) / 1_000);
+  } finally {
+    await db.close();
+    await admin.query(`drop database ${name} with (force)`);
+    await admin.end();
+  }
+}
+
+/** Today's insert path against the one before rollups and partitions, alternating, medians of `runs`. */
+async function benchStoragePath(url: string, runs = 3, seconds = 8): Promise<void> {
+  const before: number[] = [];
+  const now: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    before.push(await storageRate(url, 13, baselineInsertSpans, seconds));
+    now.push(await storageRate(url, MIGRATIONS.length, insertSpans, seconds));
+  }
+  const ratios = now.map((n, i) => n / before[i]!);
+  console.log(`\n## Span insert path into PostgreSQL (no HTTP): 8 writers, ${BATCH}-span batches of 32 traces over 5 services, ${seconds}s per run, median of ${runs}`);
+  console.log('| path | spans/s | runs |\n|---|---:|---|');
+  console.log(`| before rollups and partitions (migration 13, bench/baseline-insert.ts) | ${percentile(before, 50).toFixed(0)} | ${before.map((r) => r.toFixed(0)).join(', ')} |`);
+  console.log(`| today's insertSpans (day partitions, trace summaries, service rollups) | ${percentile(now, 50).toFixed(0)} | ${now.map((r) => r.toFixed(0)).join(', ')} |`);
+  console.log(`| ratio (today / before) | ${percentile(ratios, 50).toFixed(2)} | ${ratios.map((r) => r.toFixed(2)).join(', ')} |`);
+}
+
 await benchDecode();
 if (process.env.BENCH_DECODE_ONLY === '1') process.exit(0);
+{
+  const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const probe = new pg.Client({ connectionString: url });
+  if (await probe.connect().then(() => true, () => false)) {
+    await probe.end();
+    await benchStoragePath(url);
+  }
+}
+if (process.env.BENCH_STORAGE_ONLY === '1') process.exit(0);
 
 const ENCODINGS: readonly Encoding[] = ['JSON', 'protobuf', 'gRPC'];
 console.log(`\n## OTLP span ingest: ${SENDERS} senders, ${BATCH}-span batches, ${SECONDS}s each`);

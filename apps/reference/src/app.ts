@@ -26,13 +26,18 @@ import { registerViewRoutes } from './http/view-routes.js';
 import { registerMetricsRoute } from './http/metrics-route.js';
 import { registerWebRoute } from './http/web-route.js';
 import { buildServer } from './http/server.js';
+import { IngestBuffer } from './ingest/ingest-buffer.js';
 import { IngestGate } from './ingest/ingest-gate.js';
+import type { MetricRow } from './ingest/otlp-metrics.js';
+import type { SpanRow } from './ingest/otlp-traces.js';
 import { OtlpGrpcServer } from './ingest/otlp-grpc.js';
 import { registerOtlpRoutes } from './ingest/otlp-routes.js';
 import { openDatabase, type Database, type DatabaseOptions } from './storage/database.js';
 import { migrate } from './storage/migrations.js';
+import { ensurePartitions } from './storage/partitions.js';
 import { errorTraceIds } from './storage/span-store.js';
 import { enforceRetention } from './storage/retention.js';
+import { ROLLUP_REFRESH_INTERVAL_MS, refreshRollups } from './storage/service-stats.js';
 import { AnomalyWatch } from './signals/anomaly-watch.js';
 import { RequestSeries } from './signals/request-series.js';
 import { HealthIndicators } from './health/health-indicators.js';
@@ -116,6 +121,12 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   const log = options.log ?? appLogger(clock);
   const db = await openDatabase(options.storage ?? config.storage);
   await migrate(db);
+  await ensurePartitions(db, clock.now());
+  // The optional JetStream ingest buffer, connected before anything else needs closing but storage.
+  const buffer = config.ingest.buffer === undefined ? undefined : await IngestBuffer.connect(config.ingest.buffer).catch(async (error: unknown) => {
+    await db.close();
+    throw error;
+  });
 
   // Health indicators read the ingest gate, created with the OTLP routes below.
   const health = new HealthIndicators({ db, ...(config.storage.databaseUrl === undefined ? { dataDir: config.storage.dataDir } : {}), ingest: () => ({ inFlight: gate.inFlight, limit: gate.limit }), health: config.health });
@@ -181,24 +192,24 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
 
   // Ingest and the read API.
   const gate = new IngestGate(config.server.ingestConcurrency);
-  const ingest = registerOtlpRoutes(server, {
-    db,
-    clock,
-    gate,
-    owners: access.owners,
-    onSpansStored: (spans) => {
+  const storedHooks = {
+    onSpansStored: (spans: readonly SpanRow[]) => {
       requestSeries.observe(spans);
       slos.observe(spans);
       costs.observeSpans(spans);
     },
-    onMetricsStored: (points) => {
+    onMetricsStored: (points: readonly MetricRow[]) => {
       slos.observeMetrics(points);
       costs.observeMetrics(points);
       // Gauges are watched as they are; counters and histograms through the derived series.
       const gauges = points.filter((p) => p.kind === 'gauge');
       if (gauges.length > 0) void anomalies.observe(gauges.map((p) => ({ name: p.name, labels: { service: p.service, ...stringLabels(p.labels) }, timestamp: p.time_ms, value: p.value })));
     },
-  });
+  };
+  // With the buffer, receivers publish and this replica's writer (unless receive-only) stores and calls the hooks.
+  const ingest = registerOtlpRoutes(server, { db, clock, gate, owners: access.owners, ...(buffer === undefined ? storedHooks : { buffer }) });
+  if (buffer?.config.writer === true) buffer.startWriter({ db, ...storedHooks, log });
+  buffer?.registerMetrics(metrics);
   const grpc = new OtlpGrpcServer({ ingest, access: options.authorize === false ? undefined : access, maxMessageBytes: config.server.bodyLimitBytes, log });
   registerApiRoutes(server, { db, clock, scopeOf });
   registerViewRoutes(server, { db, clock, scopeOf });
@@ -238,8 +249,16 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
       const save = ++evaluations % 4 === 0;
       void slos.evaluate().then(() => (save && lease?.isLeader === true ? slos.saveState() : undefined)).catch(report('SLO evaluation'));
     }, config.slos.evaluationIntervalMs);
-    const retention = setInterval(() => void enforceRetention(db, config.retention, clock.now()).catch(report('retention')), 60_000);
-    for (const timer of [evaluateSlos, retention]) {
+    // Tomorrow's partitions are made ahead, before retention drops the expired ones.
+    const retention = setInterval(() => void ensurePartitions(db, clock.now()).then(() => enforceRetention(db, config.retention, clock.now())).catch(report('retention')), 60_000);
+    // The service map's calls per minute and the hourly rollups: one refresh at a time (a slow one is not stacked).
+    let refreshing = false;
+    const rollups = setInterval(() => {
+      if (refreshing) return;
+      refreshing = true;
+      void refreshRollups(db, clock.now()).catch(report('rollups')).finally(() => (refreshing = false));
+    }, ROLLUP_REFRESH_INTERVAL_MS);
+    for (const timer of [evaluateSlos, retention, rollups]) {
       timer.unref();
       leaderTimers.push(timer);
     }
@@ -297,6 +316,8 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
         await lease?.close();
         await server.close();
         await grpc.close();
+        // No receiver publishes any more; the writer finishes the batch in hand before storage closes.
+        await buffer?.close();
         await chaos.close();
         await requestSeries.settled();
         await costs.settled();

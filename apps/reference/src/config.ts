@@ -4,6 +4,7 @@ import { parseMicros } from '@sightline/finops';
 import type { AccessConfig } from './access/access-control.js';
 import type { ChannelFormat } from './alerts/alert-sinks.js';
 import type { HealthOptions } from './health/health-indicators.js';
+import { DEFAULT_INGEST_BUFFER, type IngestBufferConfig } from './ingest/ingest-buffer.js';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { DEFAULT_RESOLVE_HOLD_DOWN_MS } from './alerts/alert-pipeline.js';
@@ -43,6 +44,8 @@ export interface Config {
    * (and the leader checks its lock's connection), ms. A dead leader is replaced within about one interval.
    */
   cluster: { leaderCheckIntervalMs: number };
+  /** `buffer`: receivers persist batches in NATS JetStream and writers store them (off when absent). */
+  ingest: { buffer?: IngestBufferConfig };
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -58,10 +61,11 @@ export const DEFAULT_CONFIG: Config = {
   // 100.00 of the billing currency (micro-units) and 15%: small services do not page.
   costs: { anomalyMinImpact: 100_000_000, anomalyMinRelativeImpact: 0.15 },
   cluster: { leaderCheckIntervalMs: 2_000 },
+  ingest: {},
 };
 
 const KEYS: Record<string, readonly string[]> = {
-  '': ['server', 'storage', 'retention', 'alerts', 'slos', 'access', 'health', 'costs', 'cluster'],
+  '': ['server', 'storage', 'retention', 'alerts', 'slos', 'access', 'health', 'costs', 'cluster', 'ingest'],
   server: ['host', 'port', 'grpcPort', 'bodyLimitBytes', 'ingestConcurrency'],
   storage: ['databaseUrl', 'dataDir'],
   retention: ['spans', 'logs', 'metrics', 'alerts'],
@@ -71,6 +75,8 @@ const KEYS: Record<string, readonly string[]> = {
   health: ['aggregation', 'dependencies'],
   costs: ['anomalyMinImpact', 'anomalyMinRelativeImpact'],
   cluster: ['leaderCheckInterval'],
+  ingest: ['buffer'],
+  'ingest.buffer': ['url', 'stream', 'subject', 'consumer', 'ackWait', 'maxDeliveries', 'writer'],
 };
 
 /**
@@ -237,11 +243,16 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
     else if (typeof cluster.leaderCheckInterval === 'string' && isDuration(cluster.leaderCheckInterval)) issues.add(['cluster', 'leaderCheckInterval'], 'must be longer than 0', 'CONFIG_RANGE');
   }
 
+  const ingest = asObject(doc.ingest, ['ingest'], issues);
+  checkKeys(ingest, 'ingest', issues);
+  if (ingest.buffer !== undefined) config.ingest.buffer = ingestBuffer(asObject(ingest.buffer, ['ingest', 'buffer'], issues), issues);
+
   // The environment wins over the file.
   if (env.SIGHTLINE_HOST) config.server.host = env.SIGHTLINE_HOST;
   if (env.SIGHTLINE_PORT) config.server.port = int(env.SIGHTLINE_PORT, ['env', 'SIGHTLINE_PORT'], 0, 65_535, issues);
   if (env.SIGHTLINE_GRPC_PORT) config.server.grpcPort = env.SIGHTLINE_GRPC_PORT === 'off' ? false : int(env.SIGHTLINE_GRPC_PORT, ['env', 'SIGHTLINE_GRPC_PORT'], 0, 65_535, issues);
   if (env.DATABASE_URL) config.storage.databaseUrl = env.DATABASE_URL;
+  if (env.SIGHTLINE_NATS_URL) config.ingest.buffer = { ...DEFAULT_INGEST_BUFFER, ...config.ingest.buffer, url: natsUrl(env.SIGHTLINE_NATS_URL, ['env', 'SIGHTLINE_NATS_URL'], issues) };
   if (env.SIGHTLINE_DATA_DIR) config.storage.dataDir = env.SIGHTLINE_DATA_DIR;
   if (env.SIGHTLINE_SLO_FILE) config.slos.file = env.SIGHTLINE_SLO_FILE;
   if (env.SIGHTLINE_WEBHOOK_URL) config.alerts.webhooks.push({ name: 'default', url: httpUrl(env.SIGHTLINE_WEBHOOK_URL, ['env', 'SIGHTLINE_WEBHOOK_URL'], issues) });
@@ -258,6 +269,38 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
 }
 
 type Path = (string | number)[];
+
+/** `ingest.buffer`: JetStream names are restricted (no dots in a stream name, no wildcards in a subject). */
+function ingestBuffer(buffer: Record<string, unknown>, issues: IssueCollector): IngestBufferConfig {
+  const path = (key: string): Path => ['ingest', 'buffer', key];
+  checkKeys(buffer, 'ingest.buffer', issues);
+  const config = { ...DEFAULT_INGEST_BUFFER, url: natsUrl(buffer.url, path('url'), issues) };
+  if (buffer.stream !== undefined) config.stream = name(buffer.stream, path('stream'), /^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - (a JetStream stream name)', issues);
+  if (buffer.consumer !== undefined) config.consumer = name(buffer.consumer, path('consumer'), /^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - (a JetStream consumer name)', issues);
+  if (buffer.subject !== undefined) config.subject = name(buffer.subject, path('subject'), /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'dot-separated tokens of letters, digits, _ and -, without wildcards', issues);
+  if (buffer.ackWait !== undefined) {
+    config.ackWaitMs = duration(buffer.ackWait, path('ackWait'), issues);
+    if (typeof buffer.ackWait === 'string' && isDuration(buffer.ackWait) && config.ackWaitMs < 1_000) issues.add(path('ackWait'), 'must be at least 1s', 'CONFIG_RANGE');
+  }
+  if (buffer.maxDeliveries !== undefined) config.maxDeliveries = int(buffer.maxDeliveries, path('maxDeliveries'), 1, 1_000, issues);
+  if (buffer.writer !== undefined) {
+    if (typeof buffer.writer === 'boolean') config.writer = buffer.writer;
+    else issues.add(path('writer'), 'must be true or false', 'CONFIG_TYPE');
+  }
+  return config;
+}
+
+function natsUrl(value: unknown, path: Path, issues: IssueCollector): string {
+  const text = str(value, path, issues);
+  if (text !== '' && !text.split(',').every((url) => /^(nats|tls):\/\/[^\s,]+$/.test(url))) issues.add(path, 'must be nats:// or tls:// URLs, comma-separated, e.g. nats://127.0.0.1:4222', 'CONFIG_URL');
+  return text;
+}
+
+function name(value: unknown, path: Path, pattern: RegExp, what: string, issues: IssueCollector): string {
+  const text = str(value, path, issues);
+  if (text !== '' && !pattern.test(text)) issues.add(path, `must be ${what}, got ${JSON.stringify(text)}`, 'CONFIG_VALUE');
+  return text;
+}
 
 /** One line for a YAML syntax error in `file`: where it is and the parser's cause, without its code excerpt. */
 function yamlSyntaxMessage(file: string, error: YAMLParseError): string {
@@ -278,7 +321,7 @@ function asObject(value: unknown, path: Path, issues: IssueCollector): Record<st
 function checkKeys(value: Record<string, unknown>, section: string, issues: IssueCollector): void {
   const allowed = KEYS[section] ?? [];
   for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) issues.add(section === '' ? [key] : [section, key], `unknown key; expected one of ${allowed.join(', ')}`, 'CONFIG_UNKNOWN_KEY');
+    if (!allowed.includes(key)) issues.add(section === '' ? [key] : [...section.split('.'), key], `unknown key; expected one of ${allowed.join(', ')}`, 'CONFIG_UNKNOWN_KEY');
   }
 }
 

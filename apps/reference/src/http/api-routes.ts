@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Database } from '../storage/database.js';
 import { logStats, logVolumeHistogram, searchLogs, SEVERITY_FLOOR, type LogQuery } from '../storage/log-store.js';
 import { metricSeries } from '../storage/metric-store.js';
-import { getTrace, listServices, searchTraces, traceDurationHistogram, type TraceQuery } from '../storage/span-store.js';
+import { getTrace, searchTraces, traceDurationHistogram, type TraceQuery } from '../storage/span-store.js';
+import { serviceSummaries } from '../storage/service-stats.js';
 import { SELF_SERVICE } from '../telemetry/self-service.js';
 import { inScope, type ScopeOf } from '../access/service-owners.js';
 import { HttpError } from './api-error.js';
@@ -18,7 +19,8 @@ export function registerApiRoutes(app: FastifyInstance, options: { db: Database;
 
   app.get('/api/v1/services', async (request) => {
     const q = parseQuery(request.query, { since: { type: 'time' } }, clock.now());
-    return { services: await listServices(db, q.since ?? clock.now() - 3_600_000, await scopeOf(request)) };
+    const scope = await scopeOf(request);
+    return { services: await serviceSummaries(db, { since: q.since ?? clock.now() - 3_600_000, ...(scope === undefined ? {} : { services: scope }) }) };
   });
 
   // The trace search and its duration histogram take the same filters; the app's own traces

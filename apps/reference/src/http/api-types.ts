@@ -48,9 +48,12 @@ export interface ServiceOverview {
   errorRatio: number;
   /** p95 request duration, ms. */
   p95_ms: number;
-  /** Requests per second per minute (the derived `sightline.request.rate`, summed over operations). */
+  /**
+   * Requests per second per minute (the derived `sightline.request.rate`, summed over operations);
+   * windows over two hours are averaged into at most 120 steps of whole minutes.
+   */
   rateSeries: SparkPoint[];
-  /** p95 latency per minute, ms (the derived `sightline.request.duration.p95` of the slowest operation). */
+  /** p95 latency per minute (or step, as the rate), ms: the derived `sightline.request.duration.p95` of the slowest operation. */
   p95Series: SparkPoint[];
 }
 

@@ -2,7 +2,7 @@ import type { Clock } from '@sightline/core';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../storage/database.js';
 import { inScope, type ScopeOf } from '../access/service-owners.js';
-import { serviceSummaries } from '../storage/span-store.js';
+import { serviceEdges, serviceSummaries } from '../storage/service-stats.js';
 import { parseQuery } from './query-params.js';
 
 /** A call from one service to another, as the spans show it. */
@@ -20,8 +20,8 @@ export interface ServiceEdge {
 }
 
 /**
- * `GET /api/v1/service-map?since=1h` — who calls whom, derived from spans: an edge for every
- * parent/child span pair in different services (an HTTP client span and the server span it
+ * `GET /api/v1/service-map?since=1h` — who calls whom, derived from spans (through the per-minute
+ * edge rollups, see service-stats.ts): an edge for every parent/child span pair in different services (an HTTP client span and the server span it
  * caused, a producer and its consumer), with calls, rate, error ratio and p95 of the callee.
  * Nodes are the services seen in the window with their span and request counts and the share of
  * their requests (entry spans, as the overview counts them) that failed.
@@ -32,15 +32,7 @@ export function registerServiceMapRoutes(app: FastifyInstance, options: { db: Da
     const q = parseQuery(request.query, { since: { type: 'time' } }, now);
     const since = Math.min(q.since ?? now - 3_600_000, now - 1);
     const windowSeconds = Math.max((now - since) / 1_000, 1);
-    const edges = await options.db.query<{ caller: string; callee: string; calls: number; errors: number; p95_ms: number }>(
-      `select parent.service as caller, child.service as callee, count(*)::int as calls,
-         count(*) filter (where child.status_code = 2)::int as errors,
-         coalesce(percentile_cont(0.95) within group (order by child.duration_ms), 0) as p95_ms
-       from spans child join spans parent on parent.trace_id = child.trace_id and parent.span_id = child.parent_span_id
-       where child.start_ms >= $1 and parent.service <> child.service
-       group by parent.service, child.service order by parent.service, child.service`,
-      [since],
-    );
+    const edges = await serviceEdges(options.db, since);
     // A node's error ratio is per request (entry spans), as on the overview, not per span.
     const nodes = await serviceSummaries(options.db, { since });
     // A scoped reader sees its services and the calls they make or receive, not the rest of the map.

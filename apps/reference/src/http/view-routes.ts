@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Silence } from '../alerts/silence.js';
 import type { Database } from '../storage/database.js';
 import { SqlFilter } from '../storage/sql-filter.js';
-import { serviceSummaries } from '../storage/span-store.js';
+import { serviceSummaries } from '../storage/service-stats.js';
 import { DERIVED_METRIC } from '../signals/request-series.js';
 import type { ScopeOf } from '../access/service-owners.js';
 import { parseQuery } from './query-params.js';
@@ -11,6 +11,11 @@ import type { ServiceOverview, SparkPoint } from './api-types.js';
 
 // The overview's row shapes are the page's too: declared once, in the shared API types.
 export type { ServiceOverview, SparkPoint } from './api-types.js';
+
+/** A sparkline's step for a window, ms: a minute, or a whole number of minutes making at most 120 points. */
+function sparklineStep(windowMs: number): number {
+  return Math.max(1, Math.ceil(windowMs / 120 / 60_000)) * 60_000;
+}
 
 /** One watched series with its points over the window and the anomalies found in it. */
 export interface AnomalyTimeline {
@@ -44,11 +49,14 @@ export function registerViewRoutes(app: FastifyInstance, options: { db: Database
     const points = rows.length === 0
       ? []
       : await db.query<{ service: string; name: string; time_ms: number; value: number }>(
-          `select service, name, time_ms, case when name = $1 then sum(value) else max(value) end as value
+          // Per minute, or per step of a 120th of longer windows (a sparkline has no room for more):
+          // a step's rate is the mean of its minutes' (operations summed), its p95 the highest.
+          `select service, name, floor(time_ms / $5) * $5 as time_ms,
+             case when name = $1 then sum(value) / ($5 / 60000.0) else max(value) end as value
            from metric_points
            where name in ($1, $2) and service in (select jsonb_array_elements_text($3::jsonb)) and time_ms >= $4
-           group by service, name, time_ms order by time_ms`,
-          [DERIVED_METRIC.request_rate, DERIVED_METRIC.latency_p95, names, since],
+           group by service, name, 3 order by 3`,
+          [DERIVED_METRIC.request_rate, DERIVED_METRIC.latency_p95, names, since, sparklineStep(now - since)],
         );
     const windowSeconds = Math.max((now - since) / 1_000, 1);
     const services: ServiceOverview[] = rows.map((r) => ({

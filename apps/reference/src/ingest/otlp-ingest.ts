@@ -4,6 +4,7 @@ import type { Database } from '../storage/database.js';
 import { insertLogs } from '../storage/log-store.js';
 import { insertMetricPoints } from '../storage/metric-store.js';
 import { insertSpans } from '../storage/span-store.js';
+import type { IngestBuffer } from './ingest-buffer.js';
 import type { IngestGate } from './ingest-gate.js';
 import { decodeLogs } from './otlp-logs.js';
 import { decodeMetrics, type MetricRow } from './otlp-metrics.js';
@@ -24,6 +25,11 @@ export interface OtlpIngestOptions {
   onSpansStored?: (spans: readonly SpanRow[]) => void;
   /** Called with each batch of metric points once stored (metric SLIs, anomaly detection). */
   onMetricsStored?: (points: readonly MetricRow[]) => void;
+  /**
+   * When given, accepted batches are persisted in this JetStream buffer instead of stored (a 200
+   * means persisted there); its writers store them and call the stored hooks, not this path.
+   */
+  buffer?: IngestBuffer;
 }
 
 /**
@@ -38,7 +44,7 @@ export type OtlpIngest = (signal: OtlpSignal, body: unknown, credentialTeam: str
 
 /** Builds the shared decode-and-store path over the app's storage, gate and service owners. */
 export function createOtlpIngest(options: OtlpIngestOptions): OtlpIngest {
-  const { db, clock, gate, owners } = options;
+  const { db, clock, gate, owners, buffer } = options;
 
   async function store<T extends { service: string }>(decoded: Decoded<T>, credentialTeam: string | undefined, declaredTeam: (item: T) => string | undefined, insert: (items: T[]) => Promise<void>, stored: (items: T[]) => void): Promise<IngestOutcome> {
     let admitted: Admitted<T> | undefined;
@@ -56,6 +62,12 @@ export function createOtlpIngest(options: OtlpIngestOptions): OtlpIngest {
 
   return async (signal, body, credentialTeam) => {
     try {
+      if (buffer !== undefined) {
+        const publish = (rows: object[]) => buffer.publish(signal, rows);
+        if (signal === 'traces') return await store(decodeTraces(body), credentialTeam, resourceTeam, publish, () => undefined);
+        if (signal === 'logs') return await store(decodeLogs(body, clock.now()), credentialTeam, resourceTeam, publish, () => undefined);
+        return await store(decodeMetrics(body), credentialTeam, () => undefined, publish, () => undefined);
+      }
       if (signal === 'traces') return await store(decodeTraces(body), credentialTeam, resourceTeam, (spans) => insertSpans(db, spans), (spans) => options.onSpansStored?.(spans));
       if (signal === 'logs') return await store(decodeLogs(body, clock.now()), credentialTeam, resourceTeam, (logs) => insertLogs(db, logs), () => undefined);
       // Metric points keep no resource: only an ingest credential's team claims their services.

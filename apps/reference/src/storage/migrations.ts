@@ -1,4 +1,6 @@
 import type { Database } from './database.js';
+import { SQL_DURATION_BUCKET } from './duration-histogram.js';
+import { FAILED_SPAN, rollupAggregate } from './service-stats.js';
 
 /** One forward-only schema change. Versions are dense and never edited once released. */
 export interface Migration {
@@ -365,6 +367,243 @@ export const MIGRATIONS: readonly Migration[] = [
       end $$;
       create or replace trigger spans_deleted after delete on spans referencing old table as gone
         for each statement execute function trace_summaries_after_span_delete();
+    `,
+  },
+  {
+    version: 14,
+    name: 'day partitions for signals',
+    sql: `
+      -- Spans, logs and metric points are partitioned by range of their time, one partition per
+      -- UTC day (named <table>_pYYYYMMDD) plus <table>_default for any time no day partition
+      -- covers, so retention drops whole days instead of deleting rows. A key must include the
+      -- partition column, hence (trace_id, span_id, start_ms) and (id, time_ms).
+
+      -- Creates the partition of parent for the UTC day unless it exists; returns whether
+      -- it did. Rows of that day waiting in the DEFAULT partition move into it first: PostgreSQL
+      -- refuses a partition whose range has rows in DEFAULT. Replicas may call it at once: the
+      -- advisory lock serialises them, and a concurrent CREATE that slips past it surfaces as
+      -- duplicate_table (or unique_violation on pg_type), which means the partition is there.
+      create or replace function ensure_day_partition(parent regclass, day date) returns boolean language plpgsql as $$
+      declare
+        parent_name text := (select relname from pg_class where oid = parent);
+        time_column text := (select a.attname from pg_partitioned_table p
+          join pg_attribute a on a.attrelid = p.partrelid and a.attnum = p.partattrs[0] where p.partrelid = parent);
+        partition_name text := parent_name || '_p' || to_char(day, 'YYYYMMDD');
+        from_ms double precision := (day - date '1970-01-01')::double precision * 86400000;
+        to_ms double precision := from_ms + 86400000;
+      begin
+        if time_column is null then
+          raise exception 'ensure_day_partition: % is not a range-partitioned table', parent;
+        end if;
+        perform pg_advisory_xact_lock(hashtext(partition_name));
+        if to_regclass(quote_ident(partition_name)) is not null then return false; end if;
+        -- Writes to the table wait (readers do not) until this commits: an insert that began
+        -- routing before the attach would still send a row of this day to DEFAULT and fail its
+        -- new constraint. Taken on the parent first, as DROP of a partition does: no deadlock with
+        -- retention. Only once a day per table; the check above returns before locking.
+        execute format('lock table only %s in share mode', parent);
+        execute format('create table %I (like %s including defaults including constraints)', partition_name, parent);
+        execute format('with moved as (delete from %I where %I >= $1 and %I < $2 returning *) insert into %I select * from moved',
+          parent_name || '_default', time_column, time_column, partition_name) using from_ms, to_ms;
+        -- Attaching builds the parent's indexes on the new partition.
+        execute format('alter table %s attach partition %I for values from (%s) to (%s)', parent, partition_name, from_ms, to_ms);
+        return true;
+      exception when duplicate_table or unique_violation then
+        return false;
+      end $$;
+
+      -- The summaries of these traces, recomputed from their remaining spans (dropped when none is
+      -- left). Shared by the span-delete trigger and retention, which drops partitions (no trigger
+      -- fires on DROP) and then refreshes the traces it cut.
+      create or replace function refresh_trace_summaries(trace_ids text[]) returns void language plpgsql as $$
+      begin
+        delete from trace_summaries t
+          where t.trace_id = any(trace_ids) and not exists (select 1 from spans s where s.trace_id = t.trace_id);
+        update trace_summaries t set start_ms = a.start_ms, end_ms = a.end_ms, last_start_ms = a.last_start_ms,
+          root_service = a.root_service, root_name = a.root_name, root_start_ms = a.root_start_ms, has_root = a.has_root,
+          span_count = a.span_count, error_count = a.error_count, services = a.services
+        from (
+          select trace_id, min(start_ms) as start_ms, max(start_ms + duration_ms) as end_ms, max(start_ms) as last_start_ms,
+            (array_agg(service order by (parent_span_id is null) desc, start_ms))[1] as root_service,
+            (array_agg(name order by (parent_span_id is null) desc, start_ms))[1] as root_name,
+            (array_agg(start_ms order by (parent_span_id is null) desc, start_ms))[1] as root_start_ms,
+            bool_or(parent_span_id is null) as has_root, count(*)::int as span_count,
+            (count(*) filter (where status_code = 2))::int as error_count,
+            array_agg(distinct service order by service) as services
+          from spans where trace_id = any(trace_ids) group by trace_id
+        ) a
+        where t.trace_id = a.trace_id;
+      end $$;
+      create or replace function trace_summaries_after_span_delete() returns trigger language plpgsql as $$
+      begin
+        perform refresh_trace_summaries(array(select distinct trace_id from gone));
+        return null;
+      end $$;
+
+      -- The unpartitioned tables step aside (their indexes too, so the names pass to the new ones).
+      alter table spans rename to spans_unpartitioned;
+      alter index spans_pkey rename to spans_unpartitioned_pkey;
+      drop index spans_service_start, spans_start;
+      alter table logs rename to logs_unpartitioned;
+      alter index logs_pkey rename to logs_unpartitioned_pkey;
+      drop index logs_time, logs_trace;
+      alter table metric_points rename to metric_points_unpartitioned;
+      alter index metric_points_pkey rename to metric_points_unpartitioned_pkey;
+      drop index metric_points_series;
+
+      create table spans (
+        trace_id text not null,
+        span_id text not null,
+        parent_span_id text,
+        service text not null,
+        name text not null,
+        kind smallint not null,
+        start_ms double precision not null,
+        duration_ms double precision not null,
+        status_code smallint not null,
+        status_message text,
+        attributes jsonb not null,
+        resource jsonb not null,
+        events jsonb not null,
+        links jsonb not null,
+        scope text,
+        primary key (trace_id, span_id, start_ms)
+      ) partition by range (start_ms);
+      create table spans_default partition of spans default;
+
+      -- Ids keep coming from the same sequences, so they stay unique and increasing across the move.
+      create table logs (
+        id bigint not null default nextval('logs_id_seq'),
+        time_ms double precision not null,
+        service text not null,
+        severity_number smallint not null,
+        severity_text text,
+        body text not null,
+        trace_id text,
+        span_id text,
+        attributes jsonb not null,
+        resource jsonb not null,
+        primary key (id, time_ms)
+      ) partition by range (time_ms);
+      alter sequence logs_id_seq owned by logs.id;
+      create table logs_default partition of logs default;
+
+      create table metric_points (
+        id bigint not null default nextval('metric_points_id_seq'),
+        name text not null,
+        service text not null,
+        kind text not null,
+        labels jsonb not null,
+        time_ms double precision not null,
+        value double precision not null,
+        histogram jsonb,
+        primary key (id, time_ms)
+      ) partition by range (time_ms);
+      alter sequence metric_points_id_seq owned by metric_points.id;
+      create table metric_points_default partition of metric_points default;
+
+      -- A partition for every day the existing rows need and for today..today+2 (UTC, from the
+      -- clock of the database at migration time). Rows older than 400 days or later than today+2
+      -- go to DEFAULT rather than making a partition each (a bad clock can send any time).
+      do $$
+      declare
+        today date := (now() at time zone 'utc')::date;
+        signal record;
+        day date;
+      begin
+        for signal in select * from (values ('spans', 'start_ms'), ('logs', 'time_ms'), ('metric_points', 'time_ms')) as s(tab, col) loop
+          for day in execute format(
+            $q$select distinct date '1970-01-01' + floor(%I / 86400000)::int from %I
+               where %I >= $1 and %I < $2
+               union select $3::date + n from generate_series(0, 2) as n$q$,
+            signal.col, signal.tab || '_unpartitioned', signal.col, signal.col)
+            using (today - 400 - date '1970-01-01')::double precision * 86400000, (today + 3 - date '1970-01-01')::double precision * 86400000, today
+          loop
+            perform ensure_day_partition(signal.tab::regclass, day);
+          end loop;
+        end loop;
+      end $$;
+
+      insert into spans (trace_id, span_id, parent_span_id, service, name, kind, start_ms, duration_ms, status_code,
+        status_message, attributes, resource, events, links, scope)
+      select trace_id, span_id, parent_span_id, service, name, kind, start_ms, duration_ms, status_code,
+        status_message, attributes, resource, events, links, scope
+      from spans_unpartitioned;
+      insert into logs (id, time_ms, service, severity_number, severity_text, body, trace_id, span_id, attributes, resource)
+      select id, time_ms, service, severity_number, severity_text, body, trace_id, span_id, attributes, resource
+      from logs_unpartitioned;
+      insert into metric_points (id, name, service, kind, labels, time_ms, value, histogram)
+      select id, name, service, kind, labels, time_ms, value, histogram
+      from metric_points_unpartitioned;
+      -- Dropping fires no delete trigger: the summaries, already right, stay as they are.
+      drop table spans_unpartitioned, logs_unpartitioned, metric_points_unpartitioned;
+
+      -- Partitioned indexes: built on each partition now, and on each partition attached later.
+      create index spans_service_start on spans (service, start_ms desc);
+      create index spans_start on spans (start_ms desc);
+      create index logs_time on logs (time_ms desc);
+      create index logs_trace on logs (trace_id) where trace_id is not null;
+      create index metric_points_series on metric_points (name, service, time_ms desc);
+
+      create or replace trigger spans_deleted after delete on spans referencing old table as gone
+        for each statement execute function trace_summaries_after_span_delete();
+    `,
+  },
+  {
+    version: 15,
+    name: 'service rollups',
+    sql: `
+      -- Per-minute numbers per service (spans, requests, failures, request durations) and per
+      -- calling pair of services, so the service list, overview and map read minutes, not spans
+      -- (see service-stats.ts). Durations are counts per logarithmic bucket (duration-histogram.ts).
+      create function sightline_duration_bucket(ms double precision) returns integer
+        language sql immutable parallel safe as $$ select ${SQL_DURATION_BUCKET} $$;
+      -- The sum of two bucket-count objects ({"bucket": count}).
+      create function sightline_histogram_merge(a jsonb, b jsonb) returns jsonb
+        language sql immutable parallel safe as $$
+          select coalesce(jsonb_object_agg(bucket, n), '{}'::jsonb) from (
+            select bucket, sum(count::bigint) as n
+            from (select * from jsonb_each_text(a) union all select * from jsonb_each_text(b)) as counts(bucket, count)
+            group by bucket) as merged $$;
+      create aggregate sightline_histogram_sum(jsonb) (sfunc = sightline_histogram_merge, stype = jsonb, initcond = '{}');
+
+      create table service_rollups (
+        minute_ms double precision not null,
+        service text not null,
+        spans integer not null,
+        entry_requests integer not null,
+        entry_errors integer not null,
+        entry_durations jsonb not null,
+        root_requests integer not null,
+        root_errors integer not null,
+        root_durations jsonb not null,
+        primary key (minute_ms, service)
+      );
+      insert into service_rollups (minute_ms, service, spans, entry_requests, entry_errors, entry_durations,
+        root_requests, root_errors, root_durations)
+      ${rollupAggregate(`(select service, kind, parent_span_id, start_ms, duration_ms, ${FAILED_SPAN} as failed from spans) s`)};
+
+      -- Filled by the leader from the spans (refreshRollups), up to rollup_progress.until_ms.
+      create table service_edges (
+        minute_ms double precision not null,
+        caller text not null,
+        callee text not null,
+        calls integer not null,
+        errors integer not null,
+        durations jsonb not null,
+        primary key (minute_ms, caller, callee)
+      );
+      -- Closed hours of both, summed by the same refresh, for windows of hours and days.
+      create table service_rollups_hourly (like service_rollups);
+      alter table service_rollups_hourly rename column minute_ms to hour_ms;
+      alter table service_rollups_hourly add primary key (hour_ms, service);
+      create table service_edges_hourly (like service_edges);
+      alter table service_edges_hourly rename column minute_ms to hour_ms;
+      alter table service_edges_hourly add primary key (hour_ms, caller, callee);
+      create table rollup_progress (
+        name text primary key,
+        until_ms double precision not null
+      );
     `,
   },
 ];

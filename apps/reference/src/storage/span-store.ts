@@ -1,6 +1,7 @@
 import type { SpanRow } from '../ingest/otlp-traces.js';
 import type { Queryable } from './database.js';
 import { SqlFilter } from './sql-filter.js';
+import { FAILED_SPAN, ROLLUP_MERGE, ROLLUP_UPSERT, rollupAggregate } from './service-stats.js';
 import type { TraceSummary } from '../http/api-types.js';
 
 /**
@@ -9,9 +10,10 @@ import type { TraceSummary } from '../http/api-types.js';
  * and PGlite. Re-sent spans (exporter retries) are ignored by their primary key.
  *
  * The same statement folds the spans it actually inserted into `trace_summaries` (one row per
- * trace: start, end, root, counts, services), so a retried batch adds nothing and trace search
- * never groups spans. Rows are merged in trace_id order so concurrent batches lock alike. Deleting
- * spans updates the summaries through a trigger (see migration 13).
+ * trace: start, end, root, counts, services) and into `service_rollups` (per service and minute,
+ * see service-stats.ts), so a retried batch adds nothing, trace search never groups spans and the
+ * service views never scan them. Rows are merged in key order so concurrent batches lock alike.
+ * Deleting spans updates the summaries through a trigger (see migration 13).
  */
 export async function insertSpans(db: Queryable, spans: readonly SpanRow[]): Promise<void> {
   if (spans.length === 0) return;
@@ -24,9 +26,10 @@ export async function insertSpans(db: Queryable, spans: readonly SpanRow[]): Pro
        from jsonb_to_recordset($1::jsonb) as r(trace_id text, span_id text, parent_span_id text, service text,
          name text, kind smallint, start_ms double precision, duration_ms double precision, status_code smallint,
          status_message text, attributes jsonb, resource jsonb, events jsonb, links jsonb, scope text)
-       on conflict (trace_id, span_id) do nothing
-       returning trace_id, parent_span_id, service, name, start_ms, duration_ms, status_code
-     )
+       on conflict (trace_id, span_id, start_ms) do nothing
+       returning trace_id, parent_span_id, service, name, kind, start_ms, duration_ms, status_code, ${FAILED_SPAN} as failed
+     ),
+     summaries as (
      insert into trace_summaries as t (trace_id, start_ms, end_ms, last_start_ms, root_service, root_name, root_start_ms,
        has_root, span_count, error_count, services)
      select trace_id, min(start_ms), max(start_ms + duration_ms), max(start_ms),
@@ -46,7 +49,9 @@ export async function insertSpans(db: Queryable, spans: readonly SpanRow[]): Pro
        has_root = t.has_root or excluded.has_root,
        span_count = t.span_count + excluded.span_count,
        error_count = t.error_count + excluded.error_count,
-       services = array(select distinct s from unnest(t.services || excluded.services) as s order by s)`,
+       services = array(select distinct s from unnest(t.services || excluded.services) as s order by s)
+     )
+     ${ROLLUP_UPSERT} ${rollupAggregate('inserted')} ${ROLLUP_MERGE}`,
     [JSON.stringify(spans)],
   );
 }
@@ -193,74 +198,6 @@ export async function traceDurationHistogram(db: Queryable, query: Omit<TraceQue
 /** The lower bound (ms) of duration bucket `i`: 10^(i / DURATION_BUCKETS_PER_DECADE), to 4 significant digits. */
 function durationBound(i: number): number {
   return Number((10 ** (i / DURATION_BUCKETS_PER_DECADE)).toPrecision(4));
-}
-
-/**
- * What a service served: its requests counted once each, by their entry span. The entry spans of a
- * service are its SERVER and CONSUMER spans; a service that has none in the window (a batch job, a
- * load generator) is counted by its root spans instead. Inner spans (INTERNAL, CLIENT, PRODUCER
- * children) are part of a request, not requests: counting them would dilute the error ratio by
- * every successful child of a failed request.
- */
-export interface ServiceSummary {
-  service: string;
-  /** Every span of the service in the window. */
-  spans: number;
-  /** Entry spans: requests served. */
-  requests: number;
-  /** Failed requests: error status, or an HTTP 5xx answer (as the derived series and SLOs count them). */
-  errors: number;
-  /** p95 duration of the requests, ms (0 without requests). */
-  p95_ms: number;
-}
-
-/** Filters for {@link serviceSummaries}. Times are epoch ms. */
-export interface ServiceSummaryQuery {
-  since: number;
-  /** Only these services (a reader's scope). */
-  services?: readonly string[];
-  /** Services named after this one (keyset pagination by name). */
-  after?: string;
-  limit?: number;
-}
-
-/** A failed request, in SQL: error status, or an HTTP 5xx answer (see signals/span-outcome.ts). */
-const FAILED_SPAN = `(status_code = 2 or case when jsonb_typeof(attributes->'http.response.status_code') = 'number'
-  then (attributes->>'http.response.status_code')::double precision >= 500 else false end)`;
-
-/** Per service with spans since `query.since`, by name: spans, requests, failed requests and request p95. */
-export async function serviceSummaries(db: Queryable, query: ServiceSummaryQuery): Promise<ServiceSummary[]> {
-  const filter = new SqlFilter().add('start_ms >= ?', query.since).addIf('service = any(?)', query.services).addIf('service > ?', query.after);
-  const limit = query.limit === undefined ? '' : `limit ${filter.param(query.limit)}`;
-  // Both candidate request sets are aggregated in one pass and the service's own is picked after:
-  // a window function deciding per row (does this service have entry spans?) measured 2-5x slower
-  // on 120k spans in PGlite than these filtered aggregates (which cost about 2x the old span count).
-  const rows = await db.query<{ service: string; spans: number; entry_n: number; entry_errors: number; entry_p95: number | null; root_n: number; root_errors: number; root_p95: number | null }>(
-    `select service, count(*)::int as spans,
-       count(*) filter (where kind in (2, 5))::int as entry_n,
-       count(*) filter (where kind in (2, 5) and ${FAILED_SPAN})::int as entry_errors,
-       percentile_cont(0.95) within group (order by duration_ms) filter (where kind in (2, 5)) as entry_p95,
-       count(*) filter (where parent_span_id is null)::int as root_n,
-       count(*) filter (where parent_span_id is null and ${FAILED_SPAN})::int as root_errors,
-       percentile_cont(0.95) within group (order by duration_ms) filter (where parent_span_id is null) as root_p95
-     from spans ${filter.where()} group by service order by service ${limit}`,
-    filter.params,
-  );
-  return rows.map((r) => {
-    const hasEntrySpans = r.entry_n > 0;
-    return {
-      service: r.service,
-      spans: r.spans,
-      requests: hasEntrySpans ? r.entry_n : r.root_n,
-      errors: hasEntrySpans ? r.entry_errors : r.root_errors,
-      p95_ms: Number((hasEntrySpans ? r.entry_p95 : r.root_p95) ?? 0),
-    };
-  });
-}
-
-/** Services seen in spans since `sinceMs`, with their requests, failed requests and p95 (see {@link ServiceSummary}). */
-export async function listServices(db: Queryable, sinceMs: number, services?: readonly string[]): Promise<ServiceSummary[]> {
-  return serviceSummaries(db, { since: sinceMs, ...(services === undefined ? {} : { services }) });
 }
 
 /**
