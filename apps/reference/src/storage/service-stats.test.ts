@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { SpanRow } from '../ingest/otlp-traces.js';
-import { testDatabases } from '../../test/databases.js';
-import { openDatabase, type Database } from './database.js';
+import { testDatabases, useMigratedDatabase } from '../../test/databases.js';
 import { DurationHistogram, RELATIVE_ACCURACY, bucketOf, bucketValue } from './duration-histogram.js';
-import { migrate } from './migrations.js';
 import { LATE_ARRIVAL_MS, refreshRollups, serviceEdges, serviceSummaries } from './service-stats.js';
 import { insertSpans } from './span-store.js';
 
@@ -45,20 +43,9 @@ describe('duration histogram', () => {
 });
 
 describe.each(testDatabases)('service rollups on $name', (database) => {
-  let db: Database;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const created = await database.create();
-    drop = created.drop;
-    db = await openDatabase(created.options);
-    await migrate(db);
-  });
-  afterAll(async () => {
-    await db.close();
-    await drop();
-  });
+  const t = useMigratedDatabase(database);
   beforeEach(async () => {
-    await db.exec('truncate spans, trace_summaries, service_rollups, service_edges, service_rollups_hourly, service_edges_hourly, rollup_progress');
+    await t.db.exec('truncate spans, trace_summaries, service_rollups, service_edges, service_rollups_hourly, service_edges_hourly, rollup_progress');
   });
 
   type TraceInput = typeof traceArbitrary extends fc.Arbitrary<infer T> ? T : never;
@@ -130,11 +117,11 @@ describe.each(testDatabases)('service rollups on $name', (database) => {
   }
 
   async function checkAgainstSpans(spans: SpanRow[], since: number): Promise<void> {
-    const summaries = await serviceSummaries(db, { since });
+    const summaries = await serviceSummaries(t.db, { since });
     const expected = expectedSummaries(spans, since);
     expect(summaries.map(({ p95_ms: _, ...rest }) => rest)).toEqual(expected.map(({ p95: _, ...rest }) => rest));
     summaries.forEach((s, i) => expectWithinAccuracy(s.p95_ms, expected[i]!.p95));
-    const edges = await serviceEdges(db, since);
+    const edges = await serviceEdges(t.db, since);
     const expectedCalls = expectedEdges(spans, since);
     expect(edges.map((e) => ({ key: `${e.caller}>${e.callee}`, calls: e.calls, errors: e.errors }))).toEqual(expectedCalls.map(({ p95: _, ...rest }) => rest));
     edges.forEach((e, i) => expectWithinAccuracy(e.p95_ms, expectedCalls[i]!.p95));
@@ -143,25 +130,25 @@ describe.each(testDatabases)('service rollups on $name', (database) => {
   it('answers as the spans do, for any window start, batching and re-sends, before and after the edges are computed', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(traceArbitrary, { minLength: 1, maxLength: 12 }), fc.integer({ min: 0, max: 25 * MINUTE }), fc.integer({ min: 1, max: 7 }), async (traces, sinceOffset, batchSize) => {
-        await db.exec('truncate spans, trace_summaries, service_rollups, service_edges, service_rollups_hourly, service_edges_hourly, rollup_progress');
+        await t.db.exec('truncate spans, trace_summaries, service_rollups, service_edges, service_rollups_hourly, service_edges_hourly, rollup_progress');
         const spans = spansOf(traces);
         // Stored in batches that split traces (children before their parents, too) with every batch sent twice.
         const shuffled = [...spans].reverse();
         for (let i = 0; i < shuffled.length; i += batchSize) {
           const batch = shuffled.slice(i, i + batchSize);
-          await insertSpans(db, batch);
-          await insertSpans(db, batch);
+          await insertSpans(t.db, batch);
+          await insertSpans(t.db, batch);
         }
         const since = T0 + sinceOffset - 17_345; // rarely on a minute boundary
         await checkAgainstSpans(spans, since);
         // The leader computes the closed minutes up to 15 minutes in: those come from service_edges now.
-        expect(await refreshRollups(db, T0 + 15 * MINUTE + 30_000)).toBe(T0 + 15 * MINUTE);
+        expect(await refreshRollups(t.db, T0 + 15 * MINUTE + 30_000)).toBe(T0 + 15 * MINUTE);
         await checkAgainstSpans(spans, since);
-        expect(await refreshRollups(db, T0 + 40 * MINUTE)).toBe(T0 + 40 * MINUTE);
+        expect(await refreshRollups(t.db, T0 + 40 * MINUTE)).toBe(T0 + 40 * MINUTE);
         await checkAgainstSpans(spans, since);
         // Two hours on, the first hour is summed: windows read it from the hourly tables.
-        expect(await refreshRollups(db, T0 + 120 * MINUTE)).toBe(T0 + 120 * MINUTE);
-        expect((await db.query<{ n: number }>('select count(*)::int as n from service_rollups_hourly'))[0]!.n).toBeGreaterThan(0);
+        expect(await refreshRollups(t.db, T0 + 120 * MINUTE)).toBe(T0 + 120 * MINUTE);
+        expect((await t.db.query<{ n: number }>('select count(*)::int as n from service_rollups_hourly'))[0]!.n).toBeGreaterThan(0);
         await checkAgainstSpans(spans, since);
       }),
       { numRuns: database.name === 'pglite' ? 15 : 10, seed: 42 },
@@ -170,44 +157,44 @@ describe.each(testDatabases)('service rollups on $name', (database) => {
 
   it('pages services by name and keeps to a reader scope', async () => {
     const spans = SERVICES.map((service, i) => row(`${i}`.padStart(32, '0'), '1'.padStart(16, '0'), null, service, 2, T0 + i * 1_000, 10, 'no'));
-    await insertSpans(db, spans);
-    expect((await serviceSummaries(db, { since: T0 - MINUTE, limit: 2 })).map((s) => s.service)).toEqual(['cart', 'checkout']);
-    expect((await serviceSummaries(db, { since: T0 - MINUTE, limit: 2, after: 'checkout' })).map((s) => s.service)).toEqual(['payments', 'web']);
-    expect((await serviceSummaries(db, { since: T0 - MINUTE, services: ['web', 'nobody'] })).map((s) => s.service)).toEqual(['web']);
+    await insertSpans(t.db, spans);
+    expect((await serviceSummaries(t.db, { since: T0 - MINUTE, limit: 2 })).map((s) => s.service)).toEqual(['cart', 'checkout']);
+    expect((await serviceSummaries(t.db, { since: T0 - MINUTE, limit: 2, after: 'checkout' })).map((s) => s.service)).toEqual(['payments', 'web']);
+    expect((await serviceSummaries(t.db, { since: T0 - MINUTE, services: ['web', 'nobody'] })).map((s) => s.service)).toEqual(['web']);
     // A window starting mid-minute counts the spans in it, not the whole minute.
-    expect((await serviceSummaries(db, { since: T0 + 1_500 })).map((s) => s.service)).toEqual(['payments', 'web']);
+    expect((await serviceSummaries(t.db, { since: T0 + 1_500 })).map((s) => s.service)).toEqual(['payments', 'web']);
   });
 
   it('counts only calls between different services, in the partial first minute of a window too', async () => {
     const trace = 'e'.repeat(32);
-    await insertSpans(db, [
+    await insertSpans(t.db, [
       row(trace, 'p'.padStart(16, '0'), null, 'web', 2, T0 + 30_000, 100, 'no'),
       row(trace, 'i'.padStart(16, '0'), 'p'.padStart(16, '0'), 'web', 1, T0 + 30_010, 10, 'no'),
       row(trace, 'c'.padStart(16, '0'), 'p'.padStart(16, '0'), 'cart', 2, T0 + 30_020, 10, 'no'),
     ]);
     for (const since of [T0 + 10_000, T0 - MINUTE]) {
-      expect((await serviceEdges(db, since)).map((e) => [e.caller, e.callee, e.calls])).toEqual([['web', 'cart', 1]]);
+      expect((await serviceEdges(t.db, since)).map((e) => [e.caller, e.callee, e.calls])).toEqual([['web', 'cart', 1]]);
     }
   });
 
   it('recomputes the recent minutes when a late span arrives, and catches up from where it stopped', async () => {
     const parent = row('f'.repeat(32), 'p'.padStart(16, '0'), null, 'web', 2, T0, 100, 'no');
-    expect(await refreshRollups(db, T0)).toBe(0); // no spans yet: nothing to compute
-    await insertSpans(db, [parent]);
-    expect(await refreshRollups(db, T0 + 5 * MINUTE)).toBe(T0 + 5 * MINUTE);
-    expect(await serviceEdges(db, T0 - MINUTE)).toEqual([]);
+    expect(await refreshRollups(t.db, T0)).toBe(0); // no spans yet: nothing to compute
+    await insertSpans(t.db, [parent]);
+    expect(await refreshRollups(t.db, T0 + 5 * MINUTE)).toBe(T0 + 5 * MINUTE);
+    expect(await serviceEdges(t.db, T0 - MINUTE)).toEqual([]);
     // The child arrives 4 minutes late: within the late-arrival allowance, so the next refresh counts it.
-    await insertSpans(db, [row('f'.repeat(32), 'c'.padStart(16, '0'), 'p'.padStart(16, '0'), 'cart', 2, T0 + 10, 50, 'status')]);
-    expect(await db.query('select calls from service_edges')).toEqual([]);
-    await refreshRollups(db, T0 + 6 * MINUTE);
-    expect(await db.query('select minute_ms, calls from service_edges')).toEqual([{ minute_ms: T0, calls: 1 }]);
-    expect(await serviceEdges(db, T0 - MINUTE)).toEqual([{ caller: 'web', callee: 'cart', calls: 1, errors: 1, p95_ms: expect.any(Number) }]);
+    await insertSpans(t.db, [row('f'.repeat(32), 'c'.padStart(16, '0'), 'p'.padStart(16, '0'), 'cart', 2, T0 + 10, 50, 'status')]);
+    expect(await t.db.query('select calls from service_edges')).toEqual([]);
+    await refreshRollups(t.db, T0 + 6 * MINUTE);
+    expect(await t.db.query('select minute_ms, calls from service_edges')).toEqual([{ minute_ms: T0, calls: 1 }]);
+    expect(await serviceEdges(t.db, T0 - MINUTE)).toEqual([{ caller: 'web', callee: 'cart', calls: 1, errors: 1, p95_ms: expect.any(Number) }]);
     // A child arriving later than the allowance stays out of the map (it is in its trace).
-    await insertSpans(db, [row('f'.repeat(32), 'd'.padStart(16, '0'), 'p'.padStart(16, '0'), 'mail', 2, T0 + 20, 5, 'no')]);
-    await refreshRollups(db, T0 + 6 * MINUTE + LATE_ARRIVAL_MS);
-    expect((await serviceEdges(db, T0 - MINUTE)).map((e) => e.callee)).toEqual(['cart']);
+    await insertSpans(t.db, [row('f'.repeat(32), 'd'.padStart(16, '0'), 'p'.padStart(16, '0'), 'mail', 2, T0 + 20, 5, 'no')]);
+    await refreshRollups(t.db, T0 + 6 * MINUTE + LATE_ARRIVAL_MS);
+    expect((await serviceEdges(t.db, T0 - MINUTE)).map((e) => e.callee)).toEqual(['cart']);
     // After a long pause it catches up at most six hours per refresh, from where it stopped.
-    expect(await refreshRollups(db, T0 + 24 * 60 * MINUTE)).toBe(T0 + 16 * MINUTE + 6 * 60 * MINUTE);
-    expect(await refreshRollups(db, T0 + 24 * 60 * MINUTE)).toBe(T0 + 16 * MINUTE + 12 * 60 * MINUTE);
+    expect(await refreshRollups(t.db, T0 + 24 * 60 * MINUTE)).toBe(T0 + 16 * MINUTE + 6 * 60 * MINUTE);
+    expect(await refreshRollups(t.db, T0 + 24 * 60 * MINUTE)).toBe(T0 + 16 * MINUTE + 12 * 60 * MINUTE);
   });
 });

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { SpanRow } from '../ingest/otlp-traces.js';
-import { testDatabases } from '../../test/databases.js';
-import { openDatabase, type Database, type Queryable } from './database.js';
+import { testDatabases, useMigratedDatabase } from '../../test/databases.js';
+import type { Queryable } from './database.js';
 import { migrate } from './migrations.js';
 import { enforceRetention } from './retention.js';
 import { insertSpans, searchTraces, traceDurationHistogram, type TraceQuery } from './span-store.js';
@@ -31,54 +31,43 @@ function explaining(db: Queryable): Queryable & { plan: () => string } {
 }
 
 describe.each(testDatabases)('trace summaries on $name', (database) => {
-  let db: Database;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const created = await database.create();
-    drop = created.drop;
-    db = await openDatabase(created.options);
-    await migrate(db);
-  });
-  afterAll(async () => {
-    await db.close();
-    await drop();
-  });
+  const t = useMigratedDatabase(database);
 
   it('folds each stored span into its trace once: a retried batch does not double count', async () => {
-    const first = [span('2', { service: 'cart', start_ms: 1_010, duration_ms: 50, status_code: 2 }), span('3', { service: 'db', start_ms: 1_020 })];
-    await insertSpans(db, first);
-    await insertSpans(db, first); // the exporter's retry
+    const first = [span('2', { service: 'cart', start_ms: 1_010, duration_ms: 50, status_code: 2 }), span('3', { service: 't.db', start_ms: 1_020 })];
+    await insertSpans(t.db, first);
+    await insertSpans(t.db, first); // the exporter's retry
     // the root arrives last, started first; one span of the batch is a re-send
-    await insertSpans(db, [span('1', { parent_span_id: null, service: 'web', name: 'GET /cart', start_ms: 1_000, duration_ms: 100 }), first[1]!]);
-    const [summary] = await searchTraces(db, { limit: 10 });
+    await insertSpans(t.db, [span('1', { parent_span_id: null, service: 'web', name: 'GET /cart', start_ms: 1_000, duration_ms: 100 }), first[1]!]);
+    const [summary] = await searchTraces(t.db, { limit: 10 });
     expect(summary).toEqual({ trace_id: TRACE, root_service: 'web', root_name: 'GET /cart', start_ms: 1_000, duration_ms: 100, span_count: 3, error_count: 1 });
-    const stored = await db.query<{ services: string[]; span_count: number }>('select services, span_count from trace_summaries where trace_id = $1', [TRACE]);
-    expect(stored).toEqual([{ services: ['cart', 'db', 'web'], span_count: 3 }]);
+    const stored = await t.db.query<{ services: string[]; span_count: number }>('select services, span_count from trace_summaries where trace_id = $1', [TRACE]);
+    expect(stored).toEqual([{ services: ['cart', 't.db', 'web'], span_count: 3 }]);
     // a later child never displaces the root; a later, longer span stretches the duration
-    await insertSpans(db, [span('4', { service: 'mail', start_ms: 900, duration_ms: 300 })]);
-    expect(await searchTraces(db, { limit: 10 })).toEqual([expect.objectContaining({ root_service: 'web', start_ms: 900, duration_ms: 300, span_count: 4 })]);
-    expect(await searchTraces(db, { service: 'db', errorsOnly: true, limit: 10 })).toHaveLength(1);
-    expect(await searchTraces(db, { service: 'db', services: ['web'], limit: 10 })).toEqual([]);
-    expect(await searchTraces(db, { minDurationMs: 301, limit: 10 })).toEqual([]);
-    expect((await traceDurationHistogram(db, { service: 'mail' })).total).toBe(1);
-    await db.exec('delete from spans; delete from trace_summaries');
+    await insertSpans(t.db, [span('4', { service: 'mail', start_ms: 900, duration_ms: 300 })]);
+    expect(await searchTraces(t.db, { limit: 10 })).toEqual([expect.objectContaining({ root_service: 'web', start_ms: 900, duration_ms: 300, span_count: 4 })]);
+    expect(await searchTraces(t.db, { service: 't.db', errorsOnly: true, limit: 10 })).toHaveLength(1);
+    expect(await searchTraces(t.db, { service: 't.db', services: ['web'], limit: 10 })).toEqual([]);
+    expect(await searchTraces(t.db, { minDurationMs: 301, limit: 10 })).toEqual([]);
+    expect((await traceDurationHistogram(t.db, { service: 'mail' })).total).toBe(1);
+    await t.db.exec('delete from spans; delete from trace_summaries');
   });
 
   it('follows span deletion: a trace losing every span loses its summary, one losing some is recomputed', async () => {
     const other = 'c'.repeat(32);
-    await insertSpans(db, [
+    await insertSpans(t.db, [
       span('1', { parent_span_id: null, service: 'web', start_ms: 1_000, duration_ms: 5_000 }),
-      span('2', { service: 'db', start_ms: 2_000, duration_ms: 10, status_code: 2 }),
+      span('2', { service: 't.db', start_ms: 2_000, duration_ms: 10, status_code: 2 }),
       span('3', { service: 'cart', start_ms: 3_000, duration_ms: 100 }),
       span('1', { trace_id: other, parent_span_id: null, service: 'web', start_ms: 500, duration_ms: 10 }),
     ]);
     const day = 86_400_000;
-    const deleted = await enforceRetention(db, { spans: day, logs: day, metrics: day, alerts: day }, day + 2_500);
+    const deleted = await enforceRetention(t.db, { spans: day, logs: day, metrics: day, alerts: day }, day + 2_500);
     expect(deleted.spans).toBe(3);
-    expect(await searchTraces(db, { limit: 10 })).toEqual([{ trace_id: TRACE, root_service: 'cart', root_name: 'op 3', start_ms: 3_000, duration_ms: 100, span_count: 1, error_count: 0 }]);
-    expect(await searchTraces(db, { service: 'web', limit: 10 })).toEqual([]);
-    await db.exec('delete from spans');
-    expect(await db.query('select trace_id from trace_summaries')).toEqual([]);
+    expect(await searchTraces(t.db, { limit: 10 })).toEqual([{ trace_id: TRACE, root_service: 'cart', root_name: 'op 3', start_ms: 3_000, duration_ms: 100, span_count: 1, error_count: 0 }]);
+    expect(await searchTraces(t.db, { service: 'web', limit: 10 })).toEqual([]);
+    await t.db.exec('delete from spans');
+    expect(await t.db.query('select trace_id from trace_summaries')).toEqual([]);
   });
 
   it('keeps the same summaries as the migration backfill computes from the spans, batches split and re-sent at random', async () => {
@@ -100,22 +89,22 @@ describe.each(testDatabases)('trace summaries on $name', (database) => {
     const shuffled = spans.map((s) => [random(1_000_000), s] as const).sort((a, b) => a[0] - b[0]).map(([, s]) => s);
     for (let i = 0; i < shuffled.length; i += 17) {
       const batch = shuffled.slice(i, i + 17);
-      await insertSpans(db, batch);
-      if (random(3) === 0) await insertSpans(db, batch.slice(random(batch.length)));
+      await insertSpans(t.db, batch);
+      if (random(3) === 0) await insertSpans(t.db, batch.slice(random(batch.length)));
     }
     const columns = 'trace_id, start_ms, end_ms, last_start_ms, root_service, root_name, root_start_ms, has_root, span_count, error_count, services';
-    const kept = await db.query(`select ${columns} from trace_summaries order by trace_id`);
+    const kept = await t.db.query(`select ${columns} from trace_summaries order by trace_id`);
     expect(kept).toHaveLength(60);
     // Run the migration again on the same spans: its backfill must agree with what ingest kept.
-    await db.exec(`drop trigger spans_deleted on spans; drop table trace_summaries; delete from schema_migrations where version = 13`);
-    expect(await migrate(db)).toEqual([13]);
-    expect(await db.query(`select ${columns} from trace_summaries order by trace_id`)).toEqual(kept);
-    await db.exec('delete from spans; delete from trace_summaries');
+    await t.db.exec(`drop trigger spans_deleted on spans; drop table trace_summaries; delete from schema_migrations where version = 13`);
+    expect(await migrate(t.db)).toEqual([13]);
+    expect(await t.db.query(`select ${columns} from trace_summaries order by trace_id`)).toEqual(kept);
+    await t.db.exec('delete from spans; delete from trace_summaries');
   });
 
   it('searches newest, by service, errors only and by duration through the summary indexes, aggregating no spans', async () => {
     // 20 000 traces of 2 spans over 20 services, enough that the planner prefers indexes to scans.
-    await db.exec(`insert into trace_summaries (trace_id, start_ms, end_ms, last_start_ms, root_service, root_name, root_start_ms,
+    await t.db.exec(`insert into trace_summaries (trace_id, start_ms, end_ms, last_start_ms, root_service, root_name, root_start_ms,
         has_root, span_count, error_count, services)
       select lpad(to_hex(t), 32, '0'), t * 1000, t * 1000 + (t % 997), t * 1000 + 5, 'svc-' || (t % 20), 'op', t * 1000, true, 2,
         case when t % 100 = 0 then 1 else 0 end, array['svc-' || (t % 20), 'svc-' || ((t + 1) % 20)]
@@ -130,12 +119,12 @@ describe.each(testDatabases)('trace summaries on $name', (database) => {
       ['by duration', { ...base, minDurationMs: 990 }, /trace_summaries_(start|duration)/],
     ];
     for (const [label, query, index] of expectations) {
-      const explain = explaining(db);
+      const explain = explaining(t.db);
       await searchTraces(explain, query);
       const plan = explain.plan();
       expect({ label, usesIndex: index.test(plan), aggregates: /Aggregate/.test(plan), readsSpans: /\bon spans\b/.test(plan) }).toEqual({ label, usesIndex: true, aggregates: false, readsSpans: false });
       expect(plan).toMatch(/Limit/);
     }
-    await db.exec('delete from trace_summaries');
+    await t.db.exec('delete from trace_summaries');
   });
 });
