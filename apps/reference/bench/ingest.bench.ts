@@ -24,6 +24,7 @@ import { decodeTraces, type SpanRow } from '../src/ingest/otlp-traces.js';
 import { openDatabase, type Database } from '../src/storage/database.js';
 import { MIGRATIONS, migrate } from '../src/storage/migrations.js';
 import { insertSpans } from '../src/storage/span-store.js';
+import { postgres } from '../test/databases.js';
 import { baselineInsertSpans } from './baseline-insert.js';
 
 const BATCH = 512;
@@ -193,13 +194,8 @@ function storageBatch(): SpanRow[] {
 
 /** Spans/s that `insert` stores from 8 concurrent writers for `seconds` into a fresh database at `schema`. */
 async function storageRate(url: string, schema: number, insert: (db: Database, spans: SpanRow[]) => Promise<unknown>, seconds: number): Promise<number> {
-  const name = `sightline_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  const db = await openDatabase({ databaseUrl: target.toString() });
+  const database = await postgres(url).create();
+  const db = await openDatabase(database.options);
   try {
     await migrate(db, MIGRATIONS.filter((m) => m.version <= schema));
     for (let i = 0; i < 5; i++) await insert(db, storageBatch()); // warm up
@@ -216,8 +212,7 @@ async function storageRate(url: string, schema: number, insert: (db: Database, s
     return stored / ((performance.now() - started) / 1_000);
   } finally {
     await db.close();
-    await admin.query(`drop database ${name} with (force)`);
-    await admin.end();
+    await database.drop();
   }
 }
 

@@ -1,10 +1,8 @@
 // The integration suites run once on embedded PGlite and, when DATABASE_URL is set (CI sets it to
 // the local PostgreSQL), once more on PostgreSQL in a throwaway database created for the run.
-import { afterAll, beforeAll } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openDatabase, type Database, type DatabaseOptions } from '../src/storage/database.js';
-import { migrate } from '../src/storage/migrations.js';
+import type { DatabaseOptions } from '../src/storage/database.js';
 import { pgliteTemplate } from './pglite-template.js';
 
 export interface TestDatabase {
@@ -18,7 +16,8 @@ const pglite: TestDatabase = {
   create: async () => ({ options: { template: await pgliteTemplate() }, drop: async () => undefined }),
 };
 
-function postgres(url: string): TestDatabase {
+/** Throwaway databases on the PostgreSQL server at `url` (benches use it too). */
+export function postgres(url: string): TestDatabase {
   return {
     name: 'postgres',
     async create() {
@@ -44,22 +43,3 @@ function postgres(url: string): TestDatabase {
 
 export const testDatabases: readonly TestDatabase[] = process.env.DATABASE_URL ? [pglite, postgres(process.env.DATABASE_URL)] : [pglite];
 
-/**
- * Registers beforeAll/afterAll hooks opening a fresh, migrated database of `database` for a suite
- * (a `describe.each(testDatabases)` block) and dropping it after; read `.db` inside tests.
- */
-export function useMigratedDatabase(database: TestDatabase): { db: Database } {
-  const handle = {} as { db: Database };
-  let drop = async () => undefined as void;
-  beforeAll(async () => {
-    const created = await database.create();
-    drop = created.drop;
-    handle.db = await openDatabase(created.options);
-    await migrate(handle.db);
-  });
-  afterAll(async () => {
-    await handle.db.close();
-    await drop();
-  });
-  return handle;
-}

@@ -9,8 +9,8 @@ import { insertMetricPoints } from '../src/storage/metric-store.js';
 import { ensurePartitions, listDayPartitions } from '../src/storage/partitions.js';
 import { enforceRetention } from '../src/storage/retention.js';
 import { insertSpans, searchTraces } from '../src/storage/span-store.js';
-import { testDatabases, useMigratedDatabase } from './databases.js';
-import { useMemoryDb } from './memory-db.js';
+import { testDatabases } from './databases.js';
+import { useMemoryDb, useMigratedDatabase } from './memory-db.js';
 
 const DAY = 86_400_000;
 

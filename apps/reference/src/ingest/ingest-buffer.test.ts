@@ -12,7 +12,7 @@ import { pgliteTemplate } from '../../test/pglite-template.js';
 import { loadConfig } from '../config.js';
 import { openDatabase, type Database } from '../storage/database.js';
 import { migrate } from '../storage/migrations.js';
-import { applyBufferedBatch, chunkBatch, decodeBatch, DEFAULT_INGEST_BUFFER, ensureAppliedTable, IngestBuffer, type IngestBufferConfig } from './ingest-buffer.js';
+import { applyBufferedBatch, chunkBatch, decodeBatch, DEFAULT_INGEST_BUFFER, IngestBuffer, type IngestBufferConfig } from './ingest-buffer.js';
 import type { LogRow } from './otlp-logs.js';
 import type { SpanRow } from './otlp-traces.js';
 
@@ -202,7 +202,6 @@ withJetStream('IngestBuffer on a real JetStream', () => {
       const msg = await consumer.next({ expires: 5_000 });
       expect(msg).not.toBeNull();
       const created = (await (await nc.jetstreamManager()).streams.info(cfg.stream)).created;
-      await ensureAppliedTable(db);
       expect(await applyBufferedBatch(db, { stream: cfg.stream, created }, msg!.info.streamSequence, decodeBatch(msg!.data))).toBe(true);
       msg!.nak();
       const writer = buffer.startWriter({ db });

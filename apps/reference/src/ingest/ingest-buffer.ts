@@ -192,7 +192,6 @@ export class IngestWriter {
   }
 
   async #run(js: JetStreamClient): Promise<void> {
-    await ensureAppliedTable(this.options.db);
     await this.#prune();
     if (this.#closing) return;
     const consumer = await js.consumers.get(this.config.stream, this.config.consumer);
@@ -299,25 +298,6 @@ function storeRows(tx: Queryable, batch: BufferedBatch): Promise<void> {
   if (batch.signal === 'traces') return insertSpans(tx, batch.rows);
   if (batch.signal === 'logs') return insertLogs(tx, batch.rows);
   return insertMetricPoints(tx, batch.rows);
-}
-
-/** The writers' bookkeeping: which stream sequences are stored. Also given as a migration in the README. */
-export const APPLIED_TABLE_SQL = `create table if not exists ingest_buffer_applied (
-  stream text not null,
-  stream_created text not null,
-  seq bigint not null,
-  applied_at timestamptz not null default now(),
-  primary key (stream, stream_created, seq)
-)`;
-
-/** Creates the writers' table if missing (writers do at start; safe from several replicas at once). */
-export async function ensureAppliedTable(db: Database): Promise<void> {
-  try {
-    await db.exec(APPLIED_TABLE_SQL);
-  } catch (error) {
-    // Two replicas creating it at once: PostgreSQL's "if not exists" is not atomic; one wins.
-    if ((error as { code?: string }).code !== '23505' && (error as { code?: string }).code !== '42P07') throw error;
-  }
 }
 
 /**

@@ -61,17 +61,14 @@ export function createOtlpIngest(options: OtlpIngestOptions): OtlpIngest {
   }
 
   return async (signal, body, credentialTeam) => {
+    // With the buffer a batch is published instead of stored: its writer stores it and calls the hooks.
+    const persist = <T extends object>(insert: (items: T[]) => Promise<void>) => (buffer === undefined ? insert : (items: T[]) => buffer.publish(signal, items));
+    const afterStored = <T>(hook: (items: T[]) => void) => (buffer === undefined ? hook : () => undefined);
     try {
-      if (buffer !== undefined) {
-        const publish = (rows: object[]) => buffer.publish(signal, rows);
-        if (signal === 'traces') return await store(decodeTraces(body), credentialTeam, resourceTeam, publish, () => undefined);
-        if (signal === 'logs') return await store(decodeLogs(body, clock.now()), credentialTeam, resourceTeam, publish, () => undefined);
-        return await store(decodeMetrics(body), credentialTeam, () => undefined, publish, () => undefined);
-      }
-      if (signal === 'traces') return await store(decodeTraces(body), credentialTeam, resourceTeam, (spans) => insertSpans(db, spans), (spans) => options.onSpansStored?.(spans));
-      if (signal === 'logs') return await store(decodeLogs(body, clock.now()), credentialTeam, resourceTeam, (logs) => insertLogs(db, logs), () => undefined);
+      if (signal === 'traces') return await store(decodeTraces(body), credentialTeam, resourceTeam, persist((spans) => insertSpans(db, spans)), afterStored((spans) => options.onSpansStored?.(spans)));
+      if (signal === 'logs') return await store(decodeLogs(body, clock.now()), credentialTeam, resourceTeam, persist((logs) => insertLogs(db, logs)), () => undefined);
       // Metric points keep no resource: only an ingest credential's team claims their services.
-      return await store(decodeMetrics(body), credentialTeam, () => undefined, (points) => insertMetricPoints(db, points), (points) => options.onMetricsStored?.(points));
+      return await store(decodeMetrics(body), credentialTeam, () => undefined, persist((points) => insertMetricPoints(db, points)), afterStored((points) => options.onMetricsStored?.(points)));
     } catch (error) {
       if (!(error instanceof OtlpDecodeError)) throw error;
       return { status: 'invalid', message: `malformed OTLP request: ${error.message}` };

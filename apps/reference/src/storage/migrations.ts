@@ -606,6 +606,22 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 16,
+    name: 'ingest buffer bookkeeping',
+    sql: `
+      -- Which JetStream stream sequences the ingest buffer's writers have stored (ingest-buffer.ts):
+      -- recorded in the transaction that stores a message, so a redelivery stores nothing twice.
+      -- stream_created tells a recreated stream (whose sequences restart) from the old one.
+      create table ingest_buffer_applied (
+        stream text not null,
+        stream_created text not null,
+        seq bigint not null,
+        applied_at timestamptz not null default now(),
+        primary key (stream, stream_created, seq)
+      );
+    `,
+  },
 ];
 
 /** Advisory-lock key so replicas starting together migrate one at a time. */

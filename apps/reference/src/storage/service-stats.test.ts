@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { SpanRow } from '../ingest/otlp-traces.js';
-import { testDatabases, useMigratedDatabase } from '../../test/databases.js';
+import { testDatabases } from '../../test/databases.js';
+import { useMigratedDatabase } from '../../test/memory-db.js';
 import { DurationHistogram, RELATIVE_ACCURACY, bucketOf, bucketValue } from './duration-histogram.js';
 import { LATE_ARRIVAL_MS, refreshRollups, serviceEdges, serviceSummaries } from './service-stats.js';
 import { insertSpans } from './span-store.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { SpanRow } from '../ingest/otlp-traces.js';
-import { testDatabases, useMigratedDatabase } from '../../test/databases.js';
+import { testDatabases } from '../../test/databases.js';
+import { useMigratedDatabase } from '../../test/memory-db.js';
 import type { Queryable } from './database.js';
 import { migrate } from './migrations.js';
 import { enforceRetention } from './retention.js';
