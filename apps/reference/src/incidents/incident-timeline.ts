@@ -44,12 +44,12 @@ export async function incidentTimeline(db: Database, incident: Incident, now: nu
   return events.sort((a, b) => a.at - b.at);
 }
 
-/** Versions of `service` first seen in [from, to], each with the version it replaced. */
+/** Versions of `service` first seen in [from, to], each with the version it replaced (see `service_versions`, migration 18). */
 async function deploys(db: Database, service: string, from: number, to: number): Promise<TimelineEvent[]> {
   const versions = await db.query<{ version: string; first_ms: number }>(
-    `select resource->>'service.version' as version, min(start_ms) as first_ms from spans
-     where service = $1 and start_ms >= $2 and start_ms <= $3 and resource ? 'service.version'
-     group by 1 order by 2`,
+    `select version, first_ms from service_versions
+     where service = $1 and last_ms >= $2 and first_ms <= $3
+     order by first_ms`,
     [service, from - VERSION_LOOKBACK_MS, to],
   );
   const events: TimelineEvent[] = [];

@@ -3,7 +3,7 @@ import { OWNER_ATTRIBUTE, type Admitted, type ServiceOwners } from '../access/se
 import type { Database } from '../storage/database.js';
 import { insertLogs } from '../storage/log-store.js';
 import { insertMetricPoints } from '../storage/metric-store.js';
-import { insertSpans } from '../storage/span-store.js';
+import { SpanWriter } from '../storage/span-writer.js';
 import type { IngestBuffer } from './ingest-buffer.js';
 import type { IngestGate } from './ingest-gate.js';
 import { decodeLogs } from './otlp-logs.js';
@@ -45,6 +45,8 @@ export type OtlpIngest = (signal: OtlpSignal, body: unknown, credentialTeam: str
 /** Builds the shared decode-and-store path over the app's storage, gate and service owners. */
 export function createOtlpIngest(options: OtlpIngestOptions): OtlpIngest {
   const { db, clock, gate, owners, buffer } = options;
+  // Concurrent requests' spans share transactions (see SpanWriter); a 200 still waits for the commit.
+  const spanWriter = new SpanWriter(db);
 
   async function store<T extends { service: string }>(decoded: Decoded<T>, credentialTeam: string | undefined, declaredTeam: (item: T) => string | undefined, insert: (items: T[]) => Promise<void>, stored: (items: T[]) => void): Promise<IngestOutcome> {
     let admitted: Admitted<T> | undefined;
@@ -65,7 +67,7 @@ export function createOtlpIngest(options: OtlpIngestOptions): OtlpIngest {
     const persist = <T extends object>(insert: (items: T[]) => Promise<void>) => (buffer === undefined ? insert : (items: T[]) => buffer.publish(signal, items));
     const afterStored = <T>(hook: (items: T[]) => void) => (buffer === undefined ? hook : () => undefined);
     try {
-      if (signal === 'traces') return await store(decodeTraces(body), credentialTeam, resourceTeam, persist((spans) => insertSpans(db, spans)), afterStored((spans) => options.onSpansStored?.(spans)));
+      if (signal === 'traces') return await store(decodeTraces(body), credentialTeam, resourceTeam, persist((spans) => spanWriter.write(spans)), afterStored((spans) => options.onSpansStored?.(spans)));
       if (signal === 'logs') return await store(decodeLogs(body, clock.now()), credentialTeam, resourceTeam, persist((logs) => insertLogs(db, logs)), () => undefined);
       // Metric points keep no resource: only an ingest credential's team claims their services.
       return await store(decodeMetrics(body), credentialTeam, () => undefined, persist((points) => insertMetricPoints(db, points)), afterStored((points) => options.onMetricsStored?.(points)));

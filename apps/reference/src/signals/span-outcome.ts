@@ -24,13 +24,20 @@ export interface RequestOutcome {
 export function requestOutcome(span: SpanRow): RequestOutcome | undefined {
   if (span.kind !== SERVER && span.kind !== CONSUMER) return undefined;
   const route = span.attributes['http.route'];
-  const status = span.attributes['http.response.status_code'];
-  const httpServerError = typeof status === 'number' && status >= 500;
   return {
     service: span.service,
     operation: typeof route === 'string' && route !== '' ? route : span.name,
     timestamp: span.start_ms,
     durationMs: span.duration_ms,
-    isError: span.status_code === 2 || httpServerError,
+    isError: spanFailed(span),
   };
+}
+
+/**
+ * A failed span: error status, or an HTTP 5xx answer (a 4xx is the client's fault). The stored
+ * form is the SQL `FAILED_SPAN` of storage/service-stats.ts: a finite number, as JSON keeps it.
+ */
+export function spanFailed(span: Pick<SpanRow, 'status_code' | 'attributes'>): boolean {
+  const status = span.attributes['http.response.status_code'];
+  return span.status_code === 2 || (typeof status === 'number' && Number.isFinite(status) && status >= 500);
 }

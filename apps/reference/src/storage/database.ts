@@ -1,4 +1,8 @@
 import { SightlineError } from '@sightline/core';
+import type { PGlite } from '@electric-sql/pglite';
+import type { PoolClient } from 'pg';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 /** Something SQL can be run on: the database itself or a transaction. */
 export interface Queryable {
@@ -6,6 +10,13 @@ export interface Queryable {
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * Loads rows in COPY's text format (tab-separated columns, `\N` for null, one line per row)
+   * into `target` (`table (columns)`): PostgreSQL's bulk path, about half the server's work of an
+   * INSERT of the same rows. `chunks` (whole lines each) are made as they are sent, so the server
+   * parses the first while the process writes the next.
+   */
+  copyIn(target: string, chunks: Iterable<string>): Promise<void>;
 }
 
 /**
@@ -46,6 +57,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 
 async function openPostgres(url: string): Promise<Database> {
   const { default: pg } = await import('pg');
+  const { from: copyFrom } = await import('pg-copy-streams');
+  const copyIn = async (client: PoolClient, target: string, chunks: Iterable<string>) => {
+    const stream = client.query(copyFrom(`copy ${target} from stdin`));
+    await pipeline(Readable.from(chunks), stream);
+  };
   const pool = new pg.Pool({ connectionString: url, max: 8 });
   // An idle client whose connection the server ends (restart, failover, a dropped database) is
   // discarded by the pool and replaced on the next query; without a listener its 'error' event
@@ -63,6 +79,14 @@ async function openPostgres(url: string): Promise<Database> {
     async exec(sql: string) {
       await pool.query(sql);
     },
+    async copyIn(target: string, chunks: Iterable<string>) {
+      const client = await pool.connect();
+      try {
+        await copyIn(client, target, chunks);
+      } finally {
+        client.release();
+      }
+    },
     async transaction<T>(work: (tx: Queryable) => Promise<T>) {
       const client = await pool.connect();
       try {
@@ -72,6 +96,7 @@ async function openPostgres(url: string): Promise<Database> {
           exec: async (sql: string) => {
             await client.query(sql);
           },
+          copyIn: (target: string, chunks: Iterable<string>) => copyIn(client, target, chunks),
         });
         await client.query('commit');
         return result;
@@ -92,6 +117,10 @@ async function openPostgres(url: string): Promise<Database> {
 async function openPglite(dataDir: string | undefined, template: Blob | undefined): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const db = await PGlite.create(dataDir ?? 'memory://', template === undefined ? {} : { loadDataDir: template });
+  // PGlite has no COPY FROM STDIN; it reads a COPY's input from a blob named '/dev/blob'.
+  const copyIn = async (on: Pick<PGlite, 'query'>, target: string, chunks: Iterable<string>) => {
+    await on.query(`copy ${target} from '/dev/blob'`, [], { blob: new Blob([...chunks]) });
+  };
   let closed: Promise<void> | undefined;
   return {
     kind: 'pglite',
@@ -101,6 +130,7 @@ async function openPglite(dataDir: string | undefined, template: Blob | undefine
     async exec(sql: string) {
       await db.exec(sql);
     },
+    copyIn: (target: string, chunks: Iterable<string>) => copyIn(db, target, chunks),
     transaction<T>(work: (tx: Queryable) => Promise<T>) {
       return db.transaction((tx) =>
         work({
@@ -108,6 +138,7 @@ async function openPglite(dataDir: string | undefined, template: Blob | undefine
           exec: async (sql: string) => {
             await tx.exec(sql);
           },
+          copyIn: (target: string, chunks: Iterable<string>) => copyIn(tx, target, chunks),
         }),
       );
     },

@@ -27,6 +27,7 @@ export async function enforceRetention(db: Database, policy: RetentionPolicy, no
   await db.query('delete from service_edges where minute_ms <= $1', [spanCutoff - 60_000]);
   await db.query('delete from service_rollups_hourly where hour_ms <= $1', [spanCutoff - 3_600_000]);
   await db.query('delete from service_edges_hourly where hour_ms <= $1', [spanCutoff - 3_600_000]);
+  await db.query('delete from service_versions where last_ms < $1', [spanCutoff]);
   return {
     spans,
     logs: await expireSignal(db, 'logs', 'time_ms', nowMs - policy.logs),

@@ -1,5 +1,7 @@
 import type { Database, Queryable } from './database.js';
-import { DurationHistogram, type BucketCounts } from './duration-histogram.js';
+import { DurationHistogram, bucketOf, type BucketCounts } from './duration-histogram.js';
+import type { SpanRow } from '../ingest/otlp-traces.js';
+import { spanFailed } from '../signals/span-outcome.js';
 import { SqlFilter } from './sql-filter.js';
 
 /**
@@ -22,7 +24,7 @@ import { SqlFilter } from './sql-filter.js';
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 
-/** A failed request, in SQL: error status, or an HTTP 5xx answer (see signals/span-outcome.ts). */
+/** A failed request, in SQL: error status, or an HTTP 5xx answer (`spanFailed` in signals/span-outcome.ts). */
 export const FAILED_SPAN = `(status_code = 2 or case when jsonb_typeof(attributes->'http.response.status_code') = 'number'
   then (attributes->>'http.response.status_code')::double precision >= 500 else false end)`;
 
@@ -48,7 +50,58 @@ export function rollupAggregate(source: string): string {
     group by minute_ms, service order by minute_ms, service`;
 }
 
-/** Adds a batch's rollup rows (from {@link rollupAggregate}) to the stored ones. */
+/** A `service_rollups` row: one service's spans starting in one minute (durations: counts by bucket, see duration-histogram.ts). */
+export interface MinuteRollup {
+  minute_ms: number;
+  service: string;
+  spans: number;
+  entry_requests: number;
+  entry_errors: number;
+  entry_durations: Record<string, number>;
+  root_requests: number;
+  root_errors: number;
+  root_durations: Record<string, number>;
+}
+
+/**
+ * The rollup rows of a batch of newly stored spans, as {@link rollupAggregate} computes them from
+ * stored spans: insertSpans folds a batch here, in the process, instead of sending every span's
+ * columns back to the database to be grouped there.
+ */
+export function rollupRows(spans: readonly SpanRow[]): MinuteRollup[] {
+  const rows = new Map<string, MinuteRollup>();
+  for (const span of spans) {
+    const minute = Math.floor(span.start_ms / MINUTE_MS) * MINUTE_MS;
+    const key = `${minute}\u0000${span.service}`;
+    let row = rows.get(key);
+    if (row === undefined) {
+      row = { minute_ms: minute, service: span.service, spans: 0, entry_requests: 0, entry_errors: 0, entry_durations: {}, root_requests: 0, root_errors: 0, root_durations: {} };
+      rows.set(key, row);
+    }
+    row.spans++;
+    const entry = span.kind === SPAN_KIND_SERVER || span.kind === SPAN_KIND_CONSUMER;
+    const root = span.parent_span_id === null;
+    if (!entry && !root) continue;
+    const failed = spanFailed(span);
+    const bucket = bucketOf(span.duration_ms);
+    if (entry) {
+      row.entry_requests++;
+      if (failed) row.entry_errors++;
+      row.entry_durations[bucket] = (row.entry_durations[bucket] ?? 0) + 1;
+    }
+    if (root) {
+      row.root_requests++;
+      if (failed) row.root_errors++;
+      row.root_durations[bucket] = (row.root_durations[bucket] ?? 0) + 1;
+    }
+  }
+  return [...rows.values()];
+}
+
+const SPAN_KIND_SERVER = 2;
+const SPAN_KIND_CONSUMER = 5;
+
+/** Adds rollup rows (from {@link rollupAggregate} or {@link rollupRows}) to the stored ones. */
 export const ROLLUP_UPSERT = `insert into service_rollups as r (minute_ms, service, spans, entry_requests, entry_errors,
     entry_durations, root_requests, root_errors, root_durations)`;
 export const ROLLUP_MERGE = `on conflict (minute_ms, service) do update set
@@ -95,16 +148,8 @@ export interface ServiceSummaryQuery {
   limit?: number;
 }
 
-interface RollupRow {
-  service: string;
-  spans: number;
-  entry_requests: number;
-  entry_errors: number;
-  entry_durations: BucketCounts;
-  root_requests: number;
-  root_errors: number;
-  root_durations: BucketCounts;
-}
+/** A rollup row as the reads sum it (any minute or hour). */
+type RollupRow = Omit<MinuteRollup, 'minute_ms'>;
 
 /** Per service with spans since `query.since`, by name: spans, requests, failed requests and request p95. */
 export async function serviceSummaries(db: Queryable, query: ServiceSummaryQuery): Promise<ServiceSummary[]> {
@@ -268,6 +313,16 @@ export const LATE_ARRIVAL_MS = 10 * MINUTE_MS;
 const CATCH_UP_MS = 6 * HOUR_MS;
 
 /**
+ * Summarises the block ranges of the span partitions that filled since the last call, so the
+ * block-range index on `spans.start_ms` (migration 17) skips them. PostgreSQL's autovacuum does it
+ * too as ranges fill (`autosummarize`); PGlite has no autovacuum, and this keeps it from reading a
+ * whole day's partition for a minute of spans.
+ */
+async function summarizeNewSpanRanges(db: Queryable): Promise<void> {
+  await db.query(`select brin_summarize_new_values(inhrelid) from pg_inherits where inhparent = 'spans_start'::regclass`);
+}
+
+/**
  * Recomputes, in one transaction, `service_edges` for the closed minutes from where the last
  * refresh stopped (at least the last {@link LATE_ARRIVAL_MS}) up to the current minute, and the
  * hourly tables for the closed hours among them, replacing what was there. Returns the time up to
@@ -279,12 +334,14 @@ export async function refreshRollups(db: Database, nowMs: number): Promise<numbe
   const computedUntil = await rollupsComputedUntil(db);
   let from = Math.min(computedUntil, currentMinute - LATE_ARRIVAL_MS);
   if (computedUntil === 0) {
-    const first = await db.query<{ start_ms: number | null }>('select min(start_ms) as start_ms from spans');
+    // The summaries hold each trace's first span start, by index (spans have only a block-range one).
+    const first = await db.query<{ start_ms: number | null }>('select min(start_ms) as start_ms from trace_summaries');
     if (first[0]?.start_ms === null || first[0]?.start_ms === undefined) return computedUntil;
     from = Math.floor(Number(first[0].start_ms) / MINUTE_MS) * MINUTE_MS;
   }
   const to = Math.min(currentMinute, from + CATCH_UP_MS);
   if (to <= from) return computedUntil;
+  await summarizeNewSpanRanges(db);
   const hours = [Math.floor(from / HOUR_MS) * HOUR_MS, Math.floor(to / HOUR_MS) * HOUR_MS];
   await db.transaction(async (tx) => {
     await tx.query('delete from service_edges where minute_ms >= $1 and minute_ms < $2', [from, to]);

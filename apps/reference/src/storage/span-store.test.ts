@@ -5,7 +5,9 @@ import { useMigratedDatabase } from '../../test/memory-db.js';
 import type { Queryable } from './database.js';
 import { migrate } from './migrations.js';
 import { enforceRetention } from './retention.js';
-import { insertSpans, searchTraces, traceDurationHistogram, type TraceQuery } from './span-store.js';
+import { getTrace, insertSpans, searchTraces, traceDurationHistogram, type TraceQuery } from './span-store.js';
+import { cleanText, type AttributeValue } from '../ingest/otlp-values.js';
+import fc from 'fast-check';
 
 const TRACE = 'a'.repeat(32);
 
@@ -27,6 +29,7 @@ function explaining(db: Queryable): Queryable & { plan: () => string } {
       return [] as Row[];
     },
     exec: (sql: string) => db.exec(sql),
+    copyIn: (target: string, chunks: Iterable<string>) => db.copyIn(target, chunks),
     plan: () => lines.join('\n'),
   };
 }
@@ -127,5 +130,40 @@ describe.each(testDatabases)('trace summaries on $name', (database) => {
       expect(plan).toMatch(/Limit/);
     }
     await t.db.exec('delete from trace_summaries');
+  });
+});
+
+describe.each(testDatabases)('spans stored by COPY on $name', (database) => {
+  const t = useMigratedDatabase(database);
+  // Text as the decoder hands it over (cleanText): any characters, COPY's separators and escapes among them.
+  const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: fc.constantFrom('\\', '\t', '\n', '\r', '\\N', '"', 'é', '😀', 'a', ' ') })).map(cleanText);
+  const number = fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => (Object.is(n, -0) ? 0 : n));
+  const value = fc.letrec<{ value: AttributeValue }>((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, text, number, fc.boolean(), fc.constant(null), fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(text, tie('value'), { maxKeys: 3 })),
+  })).value;
+  const attributes = fc.dictionary(text, value, { maxKeys: 4 });
+  const spanArbitrary = fc.record({
+    parent: fc.option(fc.constant('f'.repeat(16)), { nil: null }),
+    service: text, name: text, kind: fc.integer({ min: 0, max: 5 }), start: fc.double({ min: 0, max: 4e12, noNaN: true }), duration: fc.double({ min: 0, max: 1e7, noNaN: true }),
+    status: fc.integer({ min: 0, max: 2 }), message: fc.option(text, { nil: null }), attributes, resource: attributes, scope: fc.option(text, { nil: null }),
+    events: fc.array(fc.record({ name: text, time_ms: number, attributes }), { maxLength: 2 }),
+  });
+
+  it('stores any text and JSON exactly as sent: tabs, newlines and backslashes do not end a column', async () => {
+    let trace = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(spanArbitrary, { minLength: 1, maxLength: 5 }), async (generated) => {
+        const traceId = (++trace).toString(16).padStart(32, '0');
+        const spans = generated.map((g, i): SpanRow => ({
+          trace_id: traceId, span_id: i.toString(16).padStart(16, '0'), parent_span_id: g.parent, service: g.service, name: g.name, kind: g.kind,
+          start_ms: g.start, duration_ms: g.duration, status_code: g.status, status_message: g.message, attributes: g.attributes, resource: g.resource,
+          events: g.events, links: [{ trace_id: traceId, span_id: 'e'.repeat(16), attributes: g.attributes }], scope: g.scope,
+        }));
+        await insertSpans(t.db, spans);
+        const byId = (a: SpanRow, b: SpanRow) => a.span_id.localeCompare(b.span_id);
+        expect((await getTrace(t.db, traceId)).sort(byId)).toEqual(spans.sort(byId));
+      }),
+      { numRuns: 60 },
+    );
   });
 });

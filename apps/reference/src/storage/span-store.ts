@@ -1,44 +1,217 @@
 import type { SpanRow } from '../ingest/otlp-traces.js';
-import type { Queryable } from './database.js';
+import type { Database, Queryable } from './database.js';
 import { SqlFilter } from './sql-filter.js';
-import { FAILED_SPAN, ROLLUP_MERGE, ROLLUP_UPSERT, rollupAggregate } from './service-stats.js';
+import { ROLLUP_MERGE, ROLLUP_UPSERT, rollupRows } from './service-stats.js';
+import { copyField, copyJson } from './copy-text.js';
 import type { TraceSummary } from '../http/api-types.js';
 
 /**
- * Inserts spans in one statement: the rows travel as one JSON parameter and are expanded by
- * `jsonb_to_recordset`, which keeps a 512-span batch to a single round trip on both PostgreSQL
- * and PGlite. Re-sent spans (exporter retries) are ignored by their primary key.
+ * Stores spans and folds the ones that are new into `trace_summaries` (one row per trace: start,
+ * end, root, counts, services) and `service_rollups` (per service and minute, see
+ * service-stats.ts), in one transaction, so a retried batch adds nothing, trace search never
+ * groups spans and the service views never scan them.
  *
- * The same statement folds the spans it actually inserted into `trace_summaries` (one row per
- * trace: start, end, root, counts, services) and into `service_rollups` (per service and minute,
- * see service-stats.ts), so a retried batch adds nothing, trace search never groups spans and the
- * service views never scan them. Rows are merged in key order so concurrent batches lock alike.
- * Deleting spans updates the summaries through a trigger (see migration 13).
+ * The spans go in by COPY, PostgreSQL's bulk path (about half the server's work of an INSERT
+ * expanding a JSON parameter), and are folded here, in the process, into a few dozen summary and
+ * rollup rows. COPY cannot skip rows already stored, so a batch holding a span stored before (an
+ * exporter's retry) is stored again by an INSERT that skips them, and only the spans that
+ * statement really inserted are folded. Summary and rollup rows are merged in key order so
+ * concurrent batches lock alike. Deleting spans updates the summaries through a trigger (see
+ * migration 13).
+ *
+ * Given a database, runs its own transaction (and a second one for a retried batch); given a
+ * transaction, joins it, retrying under a savepoint.
  */
-export async function insertSpans(db: Queryable, spans: readonly SpanRow[]): Promise<void> {
+export async function insertSpans(db: Queryable & Partial<Pick<Database, 'transaction'>>, spans: readonly SpanRow[]): Promise<void> {
   if (spans.length === 0) return;
-  await db.query(
-    `with inserted as (
-       insert into spans (trace_id, span_id, parent_span_id, service, name, kind, start_ms, duration_ms,
-         status_code, status_message, attributes, resource, events, links, scope)
-       select trace_id, span_id, parent_span_id, service, name, kind, start_ms, duration_ms,
-         status_code, status_message, attributes, resource, events, links, scope
-       from jsonb_to_recordset($1::jsonb) as r(trace_id text, span_id text, parent_span_id text, service text,
-         name text, kind smallint, start_ms double precision, duration_ms double precision, status_code smallint,
-         status_message text, attributes jsonb, resource jsonb, events jsonb, links jsonb, scope text)
-       on conflict (trace_id, span_id, start_ms) do nothing
-       returning trace_id, parent_span_id, service, name, kind, start_ms, duration_ms, status_code, ${FAILED_SPAN} as failed
-     ),
-     summaries as (
+  if (db.transaction === undefined) {
+    await insertInTransaction(db, spans);
+    return;
+  }
+  try {
+    await db.transaction((tx) => copyAndFold(tx, spans));
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    await db.transaction((tx) => insertNewAndFold(tx, spans));
+  }
+}
+
+/** {@link insertSpans} inside the caller's transaction: a savepoint takes the place of a second transaction. */
+async function insertInTransaction(tx: Queryable, spans: readonly SpanRow[]): Promise<void> {
+  await tx.exec('savepoint insert_spans');
+  try {
+    await copyAndFold(tx, spans);
+    await tx.exec('release savepoint insert_spans');
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    await tx.exec('rollback to savepoint insert_spans');
+    await insertNewAndFold(tx, spans);
+  }
+}
+
+/** Stores every span of the batch by COPY; fails with a unique violation when one is stored already. */
+async function copyAndFold(tx: Queryable, spans: readonly SpanRow[]): Promise<void> {
+  await tx.copyIn(`spans (${SPAN_COLUMNS})`, spansAsCopyText(spans));
+  await fold(tx, spans);
+}
+
+/** Stores the spans not stored yet, and folds only those. */
+async function insertNewAndFold(tx: Queryable, spans: readonly SpanRow[]): Promise<void> {
+  const inserted = await tx.query<SpanKey>(
+    `insert into spans (${SPAN_COLUMNS})
+     select ${SPAN_COLUMNS}
+     from jsonb_to_recordset($1::jsonb) as r(trace_id text, span_id text, parent_span_id text, service text,
+       name text, kind smallint, start_ms double precision, duration_ms double precision, status_code smallint,
+       status_message text, attributes jsonb, resource jsonb, events jsonb, links jsonb, scope text)
+     on conflict (trace_id, span_id, start_ms) do nothing
+     returning trace_id, span_id, start_ms`,
+    [JSON.stringify(spans)],
+  );
+  // A span sent twice in one batch is inserted once: each returned key takes one span.
+  const fresh = new Set(inserted.map(spanKey));
+  await fold(tx, spans.filter((span) => fresh.delete(spanKey(span))));
+}
+
+async function fold(tx: Queryable, inserted: readonly SpanRow[]): Promise<void> {
+  if (inserted.length === 0) return;
+  await tx.query(FOLD_INTO_SUMMARIES_AND_ROLLUPS, [JSON.stringify(traceSummaryRows(inserted)), JSON.stringify(rollupRows(inserted)), JSON.stringify(serviceVersionRows(inserted))]);
+}
+
+const SPAN_COLUMNS = `trace_id, span_id, parent_span_id, service, name, kind, start_ms, duration_ms,
+  status_code, status_message, attributes, resource, events, links, scope`;
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown }).code === '23505';
+}
+
+type SpanKey = Pick<SpanRow, 'trace_id' | 'span_id' | 'start_ms'>;
+
+function spanKey(span: SpanKey): string {
+  return `${span.trace_id}/${span.span_id}/${Number(span.start_ms)}`;
+}
+
+/** Spans per chunk of COPY text: the server parses one while the next is made. */
+const COPY_CHUNK_SPANS = 256;
+
+function* spansAsCopyText(spans: readonly SpanRow[]): Generator<string> {
+  // The spans of one OTLP resource share its attributes object: its JSON is made once.
+  const resources = new Map<SpanRow['resource'], string>();
+  for (let from = 0; from < spans.length; from += COPY_CHUNK_SPANS) {
+    let text = '';
+    for (const s of spans.slice(from, from + COPY_CHUNK_SPANS)) {
+      let resource = resources.get(s.resource);
+      if (resource === undefined) resources.set(s.resource, (resource = copyJson(s.resource)));
+      text += `${copyField(s.trace_id)}\t${copyField(s.span_id)}\t${copyField(s.parent_span_id)}\t${copyField(s.service)}\t${copyField(s.name)}\t${copyField(s.kind)}\t${copyField(s.start_ms)}\t${copyField(s.duration_ms)}\t${copyField(s.status_code)}\t${copyField(s.status_message)}\t${copyJson(s.attributes)}\t${resource}\t${copyList(s.events)}\t${copyList(s.links)}\t${copyField(s.scope)}\n`;
+    }
+    yield text;
+  }
+}
+
+/** Most spans have no events and no links. */
+function copyList(list: readonly unknown[] | undefined): string {
+  return list?.length === 0 ? '[]' : copyJson(list);
+}
+
+/** A `trace_summaries` row for the spans of one trace in a batch. */
+interface TraceSummaryRow {
+  trace_id: string;
+  start_ms: number;
+  end_ms: number;
+  last_start_ms: number;
+  root_service: string;
+  root_name: string;
+  root_start_ms: number;
+  has_root: boolean;
+  span_count: number;
+  error_count: number;
+  services: string[];
+}
+
+/**
+ * One summary row per trace of a batch: first start, last end, latest start, the root (the
+ * earliest span without a parent, else the earliest span), span and error-status counts, services.
+ */
+function traceSummaryRows(spans: readonly SpanRow[]): TraceSummaryRow[] {
+  const rows = new Map<string, TraceSummaryRow & { serviceSet: Set<string> }>();
+  for (const span of spans) {
+    const end = span.start_ms + span.duration_ms;
+    const isRoot = span.parent_span_id === null;
+    const row = rows.get(span.trace_id);
+    if (row === undefined) {
+      rows.set(span.trace_id, {
+        trace_id: span.trace_id, start_ms: span.start_ms, end_ms: end, last_start_ms: span.start_ms,
+        root_service: span.service, root_name: span.name, root_start_ms: span.start_ms, has_root: isRoot,
+        span_count: 1, error_count: span.status_code === 2 ? 1 : 0, services: [], serviceSet: new Set([span.service]),
+      });
+      continue;
+    }
+    row.start_ms = Math.min(row.start_ms, span.start_ms);
+    row.end_ms = Math.max(row.end_ms, end);
+    row.last_start_ms = Math.max(row.last_start_ms, span.start_ms);
+    if ((isRoot && !row.has_root) || (isRoot === row.has_root && span.start_ms < row.root_start_ms)) {
+      row.root_service = span.service;
+      row.root_name = span.name;
+      row.root_start_ms = span.start_ms;
+      row.has_root = isRoot;
+    }
+    row.span_count++;
+    if (span.status_code === 2) row.error_count++;
+    row.serviceSet.add(span.service);
+  }
+  return [...rows.values()].map(({ serviceSet, ...row }) => ({ ...row, services: [...serviceSet] }));
+}
+
+/** Whether a batch's root candidate replaces the stored one: a parentless span beats a child, then earlier wins. */
+const NEW_ROOT_WINS = `((excluded.has_root and not t.has_root) or (excluded.has_root = t.has_root and excluded.root_start_ms < t.root_start_ms))`;
+
+/** A `service_versions` row: when spans of a service at one version started, first and last. */
+interface ServiceVersionRow {
+  service: string;
+  version: string;
+  first_ms: number;
+  last_ms: number;
+}
+
+/** The versions (resource `service.version`: a string, number or boolean) of a batch's spans, per service. */
+function serviceVersionRows(spans: readonly SpanRow[]): ServiceVersionRow[] {
+  const rows = new Map<string, ServiceVersionRow>();
+  for (const span of spans) {
+    const value = span.resource['service.version'];
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') continue;
+    const version = String(value);
+    const key = `${span.service}\u0000${version}`;
+    const row = rows.get(key);
+    if (row === undefined) rows.set(key, { service: span.service, version, first_ms: span.start_ms, last_ms: span.start_ms });
+    else {
+      row.first_ms = Math.min(row.first_ms, span.start_ms);
+      row.last_ms = Math.max(row.last_ms, span.start_ms);
+    }
+  }
+  return [...rows.values()];
+}
+
+/**
+ * Merges a batch's summary rows ($1), rollup rows ($2) and service versions ($3), each a JSON
+ * array, into the stored ones.
+ */
+const FOLD_INTO_SUMMARIES_AND_ROLLUPS = `with versions as (
+     insert into service_versions as v (service, version, first_ms, last_ms)
+     select service, version, first_ms, last_ms
+     from jsonb_to_recordset($3::jsonb) as r(service text, version text, first_ms double precision, last_ms double precision)
+     order by service, version
+     on conflict (service, version) do update set
+       first_ms = least(v.first_ms, excluded.first_ms),
+       last_ms = greatest(v.last_ms, excluded.last_ms)
+   ),
+   summaries as (
      insert into trace_summaries as t (trace_id, start_ms, end_ms, last_start_ms, root_service, root_name, root_start_ms,
        has_root, span_count, error_count, services)
-     select trace_id, min(start_ms), max(start_ms + duration_ms), max(start_ms),
-       (array_agg(service order by (parent_span_id is null) desc, start_ms))[1],
-       (array_agg(name order by (parent_span_id is null) desc, start_ms))[1],
-       (array_agg(start_ms order by (parent_span_id is null) desc, start_ms))[1],
-       bool_or(parent_span_id is null), count(*)::int, (count(*) filter (where status_code = 2))::int,
-       array_agg(distinct service order by service)
-     from inserted group by trace_id order by trace_id
+     select trace_id, start_ms, end_ms, last_start_ms, root_service, root_name, root_start_ms,
+       has_root, span_count, error_count, array(select distinct s from unnest(services) as s order by s)
+     from jsonb_to_recordset($1::jsonb) as r(trace_id text, start_ms double precision, end_ms double precision,
+       last_start_ms double precision, root_service text, root_name text, root_start_ms double precision,
+       has_root boolean, span_count integer, error_count integer, services text[])
+     order by trace_id
      on conflict (trace_id) do update set
        start_ms = least(t.start_ms, excluded.start_ms),
        end_ms = greatest(t.end_ms, excluded.end_ms),
@@ -50,17 +223,13 @@ export async function insertSpans(db: Queryable, spans: readonly SpanRow[]): Pro
        span_count = t.span_count + excluded.span_count,
        error_count = t.error_count + excluded.error_count,
        services = array(select distinct s from unnest(t.services || excluded.services) as s order by s)
-     )
-     ${ROLLUP_UPSERT} ${rollupAggregate('inserted')} ${ROLLUP_MERGE}`,
-    [JSON.stringify(spans)],
-  );
-}
-
-/** Whether a batch's root candidate replaces the stored one: a parentless span beats a child, then earlier wins. */
-const NEW_ROOT_WINS = `((excluded.has_root and not t.has_root) or (excluded.has_root = t.has_root and excluded.root_start_ms < t.root_start_ms))`;
-
-const SPAN_COLUMNS = `trace_id, span_id, parent_span_id, service, name, kind, start_ms, duration_ms,
-  status_code, status_message, attributes, resource, events, links, scope`;
+   )
+   ${ROLLUP_UPSERT}
+   select minute_ms, service, spans, entry_requests, entry_errors, entry_durations, root_requests, root_errors, root_durations
+   from jsonb_to_recordset($2::jsonb) as r(minute_ms double precision, service text, spans integer, entry_requests integer,
+     entry_errors integer, entry_durations jsonb, root_requests integer, root_errors integer, root_durations jsonb)
+   order by minute_ms, service
+   ${ROLLUP_MERGE}`;
 
 /** Every span of a trace, oldest first. */
 export async function getTrace(db: Queryable, traceId: string): Promise<SpanRow[]> {
