@@ -122,6 +122,7 @@ try {
   const traces = Math.floor(SPANS / SPANS_PER_TRACE);
   let t0 = performance.now();
   // Span i of trace t: the root first (no parent), then children of it; services rotate per trace.
+  // Written in time order, as ingest appends them (the block-range index on start relies on it).
   await db.exec(`insert into spans (trace_id, span_id, parent_span_id, service, name, kind, start_ms, duration_ms,
       status_code, status_message, attributes, resource, events, links, scope)
     select lpad(to_hex(t), 32, '0'), lpad(to_hex(i + 1), 16, '0'),
@@ -132,7 +133,8 @@ try {
       ${now - DAY_MS} + t::double precision * ${DAY_MS / traces} + i,
       case when i = 0 then 20 + (t % 997) else 5 + (i % 7) end,
       case when (t * 7 + i) % 100 = 0 then 2 else 0 end, null, '{}'::jsonb, '{}'::jsonb, '[]'::jsonb, '[]'::jsonb, null
-    from generate_series(0, ${traces - 1}) as t, generate_series(0, ${SPANS_PER_TRACE - 1}) as i`);
+    from generate_series(0, ${traces - 1}) as t, generate_series(0, ${SPANS_PER_TRACE - 1}) as i
+    order by t, i`);
   const fillMs = performance.now() - t0;
   // The overview's sparklines: a request rate and p95 point per service and minute, as derived series.
   await db.exec(`insert into metric_points (name, service, kind, labels, time_ms, value)

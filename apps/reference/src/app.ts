@@ -161,7 +161,10 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   const report = (what: string) => (error: unknown) => log({ level: 'error', msg: `${what} failed`, error: (error as Error).message });
 
   // Anomaly detection on derived request series; anomalies raise alerts through the pipeline.
-  const anomalies = new AnomalyWatch({ db, alerts, clock, onError: report('anomaly detection') });
+  // Replicas are possible only on PostgreSQL with the background loops (and so the leader lease) on:
+  // then followers hand what only the leader computes to it (cluster/leader-handoff.ts).
+  const sharedWithReplicas = options.background === true && (options.storage ?? config.storage).databaseUrl !== undefined;
+  const anomalies = new AnomalyWatch({ db, alerts, clock, onError: report('anomaly detection'), shared: sharedWithReplicas });
   registerAnomalyRoutes(server, { db, clock, scopeOf });
 
   // SLOs: specs from the SLO file (and the caller), evaluated from ingested spans; burn-rate alerts
@@ -186,6 +189,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   const requestSeries = new RequestSeries({
     db,
     clock,
+    shared: sharedWithReplicas,
     onError: report('derived series'),
     onPoints: (points) => void anomalies.observe(points.map((p) => ({ name: p.name, labels: p.labels, timestamp: p.timestamp, value: p.value }))),
   });
@@ -243,12 +247,11 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   function startLeaderWork(): void {
     if (leaderTimers.length > 0) return;
     alerts.start(config.alerts.dispatchIntervalMs, report('alert dispatch'));
-    let evaluations = 0;
-    const evaluateSlos = setInterval(() => {
-      // Save the buckets every fourth evaluation (a minute at the default interval).
-      const save = ++evaluations % 4 === 0;
-      void slos.evaluate().then(() => (save && lease?.isLeader === true ? slos.saveState() : undefined)).catch(report('SLO evaluation'));
-    }, config.slos.evaluationIntervalMs);
+    // Each evaluation first takes the followers' handed-off events and saves the buckets (slo-watch.ts).
+    const takingOver = slos.setLeading(true).catch(report('SLO take-over'));
+    requestSeries.setLeading(true);
+    anomalies.setLeading(true);
+    const evaluateSlos = setInterval(() => void takingOver.then(() => slos.evaluate()).catch(report('SLO evaluation')), config.slos.evaluationIntervalMs);
     // Tomorrow's partitions are made ahead, before retention drops the expired ones.
     const retention = setInterval(() => void ensurePartitions(db, clock.now()).then(() => enforceRetention(db, config.retention, clock.now())).catch(report('retention')), 60_000);
     // The service map's calls per minute and the hourly rollups: one refresh at a time (a slow one is not stacked).
@@ -265,13 +268,16 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   }
   function stopLeaderWork(): void {
     for (const timer of leaderTimers.splice(0)) clearInterval(timer);
+    void slos.setLeading(false).catch(report('SLO hand-off'));
+    requestSeries.setLeading(false);
+    anomalies.setLeading(false);
     // Stops new dispatches at once; one already running finishes the deliveries it claimed (they
     // are leased to it, so the new leader does not send them again).
     void alerts.close().catch(report('alert dispatch'));
   }
   if (options.background === true) {
     const flushSeries = setInterval(() => {
-      requestSeries.flush();
+      void requestSeries.flush().catch(report('derived series')).then(() => anomalies.flush()).catch(report('anomaly detection'));
       anomalies.evictIdle();
     }, 15_000);
     flushSeries.unref();
@@ -280,7 +286,16 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     const sealAudit = setInterval(() => void access.audit.flush().catch(report('audit flush')), 5_000);
     sealAudit.unref();
     timers.push(sealAudit);
+    // A follower hands its SLI events to the leader and takes the leader's buckets (slo-watch.ts).
+    const handOffSlos = setInterval(() => void slos.handOff().catch(report('SLO hand-off')), config.slos.evaluationIntervalMs);
+    handOffSlos.unref();
+    timers.push(handOffSlos);
     if (lease?.isLeader === true) startLeaderWork();
+    else {
+      await slos.setLeading(false);
+      requestSeries.setLeading(false);
+      anomalies.setLeading(false);
+    }
   }
 
   return {
@@ -321,8 +336,10 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
         await chaos.close();
         await requestSeries.settled();
         await costs.settled();
-        // Only the leader's evaluator state is the database's; a follower's would overwrite it.
+        // Only the leader's evaluator state is the database's; a follower's would overwrite it, and
+        // hands off the events it has not handed off yet instead.
         if (wasLeader) await slos.saveState().catch(report('SLO state save'));
+        else await slos.handOff().catch(report('SLO hand-off'));
         await access.audit.flush().catch(report('audit flush'));
         await alerts.close();
         await telemetry?.shutdown();

@@ -39,7 +39,7 @@ describe('web page accessibility (axe-core)', () => {
     const fillers = fillerTraces(30, 3, now - 50 * 60_000, now - 3 * 60_000);
     await postOtlp(t.url, '/v1/traces', tracesBody(fillers));
     await postOtlp(t.url, '/v1/traces', tracesBody([{ traceId: CHECKOUT_TRACE_ID, spans: checkoutTrace(now - 90_000) }]));
-    t.app.requestSeries.flush();
+    void t.app.requestSeries.flush();
     await t.app.requestSeries.settled();
 
     // Every severity the logs view colours, errors included.

@@ -33,7 +33,7 @@ describe('web page views', () => {
     const fillers = fillerTraces(FILLER_TRACES, 3, now - 50 * 60_000, now - 3 * 60_000);
     for (let i = 0; i < fillers.length; i += 20) await postOtlp(t.url, '/v1/traces', tracesBody(fillers.slice(i, i + 20)));
     await postOtlp(t.url, '/v1/traces', tracesBody([{ traceId: CHECKOUT_TRACE_ID, spans: checkoutTrace(now - 90_000) }]));
-    t.app.requestSeries.flush();
+    void t.app.requestSeries.flush();
     await t.app.requestSeries.settled();
     const logs: SeedLog[] = Array.from({ length: 30 }, (_, i) => ({ service: i % 2 === 0 ? 'cart' : 'search', timeMs: now - 40 * 60_000 + i * 60_000, severity: 9, severityText: 'INFO', body: `request served #${i}` }));
     logs.push({ service: 'catalog', timeMs: now - 80_000, severity: 17, severityText: 'ERROR', body: 'items query timed out', traceId: CHECKOUT_TRACE_ID });

@@ -83,7 +83,7 @@ describe('requests, self-telemetry and histograms', () => {
   });
 
   it('feeds the derived per-minute series (the overview sparklines) with the same requests, root spans of a service without entry spans included', async () => {
-    t.app.requestSeries.flush();
+    void t.app.requestSeries.flush();
     await t.app.requestSeries.settled();
     const series = async (name: string, service: string) =>
       (await get<{ points: { time_ms: number; value: number; labels: Record<string, string> }[] }>(`/api/v1/metrics/series?name=${name}&service=${service}&since=1h`)).points;

@@ -93,7 +93,7 @@ export async function runSimulatedDemo(t: { app: App; url: string }, options: { 
   const served = services.find((s) => s.service === 'storefront')?.requests;
   if (served !== requests) throw new Error(`the simulated demo sent ${requests} storefront requests but the app stored ${String(served)}`);
   // The app's clock is the real one: every simulated minute has ended by now.
-  t.app.requestSeries.flush();
+  void t.app.requestSeries.flush();
   await t.app.requestSeries.settled();
   await t.app.anomalies.settled();
   return {

@@ -3,7 +3,8 @@ import type { Clock } from '@sightline/core';
 import type { AlertPipeline } from '../alerts/alert-pipeline.js';
 import { upsertAnomaly } from '../storage/anomaly-store.js';
 import type { Database } from '../storage/database.js';
-import { DERIVED_METRIC } from './request-series.js';
+import { DERIVED_METRIC, REPLICA_GRACE_MS } from './request-series.js';
+import { LeaderHandOff } from '../cluster/leader-handoff.js';
 
 /** One point of a series to watch: a derived request series or an ingested gauge. */
 export interface WatchedPoint {
@@ -12,6 +13,8 @@ export interface WatchedPoint {
   readonly timestamp: number;
   readonly value: number;
 }
+
+const WATCHED_POINTS = new LeaderHandOff<WatchedPoint>('anomaly-points');
 
 /**
  * Noise floors per series kind, so a quiet series does not alarm on tiny wiggles: a standard
@@ -41,6 +44,11 @@ function storedName(name: string): string {
  * alert resolves when the anomaly ends. The registry's tracker already makes one excursion one
  * anomaly, so the detector's own event gate is off (it would end the anomaly at the first held
  * repeat).
+ *
+ * With several replicas (`shared`) only the leader detects, over every replica's points: followers
+ * hand their points to it through the database ({@link flush}), and the leader holds every point
+ * for {@link REPLICA_GRACE_MS} so that the replicas' points of a series reach its detector in time
+ * order (a point arriving later than that is out of order, and refused and counted as such).
  */
 export class AnomalyWatch {
   readonly #registry: DetectorRegistry;
@@ -51,11 +59,20 @@ export class AnomalyWatch {
   readonly #pending = new Set<Promise<void>>();
   /** The last record queued per series key. */
   readonly #tails = new Map<string, Promise<void>>();
+  readonly #clock: Clock;
+  readonly #shared: boolean;
+  #leading = true;
+  /** Leader, shared: points held until the followers' points of the same time have arrived. */
+  #held: WatchedPoint[] = [];
+  /** Follower: points not handed off yet. */
+  #toHandOff: WatchedPoint[] = [];
 
-  constructor(options: { db: Database; alerts: AlertPipeline; clock: Clock; onError: (error: unknown) => void; maxSeries?: number }) {
+  constructor(options: { db: Database; alerts: AlertPipeline; clock: Clock; onError: (error: unknown) => void; maxSeries?: number; shared?: boolean }) {
     this.#db = options.db;
     this.#alerts = options.alerts;
     this.#onError = options.onError;
+    this.#clock = options.clock;
+    this.#shared = options.shared ?? false;
     this.#registry = new DetectorRegistry({
       clock: options.clock,
       maxSeries: options.maxSeries ?? 10_000,
@@ -69,8 +86,49 @@ export class AnomalyWatch {
     return this.#rejected;
   }
 
-  /** Scores each point; anomalies are stored and alerted in the background (see `settled`). */
+  /** Leading (detecting) or following (handing off); a replica stepping down hands off what it held. */
+  setLeading(leading: boolean): void {
+    if (leading === this.#leading) return;
+    this.#leading = leading;
+    if (!leading) this.#toHandOff.push(...this.#held.splice(0));
+  }
+
+  /**
+   * Scores each point; anomalies are stored and alerted in the background (see `settled`). With
+   * several replicas a follower keeps the points for the leader, and the leader holds them (see
+   * {@link flush}).
+   */
   observe(points: readonly WatchedPoint[]): Promise<void> {
+    if (!this.#leading) this.#toHandOff.push(...points);
+    else if (this.#shared) this.#held.push(...points);
+    else return this.#score(points);
+    return Promise.resolve();
+  }
+
+  /**
+   * Called on a timer: a follower hands off its points; a shared leader takes the followers' points
+   * and scores, oldest first, every point held for {@link REPLICA_GRACE_MS}.
+   */
+  async flush(): Promise<void> {
+    if (!this.#leading) {
+      const points = this.#toHandOff.splice(0);
+      try {
+        await WATCHED_POINTS.send(this.#db, points);
+      } catch (error) {
+        this.#toHandOff.unshift(...points);
+        throw error;
+      }
+      return;
+    }
+    if (!this.#shared) return;
+    this.#held.push(...(await this.#db.transaction((tx) => WATCHED_POINTS.take(tx))));
+    const releaseBefore = this.#clock.now() - REPLICA_GRACE_MS;
+    const due = this.#held.filter((p) => p.timestamp <= releaseBefore).sort((a, b) => a.timestamp - b.timestamp);
+    this.#held = this.#held.filter((p) => p.timestamp > releaseBefore);
+    await this.#score(due);
+  }
+
+  #score(points: readonly WatchedPoint[]): Promise<void> {
     const work: Promise<void>[] = [];
     for (const point of points) {
       const key = seriesKey(storedName(point.name), point.labels);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { DerivedSeries } from './derived-series.js';
+import { DerivedSeries, pointsOf } from './derived-series.js';
 import type { RequestOutcome } from './span-outcome.js';
 
 const at = (minute: number, second: number, durationMs: number, isError = false): RequestOutcome => ({
@@ -17,7 +17,7 @@ describe('DerivedSeries', () => {
     for (let i = 0; i < 18; i++) expect(series.add(at(0, i, 10))).toEqual([]);
     series.add(at(0, 40, 400, true));
     series.add(at(0, 41, 400, true));
-    const points = series.add(at(1, 0, 10));
+    const points = series.add(at(1, 0, 10)).flatMap(pointsOf);
     expect(points.map((p) => [p.name, p.timestamp, p.value])).toEqual([
       ['request_rate', 0, 20 / 60],
       ['error_ratio', 0, 2 / 20],
@@ -33,7 +33,7 @@ describe('DerivedSeries', () => {
     series.add({ ...at(0, 2, 5), operation: '/other' });
     expect(series.dropped).toBe(1);
     expect(series.flushBefore(30_000)).toEqual([]);
-    expect(series.flushBefore(60_000).map((p) => p.name)).toEqual(['request_rate', 'error_ratio', 'latency_p95']);
+    expect(series.flushBefore(60_000).flatMap(pointsOf).map((p) => p.name)).toEqual(['request_rate', 'error_ratio', 'latency_p95']);
     expect(series.flushBefore(120_000)).toEqual([]);
   });
 

@@ -11,6 +11,18 @@ interface Minute {
   latency: Uint32Array;
 }
 
+/** One closed minute of a service and operation, as counted: a replica's share of it adds up with the others' ({@link mergeMinutes}). */
+export interface ClosedMinute {
+  service: string;
+  operation: string;
+  /** Minutes since the epoch. */
+  minute: number;
+  count: number;
+  errors: number;
+  /** Counts per latency bucket (see LATENCY_BOUNDS_MS). */
+  latency: number[];
+}
+
 /** A derived point with the series it belongs to. */
 export interface DerivedPoint extends TimeSeriesPoint {
   /** `request_rate` (per second), `error_ratio` (0..1) or `latency_p95` (ms). */
@@ -39,14 +51,14 @@ export class DerivedSeries {
     return this.#dropped;
   }
 
-  /** Adds one outcome; returns the points of any minute this closes. */
-  add(outcome: RequestOutcome): DerivedPoint[] {
+  /** Adds one outcome; returns the minute this closes, if any (its points: {@link pointsOf}). */
+  add(outcome: RequestOutcome): ClosedMinute[] {
     const key = `${outcome.service}\u0000${outcome.operation}`;
     const minute = Math.floor(outcome.timestamp / 60_000);
     let open = this.#open.get(key);
-    let closed: DerivedPoint[] = [];
+    let closed: ClosedMinute[] = [];
     if (open !== undefined && minute > open.minute) {
-      closed = pointsOf(outcome.service, outcome.operation, open);
+      closed = [closedMinute(outcome.service, outcome.operation, open)];
       open = undefined;
     }
     if (open !== undefined && minute < open.minute) return closed; // older than the open minute: already emitted
@@ -64,14 +76,14 @@ export class DerivedSeries {
     return closed;
   }
 
-  /** Emits and forgets every minute that ended before `nowMs` (for keys that went quiet). */
-  flushBefore(nowMs: number): DerivedPoint[] {
+  /** Closes and forgets every minute that ended before `nowMs` (for keys that went quiet). */
+  flushBefore(nowMs: number): ClosedMinute[] {
     const current = Math.floor(nowMs / 60_000);
-    const out: DerivedPoint[] = [];
+    const out: ClosedMinute[] = [];
     for (const [key, open] of this.#open) {
       if (open.minute >= current) continue;
       const [service = '', operation = ''] = key.split('\u0000');
-      out.push(...pointsOf(service, operation, open));
+      out.push(closedMinute(service, operation, open));
       this.#open.delete(key);
     }
     return out;
@@ -84,7 +96,7 @@ function bucketOf(ms: number): number {
 }
 
 /** p95 as the upper bound of the bucket holding the 95th percentile (never under-reports). */
-function p95(latency: Uint32Array, count: number): number {
+function p95(latency: readonly number[], count: number): number {
   const rank = Math.ceil(0.95 * count);
   let seen = 0;
   for (let i = 0; i < latency.length; i++) {
@@ -94,9 +106,19 @@ function p95(latency: Uint32Array, count: number): number {
   return 0;
 }
 
-function pointsOf(service: string, operation: string, m: Minute): DerivedPoint[] {
+function closedMinute(service: string, operation: string, m: Minute): ClosedMinute {
+  return { service, operation, minute: m.minute, count: m.count, errors: m.errors, latency: [...m.latency] };
+}
+
+/** `into` with `part` (the same service, operation and minute counted elsewhere) added to it. */
+export function mergeMinutes(into: ClosedMinute, part: ClosedMinute): ClosedMinute {
+  return { ...into, count: into.count + part.count, errors: into.errors + part.errors, latency: into.latency.map((n, i) => n + (part.latency[i] ?? 0)) };
+}
+
+/** A closed minute's request rate (per second), error ratio and p95 latency (ms). */
+export function pointsOf(m: ClosedMinute): DerivedPoint[] {
   const timestamp = m.minute * 60_000;
-  const labels = { service, operation };
+  const labels = { service: m.service, operation: m.operation };
   return [
     { name: 'request_rate', labels, timestamp, value: m.count / 60 },
     { name: 'error_ratio', labels, timestamp, value: m.count === 0 ? 0 : m.errors / m.count },

@@ -4,7 +4,18 @@ import type { AlertPipeline } from '../alerts/alert-pipeline.js';
 import type { MetricRow } from '../ingest/otlp-metrics.js';
 import type { SpanRow } from '../ingest/otlp-traces.js';
 import { requestOutcome } from '../signals/span-outcome.js';
-import type { Database } from '../storage/database.js';
+import type { Database, Queryable } from '../storage/database.js';
+import { LeaderHandOff } from '../cluster/leader-handoff.js';
+
+/** A follower's events of one SLO in one second, handed to the leader. */
+interface HandedOffEvents {
+  name: string;
+  at_ms: number;
+  good: number;
+  total: number;
+}
+
+const SLO_EVENTS = new LeaderHandOff<HandedOffEvents>('slo-events');
 
 /** Where a stored SLO came from: the SLO file (re-read at each start) or the API. */
 export type SloSource = 'file' | 'api';
@@ -14,6 +25,13 @@ export type SloSource = 'file' | 'api';
  * `@sightline/slo` from ingested spans (each SERVER/CONSUMER span is one event of the SLOs of its
  * service, and of its operation when the SLI names one), burn-rate alerts submitted to the alert
  * pipeline, and the evaluator's buckets saved in `slo_state` so a restart keeps every window.
+ *
+ * With several replicas each one ingests a share of the traffic, and only the leader evaluates. A
+ * follower records its events as usual (its own answers stay immediate) and also hands them to the
+ * leader through the database ({@link handOff}, every evaluation interval; cluster/leader-handoff.ts), then takes the
+ * leader's saved buckets in place of its own. The leader takes every handed-off event into its
+ * buckets and saves them in one transaction before evaluating, so its burn rates count all the
+ * traffic and each event is counted once.
  */
 export class SloWatch {
   readonly engine: SloEngine;
@@ -28,6 +46,12 @@ export class SloWatch {
   #reconciled = false;
   /** Last cumulative value per counter series, to turn OTLP cumulative sums into increments. */
   readonly #lastCounter = new Map<string, number>();
+  /** Whether this process evaluates (the leader, or a process alone); see {@link setLeading}. */
+  #leading = true;
+  /** Each SLO's spec as stored (JSON), to notice another replica's changes (see #syncSpecs). */
+  readonly #storedSpecs = new Map<string, string>();
+  /** A follower's events not handed off yet, per SLO and second. */
+  #pending = new Map<string, HandedOffEvents>();
 
   constructor(options: { db: Database; alerts: AlertPipeline; clock: Clock }) {
     this.#db = options.db;
@@ -59,6 +83,7 @@ export class SloWatch {
       const tracker = this.engine.upsert(parseSloSpec(row.spec, `stored SLO ${row.name}`));
       if (row.state !== null) tracker.restore(row.state);
       this.#sources.set(row.name, row.source);
+      this.#storedSpecs.set(row.name, JSON.stringify(row.spec));
     }
     this.#index();
   }
@@ -67,13 +92,15 @@ export class SloWatch {
   async put(input: unknown): Promise<{ spec: SloSpec; created: boolean }> {
     const spec = parseSloSpec(input, 'SLO');
     const created = !this.#sources.has(spec.name);
-    await this.#db.query(
+    const [stored] = await this.#db.query<{ spec: unknown }>(
       `insert into slos (name, spec, source, updated_at) values ($1, $2::jsonb, 'api', $3)
-       on conflict (name) do update set spec = excluded.spec, source = 'api', updated_at = excluded.updated_at`,
+       on conflict (name) do update set spec = excluded.spec, source = 'api', updated_at = excluded.updated_at
+       returning spec`,
       [spec.name, JSON.stringify(serializeSloSpec(spec)), this.#clock.now()],
     );
     this.engine.upsert(spec);
     this.#sources.set(spec.name, 'api');
+    this.#storedSpecs.set(spec.name, JSON.stringify(stored!.spec));
     this.#index();
     return { spec, created };
   }
@@ -86,6 +113,7 @@ export class SloWatch {
       await tx.query(`delete from slo_state where name = $1`, [name]);
     });
     this.#sources.delete(name);
+    this.#storedSpecs.delete(name);
     for (const alert of this.engine.remove(name)) await this.#alerts.submit(alert);
     this.#index();
     return true;
@@ -119,7 +147,7 @@ export class SloWatch {
         else if (sli.kind === 'latency') good = meetsThreshold(outcome.durationMs, sli.op, sli.thresholdMs);
         else continue;
         tracker.recordOutcome(good, outcome.timestamp);
-        this.counter?.count(tracker.spec.name, good ? 1 : 0, 1);
+        this.#counted(tracker.spec.name, good ? 1 : 0, 1, outcome.timestamp);
       }
     }
   }
@@ -154,7 +182,7 @@ export class SloWatch {
       // Good can only exceed total by a label set missing from one export: never count above total.
       const kept = Math.min(good, total);
       tracker.record(kept, total, time);
-      this.counter?.count(tracker.spec.name, kept, total);
+      this.#counted(tracker.spec.name, kept, total, time);
     }
   }
 
@@ -169,8 +197,115 @@ export class SloWatch {
     const tracker = this.engine.get(name);
     if (tracker === undefined) return false;
     tracker.record(good, total, at);
-    this.counter?.count(name, good, total);
+    this.#counted(name, good, total, at);
     return true;
+  }
+
+  /** After an event is recorded: counted for `/metrics`, and kept for the leader when following. */
+  #counted(name: string, good: number, total: number, at: number): void {
+    this.counter?.count(name, good, total);
+    if (this.#leading) return;
+    const second = Math.floor(at / 1_000) * 1_000;
+    const key = `${name}\u0000${second}`;
+    const pending = this.#pending.get(key);
+    if (pending === undefined) this.#pending.set(key, { name, at_ms: second, good, total });
+    else {
+      pending.good += good;
+      pending.total += total;
+    }
+  }
+
+  /**
+   * Leading (evaluating) or following. A process becoming the leader first takes the buckets the
+   * last leader saved; the events it recorded as a follower and has not handed off yet reach its
+   * buckets through the hand-off table at its first evaluation.
+   */
+  async setLeading(leading: boolean): Promise<void> {
+    if (leading === this.#leading) return;
+    this.#leading = leading;
+    if (leading) await this.#takeSavedState();
+  }
+
+  /**
+   * A follower's turn: hands its new events to the leader, then takes the leader's saved buckets
+   * (which hold the events handed off before) in place of its own. Nothing when leading.
+   */
+  async handOff(): Promise<void> {
+    if (this.#leading) return;
+    await this.#flushPending();
+    await this.#syncSpecs();
+    await this.#takeSavedState();
+  }
+
+  /**
+   * Takes the SLOs another replica created, replaced or deleted over the API (each writes
+   * `slos`), so the leader evaluates them and every replica answers for them. A deleted SLO's
+   * firing alerts are resolved by the leader.
+   */
+  async #syncSpecs(): Promise<void> {
+    const rows = await this.#db.query<{ name: string; spec: unknown; source: SloSource }>('select name, spec, source from slos');
+    let changed = false;
+    for (const row of rows) {
+      const stored = JSON.stringify(row.spec);
+      if (this.#storedSpecs.get(row.name) === stored) continue;
+      this.engine.upsert(parseSloSpec(row.spec, `stored SLO ${row.name}`));
+      this.#sources.set(row.name, row.source);
+      this.#storedSpecs.set(row.name, stored);
+      changed = true;
+    }
+    const names = new Set(rows.map((row) => row.name));
+    for (const name of [...this.#sources.keys()]) {
+      if (names.has(name)) continue;
+      const resolved = this.engine.remove(name);
+      this.#sources.delete(name);
+      this.#storedSpecs.delete(name);
+      changed = true;
+      if (this.#leading) for (const alert of resolved) await this.#alerts.submit(alert);
+    }
+    if (changed) this.#index();
+  }
+
+  async #flushPending(): Promise<void> {
+    if (this.#pending.size === 0) return;
+    const rows = [...this.#pending.values()];
+    this.#pending = new Map();
+    try {
+      await SLO_EVENTS.send(this.#db, rows);
+    } catch (error) {
+      // Kept for the next turn, added to what arrived since.
+      for (const row of rows) {
+        const key = `${row.name}\u0000${row.at_ms}`;
+        const later = this.#pending.get(key);
+        this.#pending.set(key, later === undefined ? row : { ...row, good: row.good + later.good, total: row.total + later.total });
+      }
+      throw error;
+    }
+  }
+
+  /** Replaces every tracker's buckets with those saved in `slo_state` (by the leader). */
+  async #takeSavedState(): Promise<void> {
+    const rows = await this.#db.query<{ name: string; state: Parameters<SloTracker['restore']>[0] }>(`select name, state from slo_state`);
+    for (const row of rows) this.engine.get(row.name)?.restore(row.state);
+  }
+
+  /**
+   * The leader's turn before evaluating: every event handed off by the followers (and by itself
+   * while it followed) goes into its buckets, and the buckets are saved, in one transaction, so an
+   * event is counted once whether or not the transaction commits.
+   */
+  async #takeHandedOff(): Promise<void> {
+    await this.#flushPending();
+    await this.#syncSpecs();
+    const before = [...this.engine.trackers()].map((tracker) => [tracker, tracker.snapshot()] as const);
+    try {
+      await this.#db.transaction(async (tx) => {
+        for (const row of await SLO_EVENTS.take(tx)) this.engine.get(row.name)?.record(row.good, row.total, row.at_ms);
+        await this.#saveState(tx);
+      });
+    } catch (error) {
+      for (const [tracker, snapshot] of before) tracker.restore(snapshot);
+      throw error;
+    }
   }
 
   /**
@@ -178,6 +313,7 @@ export class SloWatch {
    * after a start also resolves SLO alerts left firing by the previous process that no longer hold.
    */
   async evaluate(at = this.#clock.now()): Promise<void> {
+    await this.#takeHandedOff();
     const { raised, resolved } = this.engine.evaluate(at);
     for (const alert of [...raised, ...resolved]) await this.#alerts.submit(alert);
     if (!this.#reconciled) {
@@ -188,11 +324,15 @@ export class SloWatch {
     }
   }
 
-  /** Saves every evaluator's buckets (called periodically and on close). */
-  async saveState(): Promise<void> {
+  /** Saves every evaluator's buckets (each evaluation does; and on close). */
+  saveState(): Promise<void> {
+    return this.#saveState(this.#db);
+  }
+
+  async #saveState(db: Queryable): Promise<void> {
     const now = this.#clock.now();
     for (const tracker of this.engine.trackers()) {
-      await this.#db.query(
+      await db.query(
         `insert into slo_state (name, state, saved_at) values ($1, $2::jsonb, $3)
          on conflict (name) do update set state = excluded.state, saved_at = excluded.saved_at`,
         [tracker.spec.name, JSON.stringify(tracker.snapshot()), now],

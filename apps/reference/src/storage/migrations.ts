@@ -656,6 +656,20 @@ export const MIGRATIONS: readonly Migration[] = [
       drop index spans_service_start;
     `,
   },
+  {
+    version: 19,
+    name: 'leader hand-off',
+    sql: `
+      -- What follower replicas pass to the leader (cluster/leader-handoff.ts): SLI events, closed
+      -- minutes of request series, points for anomaly detection; the leader deletes what it takes.
+      create table leader_handoff (
+        id bigserial primary key,
+        channel text not null,
+        payload jsonb not null
+      );
+      create index leader_handoff_channel on leader_handoff (channel, id);
+    `,
+  },
 ];
 
 /** Advisory-lock key so replicas starting together migrate one at a time. */
