@@ -323,23 +323,25 @@ async function summarizeNewSpanRanges(db: Queryable): Promise<void> {
 }
 
 /**
- * Recomputes, in one transaction, `service_edges` for the closed minutes from where the last
- * refresh stopped (at least the last {@link LATE_ARRIVAL_MS}) up to the current minute, and the
- * hourly tables for the closed hours among them, replacing what was there. Returns the time up to
- * which the rollups are now complete: less than the current minute while catching up. Runs on the
- * leader only (replicas would repeat the same work).
+ * Recomputes, in one transaction, `service_edges` for the minutes from where the last refresh
+ * stopped (at least the last {@link LATE_ARRIVAL_MS}) up to `nowMs` (the current minute as far as
+ * it goes), and the hourly tables for the closed hours among them, replacing what was there.
+ * Returns the time up to which the rollups are now complete: less than `nowMs` while catching up.
+ * Runs on the leader only (replicas would repeat the same work).
  */
 export async function refreshRollups(db: Database, nowMs: number): Promise<number> {
   const currentMinute = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS;
   const computedUntil = await rollupsComputedUntil(db);
-  let from = Math.min(computedUntil, currentMinute - LATE_ARRIVAL_MS);
+  let from = Math.floor(Math.min(computedUntil, currentMinute - LATE_ARRIVAL_MS) / MINUTE_MS) * MINUTE_MS;
   if (computedUntil === 0) {
     // The summaries hold each trace's first span start, by index (spans have only a block-range one).
     const first = await db.query<{ start_ms: number | null }>('select min(start_ms) as start_ms from trace_summaries');
     if (first[0]?.start_ms === null || first[0]?.start_ms === undefined) return computedUntil;
     from = Math.floor(Number(first[0].start_ms) / MINUTE_MS) * MINUTE_MS;
   }
-  const to = Math.min(currentMinute, from + CATCH_UP_MS);
+  // Up to now, the current minute included as far as it goes: a view then reads from the spans only
+  // what started since this refresh, not up to a minute and a half of them.
+  const to = Math.min(nowMs, from + CATCH_UP_MS);
   if (to <= from) return computedUntil;
   await summarizeNewSpanRanges(db);
   const hours = [Math.floor(from / HOUR_MS) * HOUR_MS, Math.floor(to / HOUR_MS) * HOUR_MS];
