@@ -253,7 +253,7 @@ async function storageRate(url: string, schema: number, makeInsert: (db: Databas
 }
 
 /** Today's insert path against the one before rollups and partitions, alternating, medians of `runs`. */
-async function benchStoragePath(url: string, runs = 3, seconds = 8): Promise<void> {
+async function benchStoragePath(url: string, runs = 5, seconds = 8): Promise<void> {
   const before: number[] = [];
   const now: number[] = [];
   for (let run = 0; run < runs; run++) {

@@ -24,3 +24,24 @@ export class LeaderHandOff<T> {
     return rows.map((row) => row.payload);
   }
 }
+
+/** A follower's items waiting for the next send on a channel; kept for the next one when a send fails. */
+export class HandOffQueue<T> {
+  #items: T[] = [];
+
+  constructor(private readonly channel: LeaderHandOff<T>) {}
+
+  push(items: readonly T[]): void {
+    this.#items.push(...items);
+  }
+
+  async send(db: Queryable): Promise<void> {
+    const items = this.#items.splice(0);
+    try {
+      await this.channel.send(db, items);
+    } catch (error) {
+      this.#items.unshift(...items);
+      throw error;
+    }
+  }
+}

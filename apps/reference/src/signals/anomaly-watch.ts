@@ -4,7 +4,7 @@ import type { AlertPipeline } from '../alerts/alert-pipeline.js';
 import { upsertAnomaly } from '../storage/anomaly-store.js';
 import type { Database } from '../storage/database.js';
 import { DERIVED_METRIC, REPLICA_GRACE_MS } from './request-series.js';
-import { LeaderHandOff } from '../cluster/leader-handoff.js';
+import { HandOffQueue, LeaderHandOff } from '../cluster/leader-handoff.js';
 
 /** One point of a series to watch: a derived request series or an ingested gauge. */
 export interface WatchedPoint {
@@ -65,7 +65,7 @@ export class AnomalyWatch {
   /** Leader, shared: points held until the followers' points of the same time have arrived. */
   #held: WatchedPoint[] = [];
   /** Follower: points not handed off yet. */
-  #toHandOff: WatchedPoint[] = [];
+  readonly #toHandOff = new HandOffQueue(WATCHED_POINTS);
 
   constructor(options: { db: Database; alerts: AlertPipeline; clock: Clock; onError: (error: unknown) => void; maxSeries?: number; shared?: boolean }) {
     this.#db = options.db;
@@ -90,7 +90,7 @@ export class AnomalyWatch {
   setLeading(leading: boolean): void {
     if (leading === this.#leading) return;
     this.#leading = leading;
-    if (!leading) this.#toHandOff.push(...this.#held.splice(0));
+    if (!leading) this.#toHandOff.push(this.#held.splice(0));
   }
 
   /**
@@ -99,7 +99,7 @@ export class AnomalyWatch {
    * {@link flush}).
    */
   observe(points: readonly WatchedPoint[]): Promise<void> {
-    if (!this.#leading) this.#toHandOff.push(...points);
+    if (!this.#leading) this.#toHandOff.push(points);
     else if (this.#shared) this.#held.push(...points);
     else return this.#score(points);
     return Promise.resolve();
@@ -110,16 +110,7 @@ export class AnomalyWatch {
    * and scores, oldest first, every point held for {@link REPLICA_GRACE_MS}.
    */
   async flush(): Promise<void> {
-    if (!this.#leading) {
-      const points = this.#toHandOff.splice(0);
-      try {
-        await WATCHED_POINTS.send(this.#db, points);
-      } catch (error) {
-        this.#toHandOff.unshift(...points);
-        throw error;
-      }
-      return;
-    }
+    if (!this.#leading) return this.#toHandOff.send(this.#db);
     if (!this.#shared) return;
     this.#held.push(...(await this.#db.transaction((tx) => WATCHED_POINTS.take(tx))));
     const releaseBefore = this.#clock.now() - REPLICA_GRACE_MS;

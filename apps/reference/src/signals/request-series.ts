@@ -2,7 +2,7 @@ import type { Clock } from '@sightline/core';
 import type { SpanRow } from '../ingest/otlp-traces.js';
 import type { Database } from '../storage/database.js';
 import { insertMetricPoints } from '../storage/metric-store.js';
-import { LeaderHandOff } from '../cluster/leader-handoff.js';
+import { HandOffQueue, LeaderHandOff } from '../cluster/leader-handoff.js';
 import { DerivedSeries, mergeMinutes, pointsOf, type ClosedMinute, type DerivedPoint } from './derived-series.js';
 import { requestOutcome, type RequestOutcome } from './span-outcome.js';
 
@@ -53,7 +53,7 @@ export class RequestSeries {
   /** Leader, shared: closed minutes (by service, operation, minute) waiting for the followers' shares. */
   #waiting = new Map<string, ClosedMinute>();
   /** Follower: closed minutes not handed off yet. */
-  #toHandOff: ClosedMinute[] = [];
+  readonly #toHandOff = new HandOffQueue(REQUEST_MINUTES);
   /** When the leader last emitted: minutes due then are emitted already. */
   #lastEmitAt = -Infinity;
   #lateShares = 0;
@@ -76,7 +76,7 @@ export class RequestSeries {
     if (leading === this.#leading) return;
     this.#leading = leading;
     if (!leading) {
-      this.#toHandOff.push(...this.#waiting.values());
+      this.#toHandOff.push([...this.#waiting.values()]);
       this.#waiting = new Map();
     }
   }
@@ -107,22 +107,13 @@ export class RequestSeries {
    */
   async flush(): Promise<void> {
     this.#closed(this.#series.flushBefore(this.#clock.now()));
-    if (!this.#leading) {
-      const minutes = this.#toHandOff.splice(0);
-      try {
-        await REQUEST_MINUTES.send(this.#db, minutes);
-      } catch (error) {
-        this.#toHandOff.unshift(...minutes);
-        throw error;
-      }
-      return;
-    }
+    if (!this.#leading) return this.#toHandOff.send(this.#db);
     if (this.#shared) await this.#takeSharesAndEmit();
   }
 
   #closed(minutes: readonly ClosedMinute[]): void {
     if (minutes.length === 0) return;
-    if (!this.#leading) this.#toHandOff.push(...minutes);
+    if (!this.#leading) this.#toHandOff.push(minutes);
     else if (!this.#shared) this.#emit(minutes.flatMap(pointsOf));
     else for (const minute of minutes) addShare(this.#waiting, minute);
   }

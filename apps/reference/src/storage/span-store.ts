@@ -91,7 +91,7 @@ function spanKey(span: SpanKey): string {
 }
 
 /** Spans per chunk of COPY text: the server parses one while the next is made. */
-const COPY_CHUNK_SPANS = 256;
+const COPY_CHUNK_SPANS = 1024;
 
 function* spansAsCopyText(spans: readonly SpanRow[]): Generator<string> {
   // The spans of one OTLP resource share its attributes object: its JSON is made once.

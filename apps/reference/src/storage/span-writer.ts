@@ -4,7 +4,7 @@ import { insertSpans } from './span-store.js';
 
 /** How {@link SpanWriter} groups concurrent batches. */
 export interface SpanWriterOptions {
-  /** Batches are joined into one transaction up to this many spans (a single larger batch goes alone). Default 8,192. */
+  /** Batches are joined into one transaction up to this many spans (a single larger batch goes alone). Default 16,384. */
   readonly maxSpansPerTransaction?: number;
   /** Transactions storing spans at once. Default 2: more only queue on the same rows and cores. */
   readonly maxConcurrentTransactions?: number;
@@ -35,7 +35,7 @@ export class SpanWriter {
     private readonly db: Database,
     options: SpanWriterOptions = {},
   ) {
-    this.maxSpans = options.maxSpansPerTransaction ?? 8_192;
+    this.maxSpans = options.maxSpansPerTransaction ?? 16_384;
     this.maxRunning = options.maxConcurrentTransactions ?? 2;
   }
 
