@@ -163,7 +163,8 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   // Anomaly detection on derived request series; anomalies raise alerts through the pipeline.
   // Replicas are possible only on PostgreSQL with the background loops (and so the leader lease) on:
   // then followers hand what only the leader computes to it (cluster/leader-handoff.ts).
-  const sharedWithReplicas = options.background === true && (options.storage ?? config.storage).databaseUrl !== undefined;
+  const databaseUrl = (options.storage ?? config.storage).databaseUrl;
+  const sharedWithReplicas = options.background === true && databaseUrl !== undefined;
   const anomalies = new AnomalyWatch({ db, alerts, clock, onError: report('anomaly detection'), shared: sharedWithReplicas });
   registerAnomalyRoutes(server, { db, clock, scopeOf });
 
@@ -228,7 +229,6 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   let closing: Promise<void> | undefined;
   const timers: NodeJS.Timeout[] = [];
   const leaderTimers: NodeJS.Timeout[] = [];
-  const databaseUrl = (options.storage ?? config.storage).databaseUrl;
   const lease = options.background !== true ? undefined : await LeaderLease.start({
     ...(databaseUrl === undefined ? {} : { databaseUrl }),
     intervalMs: config.cluster.leaderCheckIntervalMs,

@@ -112,7 +112,7 @@ export class AnomalyWatch {
   async flush(): Promise<void> {
     if (!this.#leading) return this.#toHandOff.send(this.#db);
     if (!this.#shared) return;
-    this.#held.push(...(await this.#db.transaction((tx) => WATCHED_POINTS.take(tx))));
+    this.#held.push(...(await WATCHED_POINTS.take(this.#db)));
     const releaseBefore = this.#clock.now() - REPLICA_GRACE_MS;
     const due = this.#held.filter((p) => p.timestamp <= releaseBefore).sort((a, b) => a.timestamp - b.timestamp);
     this.#held = this.#held.filter((p) => p.timestamp > releaseBefore);

@@ -4,7 +4,7 @@ import type { Database } from '../storage/database.js';
 import { insertMetricPoints } from '../storage/metric-store.js';
 import { HandOffQueue, LeaderHandOff } from '../cluster/leader-handoff.js';
 import { DerivedSeries, mergeMinutes, pointsOf, type ClosedMinute, type DerivedPoint } from './derived-series.js';
-import { requestOutcome, type RequestOutcome } from './span-outcome.js';
+import { isEntryKind, requestOutcome, SPAN_KIND_SERVER, type RequestOutcome } from './span-outcome.js';
 
 /** Metric name under which each derived series is stored (queryable like any ingested metric). */
 export const DERIVED_METRIC = {
@@ -13,9 +13,6 @@ export const DERIVED_METRIC = {
   latency_p95: 'sightline.request.duration.p95',
 } as const;
 
-/** OTel SpanKind numbers as OTLP sends them. */
-const SERVER = 2;
-const CONSUMER = 5;
 /** Services remembered as having entry spans; beyond it root spans of new services are not counted. */
 const MAX_ENTRY_SERVICES = 10_000;
 /**
@@ -85,7 +82,7 @@ export class RequestSeries {
   observe(spans: readonly SpanRow[]): void {
     const closed: ClosedMinute[] = [];
     for (const span of spans) {
-      if ((span.kind === SERVER || span.kind === CONSUMER) && this.#entryServices.size < MAX_ENTRY_SERVICES) this.#entryServices.add(span.service);
+      if (isEntryKind(span.kind) && this.#entryServices.size < MAX_ENTRY_SERVICES) this.#entryServices.add(span.service);
     }
     for (const span of spans) {
       const outcome = requestOutcome(span) ?? this.#rootOutcome(span);
@@ -97,7 +94,7 @@ export class RequestSeries {
   /** A root span of a service without entry spans, judged as if it were one (same operation and error rules). */
   #rootOutcome(span: SpanRow): RequestOutcome | undefined {
     if (span.parent_span_id !== null || this.#entryServices.has(span.service) || this.#entryServices.size >= MAX_ENTRY_SERVICES) return undefined;
-    return requestOutcome({ ...span, kind: SERVER });
+    return requestOutcome({ ...span, kind: SPAN_KIND_SERVER });
   }
 
   /**

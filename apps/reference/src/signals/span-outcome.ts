@@ -1,8 +1,13 @@
 import type { SpanRow } from '../ingest/otlp-traces.js';
 
 /** OTel SpanKind numbers as OTLP sends them. */
-const SERVER = 2;
-const CONSUMER = 5;
+export const SPAN_KIND_SERVER = 2;
+const SPAN_KIND_CONSUMER = 5;
+
+/** A span that starts a request in its service: SERVER or CONSUMER. */
+export function isEntryKind(kind: number): boolean {
+  return kind === SPAN_KIND_SERVER || kind === SPAN_KIND_CONSUMER;
+}
 
 /** What one served request looked like, as SLIs and derived series need it. */
 export interface RequestOutcome {
@@ -22,7 +27,7 @@ export interface RequestOutcome {
  * Errors follow the HTTP semantic conventions: 5xx is the server's fault, 4xx is not.
  */
 export function requestOutcome(span: SpanRow): RequestOutcome | undefined {
-  if (span.kind !== SERVER && span.kind !== CONSUMER) return undefined;
+  if (!isEntryKind(span.kind)) return undefined;
   const route = span.attributes['http.route'];
   return {
     service: span.service,

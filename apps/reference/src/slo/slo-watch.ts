@@ -329,15 +329,16 @@ export class SloWatch {
     return this.#saveState(this.#db);
   }
 
+  /** One statement for every SLO: the leader saves at each evaluation. */
   async #saveState(db: Queryable): Promise<void> {
-    const now = this.#clock.now();
-    for (const tracker of this.engine.trackers()) {
-      await db.query(
-        `insert into slo_state (name, state, saved_at) values ($1, $2::jsonb, $3)
-         on conflict (name) do update set state = excluded.state, saved_at = excluded.saved_at`,
-        [tracker.spec.name, JSON.stringify(tracker.snapshot()), now],
-      );
-    }
+    const states = [...this.engine.trackers()].map((tracker) => ({ name: tracker.spec.name, state: tracker.snapshot() }));
+    if (states.length === 0) return;
+    await db.query(
+      `insert into slo_state (name, state, saved_at)
+       select name, state, $2 from jsonb_to_recordset($1::jsonb) as r(name text, state jsonb) order by name
+       on conflict (name) do update set state = excluded.state, saved_at = excluded.saved_at`,
+      [JSON.stringify(states), this.#clock.now()],
+    );
   }
 
   #index(): void {

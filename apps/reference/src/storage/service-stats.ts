@@ -1,7 +1,7 @@
 import type { Database, Queryable } from './database.js';
 import { DurationHistogram, bucketOf, type BucketCounts } from './duration-histogram.js';
 import type { SpanRow } from '../ingest/otlp-traces.js';
-import { spanFailed } from '../signals/span-outcome.js';
+import { isEntryKind, spanFailed } from '../signals/span-outcome.js';
 import { SqlFilter } from './sql-filter.js';
 
 /**
@@ -79,7 +79,7 @@ export function rollupRows(spans: readonly SpanRow[]): MinuteRollup[] {
       rows.set(key, row);
     }
     row.spans++;
-    const entry = span.kind === SPAN_KIND_SERVER || span.kind === SPAN_KIND_CONSUMER;
+    const entry = isEntryKind(span.kind);
     const root = span.parent_span_id === null;
     if (!entry && !root) continue;
     const failed = spanFailed(span);
@@ -98,8 +98,6 @@ export function rollupRows(spans: readonly SpanRow[]): MinuteRollup[] {
   return [...rows.values()];
 }
 
-const SPAN_KIND_SERVER = 2;
-const SPAN_KIND_CONSUMER = 5;
 
 /** Adds rollup rows (from {@link rollupAggregate} or {@link rollupRows}) to the stored ones. */
 export const ROLLUP_UPSERT = `insert into service_rollups as r (minute_ms, service, spans, entry_requests, entry_errors,
